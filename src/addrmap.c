@@ -1,0 +1,79 @@
+/* addrmap.c: address-to-index map with linear probing. */
+#include <stdlib.h>
+
+#include "addrmap.h"
+
+static size_t slot_of(uint64_t address, size_t mask)
+{
+    /* Addresses are aligned and clustered: mix before masking. */
+    address ^= address >> 31;
+    address *= 0x9e3779b97f4a7c15ull;
+    return (size_t)(address >> 29) & mask;
+}
+
+static int resize(addrmap *m, size_t size)
+{
+    addrmap_slot *slots = calloc(size, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; m->slots && i <= m->mask; i++) {
+        if (!m->slots[i].address)
+            continue;
+        size_t j = slot_of(m->slots[i].address, size - 1);
+        while (slots[j].address)
+            j = (j + 1) & (size - 1);
+        slots[j] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->mask = size - 1;
+    return 0;
+}
+
+int addrmap_init(addrmap *m, size_t expected)
+{
+    m->slots = NULL;
+    m->mask = 0;
+    m->used = 0;
+    size_t size = 16;
+    while (size / 2 < expected && size < SIZE_MAX / 4)
+        size *= 2;
+    return resize(m, size);
+}
+
+void addrmap_release(addrmap *m)
+{
+    free(m->slots);
+    m->slots = NULL;
+    m->mask = m->used = 0;
+}
+
+int addrmap_insert(addrmap *m, uint64_t address, uint32_t index, uint32_t *existing)
+{
+    if ((m->used + 1) * 2 > m->mask + 1) {
+        if (m->mask + 1 > SIZE_MAX / 2 / sizeof *m->slots || resize(m, (m->mask + 1) * 2) < 0)
+            return -1;
+    }
+    size_t i = slot_of(address, m->mask);
+    for (; m->slots[i].address; i = (i + 1) & m->mask) {
+        if (m->slots[i].address == address) {
+            if (existing)
+                *existing = m->slots[i].index;
+            return 1;
+        }
+    }
+    m->slots[i].address = address;
+    m->slots[i].index = index;
+    m->used++;
+    return 0;
+}
+
+uint32_t addrmap_find(const addrmap *m, uint64_t address)
+{
+    if (!m->slots || !address)
+        return ADDRMAP_ABSENT;
+    for (size_t i = slot_of(address, m->mask); m->slots[i].address; i = (i + 1) & m->mask)
+        if (m->slots[i].address == address)
+            return m->slots[i].index;
+    return ADDRMAP_ABSENT;
+}

@@ -1,0 +1,37 @@
+/*
+ * addrmap.h: a hash map from object addresses to dense indices, in one
+ * flat array (open addressing, linear probing).  Address 0 is never a key.
+ */
+#ifndef HEAPAN_ADDRMAP_H
+#define HEAPAN_ADDRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ADDRMAP_ABSENT UINT32_MAX
+
+typedef struct addrmap_slot {
+    uint64_t address;
+    uint32_t index;
+} addrmap_slot;
+
+typedef struct addrmap {
+    addrmap_slot *slots;
+    size_t mask, used;
+} addrmap;
+
+/* Sizes the map for `expected` keys; -1 when out of memory. */
+int addrmap_init(addrmap *m, size_t expected);
+void addrmap_release(addrmap *m);
+
+/*
+ * Maps `address` to `index` unless it is already there.  Returns 0 when
+ * added, 1 when present (*existing gets its index, if not NULL), -1 when
+ * out of memory.
+ */
+int addrmap_insert(addrmap *m, uint64_t address, uint32_t index, uint32_t *existing);
+
+/* The index of `address`, or ADDRMAP_ABSENT. */
+uint32_t addrmap_find(const addrmap *m, uint64_t address);
+
+#endif

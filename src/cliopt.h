@@ -1,0 +1,22 @@
+/* cliopt.h: option-argument parsing shared by the commands. */
+#ifndef HEAPAN_CLIOPT_H
+#define HEAPAN_CLIOPT_H
+
+#include <stdint.h>
+
+/* A whole non-negative decimal number for `option`, or a usage error. */
+uint64_t parse_count(const char *command, const char *option, const char *text);
+
+/* The one operand left after options, or a usage error naming `what`. */
+const char *single_operand(const char *command, const char *what, int argc, char **argv,
+                           int first);
+
+
+/*
+ * Reports the option getopt_long() just rejected (it returned '?' or ':';
+ * pass that as `result`) as a usage error.  Use an optstring that starts
+ * with "+:" and set opterr = 0.
+ */
+_Noreturn void bad_option(const char *command, int result, char **argv);
+
+#endif

@@ -1,0 +1,127 @@
+/* dumpstats.c: counts and sizes of a dump, by record kind and by type. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dumpstats.h"
+
+static int add_type(dump_stats *s, const heapan_type *t)
+{
+    size_t need = (size_t)t->id + 1;
+    if (need > s->type_cap) {
+        size_t cap = s->type_cap ? s->type_cap * 2 : 64;
+        while (cap < need)
+            cap *= 2;
+        type_stats *types = realloc(s->types, cap * sizeof *types);
+        if (!types)
+            return -1;
+        memset(types + s->type_cap, 0, (cap - s->type_cap) * sizeof *types);
+        s->types = types;
+        s->type_cap = cap;
+    }
+    s->types[t->id] = (type_stats){.name = t->name, .module = t->module, .flags = t->flags};
+    s->type_count = need;
+    return 0;
+}
+
+static void add_object(dump_stats *s, const heapan_object *o)
+{
+    type_stats *t = &s->types[o->type];
+    t->count++;
+    t->shallow += o->size;
+    s->shallow_total += o->size;
+    s->with_value += o->value_kind != HEAPAN_VALUE_NONE;
+    s->with_stack += o->stack != 0;
+    s->with_shape += o->shape != 0;
+}
+
+static void add_event(dump_stats *s, const heapan_record *rec)
+{
+    uint64_t time = 0;
+    if (rec->kind == HEAPAN_REC_ALLOC) {
+        s->allocated_bytes += rec->u.alloc.size;
+        time = rec->u.alloc.time_us;
+    } else if (rec->kind == HEAPAN_REC_FREE) {
+        time = rec->u.free.time_us;
+    } else {
+        const heapan_sample *sample = &rec->u.sample;
+        time = sample->time_us;
+        if (sample->traced_bytes > s->peak_traced)
+            s->peak_traced = sample->traced_bytes;
+        if (sample->rss > s->peak_rss)
+            s->peak_rss = sample->rss;
+    }
+    if (time > s->last_event_us)
+        s->last_event_us = time;
+}
+
+int dumpstats_collect(heapan_reader *r, dump_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    heapan_record rec;
+    heapan_status st;
+    while ((st = heapan_reader_next(r, &rec)) == HEAPAN_OK) {
+        switch (rec.kind) {
+        case HEAPAN_REC_TYPE:
+            if (add_type(s, &rec.u.type) < 0)
+                return -1;
+            break;
+        case HEAPAN_REC_OBJECT:
+            add_object(s, &rec.u.object);
+            break;
+        case HEAPAN_REC_REF:
+            s->weak_refs += rec.u.ref.weak != 0;
+            break;
+        case HEAPAN_REC_ROOT: {
+            unsigned kind = rec.u.root.kind;
+            s->roots_by_kind[kind < HEAPAN_ROOT_KIND_COUNT ? kind : HEAPAN_ROOT_KIND_COUNT]++;
+            break;
+        }
+        case HEAPAN_REC_ALLOC:
+        case HEAPAN_REC_FREE:
+        case HEAPAN_REC_SAMPLE:
+            add_event(s, &rec);
+            break;
+        default:
+            break;
+        }
+    }
+    if (st == HEAPAN_ERR_NOMEM)
+        return -1;
+    s->status = st;
+    s->counts = *heapan_reader_counts(r);
+    s->skipped = heapan_reader_skipped(r);
+    if (st != HEAPAN_END)
+        strncpy(s->message, heapan_reader_error(r), sizeof s->message - 1);
+    return 0;
+}
+
+void dumpstats_release(dump_stats *s)
+{
+    free(s->types);
+    s->types = NULL;
+    s->type_count = s->type_cap = 0;
+}
+
+static const dump_stats *sort_stats;
+
+static int by_shallow_desc(const void *a, const void *b)
+{
+    const type_stats *x = &sort_stats->types[*(const uint32_t *)a];
+    const type_stats *y = &sort_stats->types[*(const uint32_t *)b];
+    if (x->shallow != y->shallow)
+        return x->shallow < y->shallow ? 1 : -1;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+size_t dumpstats_types_by_size(const dump_stats *s, uint32_t *order)
+{
+    size_t n = 0;
+    for (size_t id = 1; id < s->type_count; id++)
+        if (s->types[id].count)
+            order[n++] = (uint32_t)id;
+    sort_stats = s;
+    qsort(order, n, sizeof *order, by_shallow_desc);
+    return n;
+}

@@ -1,0 +1,346 @@
+/*
+ * mkdump.c: writes the dumps the tests read, good and bad.  Good dumps go
+ * through libheapan; malformed ones are encoded by hand and compressed
+ * with libzstd, since the writer refuses to produce them.
+ *
+ *   mkdump KIND OUT [N]     (mkdump --list shows the kinds)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "encoding.h"
+#include "heapan.h"
+
+static heapan_writer *w;
+
+static void die(const char *what)
+{
+    fprintf(stderr, "mkdump: %s: %s\n", what, w ? heapan_writer_error(w) : "");
+    exit(2);
+}
+
+static void check(heapan_status st, const char *what)
+{
+    if (st != HEAPAN_OK)
+        die(what);
+}
+
+static uint32_t str(const char *s)
+{
+    uint32_t id = heapan_writer_string(w, s, strlen(s));
+    if (!id)
+        die("string");
+    return id;
+}
+
+static void start(const char *path, unsigned content, size_t flush_interval)
+{
+    static const char *const argv[] = {"python3", "app.py", "--serve"};
+    heapan_writer_options options = {.flush_interval = flush_interval};
+    if (heapan_writer_open(&w, path, &options) != HEAPAN_OK) {
+        perror(path);
+        exit(2);
+    }
+    heapan_header h = {.content = content,
+                       .flags = HEAPAN_HEADER_VALUES | HEAPAN_HEADER_TRACEBACKS,
+                       .producer = "mkdump",
+                       .producer_version = "1.0",
+                       .runtime = "CPython",
+                       .runtime_version = "3.11.7",
+                       .pid = 4242,
+                       .time_us = 1764000000000000,
+                       .pointer_size = 8,
+                       .argc = 3,
+                       .argv = argv};
+    check(heapan_writer_header(w, &h), "header");
+}
+
+static void finish(void)
+{
+    check(heapan_writer_close(w, NULL), "close");
+    heapan_writer_free(w);
+}
+
+static uint32_t type(const char *module, const char *name, unsigned flags)
+{
+    heapan_type t = {.name = str(name), .module = str(module), .flags = flags};
+    uint32_t id = heapan_writer_type(w, &t);
+    if (!id)
+        die("type");
+    return id;
+}
+
+static void object(uint64_t address, uint32_t type_id, uint64_t size, uint64_t length)
+{
+    heapan_object o = {.address = address, .type = type_id, .size = size, .refcount = 1,
+                       .length = length};
+    check(heapan_writer_object(w, &o), "object");
+}
+
+static void ref(uint64_t from, uint64_t to, heapan_label_kind kind, const char *label,
+                int64_t number)
+{
+    heapan_ref r = {.from = from, .to = to, .label_kind = kind,
+                    .label = label ? str(label) : 0, .label_number = number};
+    check(heapan_writer_ref(w, &r), "ref");
+}
+
+static void root(uint64_t address, heapan_root_kind kind, const char *label)
+{
+    heapan_root r = {.object = address, .kind = kind, .label = label ? str(label) : 0};
+    check(heapan_writer_root(w, &r), "root");
+}
+
+/* A small, well-formed heap: module app.cache holding a dict of orders. */
+static void write_basic(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    uint32_t module_t = type("builtins", "module", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_HAS_DICT);
+    uint32_t dict_t = type("builtins", "dict", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_MAPPING);
+    uint32_t str_t = type("builtins", "str", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
+    uint32_t order_t = type("app.models", "Order", HEAPAN_TYPE_HAS_DICT);
+    uint32_t frame = heapan_writer_frame(w, str("app/cache.py"), str("load"), 42);
+    uint32_t stack = heapan_writer_stack(w, heapan_writer_stack(w, 0, frame), frame);
+    uint32_t names[] = {str("id"), str("payload")};
+    uint32_t shape = heapan_writer_shape(w, names, 2);
+    if (!frame || !stack || !shape)
+        die("interning");
+
+    object(0x1000, module_t, 72, 0);
+    object(0x2000, dict_t, 232, 2);
+    heapan_object key = {.address = 0x3000, .type = str_t, .size = 56, .refcount = 2,
+                         .length = 7, .value_kind = HEAPAN_VALUE_TEXT, .data = "user:42",
+                         .len = 7, .flags = HEAPAN_OBJ_HAS_HASH, .value_hash = 0x1234};
+    check(heapan_writer_object(w, &key), "object");
+    for (uint64_t i = 0; i < 2; i++) {
+        heapan_object order = {.address = 0x4000 + i * 0x100, .type = order_t, .size = 56,
+                               .refcount = 1, .stack = stack, .shape = shape};
+        check(heapan_writer_object(w, &order), "object");
+    }
+    heapan_object number = {.address = 0x5000, .type = type("builtins", "int", HEAPAN_TYPE_BUILTIN),
+                            .size = 28, .refcount = 9, .value_kind = HEAPAN_VALUE_INT, .i = -7};
+    check(heapan_writer_object(w, &number), "object");
+    ref(0x1000, 0x2000, HEAPAN_LABEL_ATTRIBUTE, "_CACHE", 0);
+    ref(0x2000, 0x3000, HEAPAN_LABEL_DICT_KEY, NULL, 0);
+    ref(0x2000, 0x4000, HEAPAN_LABEL_KEY, "user:42", 0);
+    ref(0x2000, 0x4100, HEAPAN_LABEL_INT_KEY, NULL, 7);
+    ref(0x4000, 0x5000, HEAPAN_LABEL_ATTRIBUTE, "id", 0);
+    heapan_ref weak = {.from = 0x4100, .to = 0x4000, .weak = 1};
+    check(heapan_writer_ref(w, &weak), "ref");
+    root(0x1000, HEAPAN_ROOT_MODULE, "app.cache");
+    root(0x5000, HEAPAN_ROOT_EXTERNAL, NULL);
+    finish();
+}
+
+/* A linked list of n nodes under one root, flushed every 4 KiB. */
+static void write_chain(const char *path, uint64_t n)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 4096);
+    uint32_t node_t = type("app", "Node", HEAPAN_TYPE_HAS_DICT);
+    for (uint64_t i = 1; i <= n; i++) {
+        object(i * 16, node_t, 48, 0);
+        if (i < n)
+            ref(i * 16, (i + 1) * 16, HEAPAN_LABEL_ATTRIBUTE, "next", 0);
+    }
+    root(16, HEAPAN_ROOT_MODULE, "app");
+    finish();
+}
+
+static void write_trace(const char *path)
+{
+    start(path, HEAPAN_CONTENT_TRACE, 0);
+    uint32_t frame = heapan_writer_frame(w, str("app/io.py"), str("read_all"), 7);
+    uint32_t stack = heapan_writer_stack(w, 0, frame);
+    uint64_t live = 0;
+    for (uint64_t i = 0; i < 100; i++) {
+        heapan_alloc a = {.time_us = i * 1000, .address = 0x10000 + i * 64, .size = 1024,
+                          .stack = stack, .thread = 1};
+        check(heapan_writer_alloc_event(w, &a), "alloc");
+        live += 1024;
+        if (i % 2) {
+            heapan_free f = {.time_us = i * 1000 + 500, .address = a.address};
+            check(heapan_writer_free_event(w, &f), "free");
+            live -= 1024;
+        }
+        if (i % 10 == 9) {
+            heapan_sample s = {.time_us = i * 1000 + 900, .rss = 20u << 20, .traced_bytes = live};
+            check(heapan_writer_sample(w, &s), "sample");
+        }
+    }
+    finish();
+}
+
+/* Broken graphs the writer accepts: only `heapan check` can tell. */
+static void write_dangling(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    uint32_t t = type("app", "Node", 0);
+    object(0x10, t, 48, 0);
+    object(0x20, t, 48, 0);
+    object(0x20, t, 64, 0);
+    ref(0x10, 0xdead0, HEAPAN_LABEL_ATTRIBUTE, "ghost", 0);
+    ref(0x30, 0x10, HEAPAN_LABEL_NONE, NULL, 0);
+    root(0x10, HEAPAN_ROOT_MODULE, "app");
+    root(0xbeef0, HEAPAN_ROOT_FRAME, "MainThread");
+    finish();
+}
+
+/* A dump whose writer died after a flush: no END record, frame not closed. */
+static void write_unfinished(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    uint32_t t = type("app", "Node", 0);
+    for (uint64_t i = 1; i <= 10; i++)
+        object(i * 16, t, 48, 0);
+    check(heapan_writer_flush(w), "flush");
+    object(0x1000, t, 48, 0); /* lost with the process */
+    heapan_writer_free(w);
+}
+
+/* ---- hand-encoded payloads ----------------------------------------------- */
+
+static bytebuf raw;
+
+static void put_varint(uint64_t v)
+{
+    if (bytebuf_put_varint(&raw, v) < 0)
+        die("memory");
+}
+
+static void put_record(unsigned tag, const void *payload, size_t len)
+{
+    put_varint(tag);
+    put_varint(len);
+    if (bytebuf_put(&raw, payload, len) < 0)
+        die("memory");
+}
+
+static void put_preamble(uint64_t major, uint64_t minor)
+{
+    bytebuf_put(&raw, HEAPAN_MAGIC, HEAPAN_MAGIC_LEN);
+    put_varint(major);
+    put_varint(minor);
+}
+
+/* A minimal header: heap content, no flags, empty texts, no arguments. */
+static void put_header(void)
+{
+    static const uint8_t header[] = {1, 0, 1, 'x', 0, 0, 0, 1, 0, 8, 0, 0};
+    put_record(HEAPAN_REC_HEADER, header, sizeof header);
+}
+
+static void put_string_and_type(void)
+{
+    put_record(HEAPAN_REC_STRING, "T", 1);
+    static const uint8_t type[] = {1, 0, 0, 0, 0};
+    put_record(HEAPAN_REC_TYPE, type, sizeof type);
+}
+
+static void put_end(uint64_t strings, uint64_t types, uint64_t objects)
+{
+    uint8_t end[11 * HEAPAN_VARINT_MAX];
+    uint64_t counts[11] = {strings, types, 0, 0, 0, objects, 0, 0, 0, 0, 0};
+    size_t n = 0;
+    for (int i = 0; i < 11; i++)
+        n += varint_put(end + n, counts[i]);
+    put_record(HEAPAN_REC_END, end, n);
+}
+
+static void write_compressed(const char *path, const void *data, size_t len)
+{
+    size_t cap = ZSTD_compressBound(len);
+    void *out = malloc(cap);
+    size_t n = out ? ZSTD_compress(out, cap, data, len, 3) : 0;
+    FILE *f = fopen(path, "wb");
+    if (!out || ZSTD_isError(n) || !f || fwrite(out, 1, n, f) != n || fclose(f) != 0)
+        die(path);
+    free(out);
+}
+
+static void write_raw(const char *path, const char *kind)
+{
+    static const uint8_t object[] = {0x10, 1, 0, 48, 1, 0, 0, 0, 0};
+    if (strcmp(kind, "newer-version") == 0) {
+        put_preamble(2, 0);
+        put_header();
+    } else if (strcmp(kind, "newer-minor") == 0) {
+        /* Minor 7 adds a record kind (99) and a trailing object field. */
+        put_preamble(1, 7);
+        put_header();
+        put_string_and_type();
+        put_record(99, "future", 6);
+        static const uint8_t longer[] = {0x10, 1, 0, 48, 1, 0, 0, 0, 0, 0x55, 0x66};
+        put_record(HEAPAN_REC_OBJECT, longer, sizeof longer);
+        put_end(1, 1, 1);
+    } else if (strcmp(kind, "not-heapan") == 0) {
+        bytebuf_put(&raw, "hello, world\n", 13);
+    } else if (strcmp(kind, "bad-varint") == 0) {
+        put_preamble(1, 0);
+        put_header();
+        static const uint8_t bad[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                                      0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+        put_record(HEAPAN_REC_STRING, "T", 1);
+        bytebuf_put(&raw, bad, sizeof bad);
+    } else if (strcmp(kind, "huge-count") == 0) {
+        put_preamble(1, 0);
+        put_header();
+        static const uint8_t refs[] = {0x10, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x20, 0x00};
+        put_record(HEAPAN_REC_REF, refs, sizeof refs);
+    } else if (strcmp(kind, "huge-length") == 0) {
+        put_preamble(1, 0);
+        put_header();
+        put_varint(HEAPAN_REC_STRING);
+        put_varint(1ull << 40);
+    } else if (strcmp(kind, "undefined-type") == 0) {
+        put_preamble(1, 0);
+        put_header();
+        put_record(HEAPAN_REC_OBJECT, object, sizeof object);
+    } else if (strcmp(kind, "no-header") == 0) {
+        put_preamble(1, 0);
+        put_string_and_type();
+    } else if (strcmp(kind, "wrong-end") == 0) {
+        put_preamble(1, 0);
+        put_header();
+        put_string_and_type();
+        put_record(HEAPAN_REC_OBJECT, object, sizeof object);
+        put_end(1, 1, 5);
+    } else {
+        fprintf(stderr, "mkdump: unknown kind '%s' (try --list)\n", kind);
+        exit(2);
+    }
+    write_compressed(path, raw.data, raw.len);
+}
+
+static const char *const raw_kinds[] = {"newer-version", "newer-minor", "not-heapan",
+                                        "bad-varint",    "huge-count",  "huge-length",
+                                        "undefined-type", "no-header",  "wrong-end"};
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        puts("basic\nchain\ntrace\ndangling\nunfinished");
+        for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
+            puts(raw_kinds[i]);
+        return 0;
+    }
+    if (argc < 3) {
+        fprintf(stderr, "usage: mkdump KIND OUT [N]\n");
+        return 2;
+    }
+    const char *kind = argv[1], *out = argv[2];
+    if (strcmp(kind, "basic") == 0)
+        write_basic(out);
+    else if (strcmp(kind, "chain") == 0)
+        write_chain(out, argc > 3 ? strtoull(argv[3], NULL, 10) : 1000);
+    else if (strcmp(kind, "trace") == 0)
+        write_trace(out);
+    else if (strcmp(kind, "dangling") == 0)
+        write_dangling(out);
+    else if (strcmp(kind, "unfinished") == 0)
+        write_unfinished(out);
+    else
+        write_raw(out, kind);
+    return 0;
+}
