@@ -1,4 +1,7 @@
 /* names.c: the library's version and the names of its enums. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
 #include "heapan.h"
 
 #ifndef PACKAGE_VERSION

@@ -12,7 +12,7 @@ uint64_t parse_count(const char *command, const char *option, const char *text)
     errno = 0;
     unsigned long long value = strtoull(text, &end, 10);
     if (*text < '0' || *text > '9' || *end || errno == ERANGE)
-        usage_error(command, "%s needs a whole number, not '%s'", option, text);
+        usage_error(command, "%s: %s needs a whole number, not '%s'", command, option, text);
     return value;
 }
 

@@ -7,12 +7,12 @@
 #include "msg.h"
 
 static const command commands[] = {
-    {"info", cmd_info, "DUMP",
+    {"info", cmd_info, "[-n N] DUMP",
      "show what a dump holds: producer, process, counts, types",
-     ""},
+     "  -n, --types N  list the N types with the most shallow bytes (default 10, 0: all)\n"},
     {"check", cmd_check, "[--quiet] DUMP",
      "verify a dump's integrity; exit 1 if it is broken",
-     "  -q, --quiet    print nothing; only the exit code tells\n"},
+     "  -q, --quiet    print nothing; only the exit status tells\n"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof *commands)
@@ -47,7 +47,7 @@ static int print_command_help(const char *name)
     if (!c)
         usage_error(NULL, "'%s' is not a heapan command", name);
     printf("Usage: heapan %s %s\n\n%s.\n", c->name, c->synopsis, c->summary);
-    printf("\nOptions:\n%s  -h, --help    show this help\n", c->help);
+    printf("\nOptions:\n%s  -h, --help     show this help\n", c->help);
     return EXIT_OK;
 }
 

@@ -1,0 +1,20 @@
+#!/bin/sh
+# install-deps.sh: installs every build and test dependency of heapan on a
+# Debian or Ubuntu machine with apt-get (as root, or through sudo).
+set -eu
+packages="build-essential autoconf automake libtool pkg-config zstd libzstd-dev \
+libcjson-dev libcmark-dev libpcre2-dev check clang libclang-rt-14-dev"
+missing=""
+for package in $packages; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $package"
+done
+if [ -z "$missing" ]; then
+    echo "install-deps: all dependencies are installed"
+    exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "install-deps: installing$missing"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing

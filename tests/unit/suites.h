@@ -1,0 +1,16 @@
+/* suites.h: one Check suite per module; check_main.c runs them all. */
+#ifndef HEAPAN_SUITES_H
+#define HEAPAN_SUITES_H
+
+#include <check.h>
+
+Suite *encoding_suite(void);   /* lib/encoding.h, lib/bytebuf.c */
+Suite *intern_suite(void);     /* lib/intern.c */
+Suite *writer_suite(void);     /* lib/writer.c */
+Suite *reader_suite(void);     /* lib/reader.c */
+Suite *addrmap_suite(void);    /* src/addrmap.c */
+Suite *dumpstats_suite(void);  /* src/dumpstats.c */
+Suite *integrity_suite(void);  /* src/integrity.c */
+Suite *textout_suite(void);    /* src/textout.c */
+
+#endif

@@ -1,0 +1,104 @@
+/* testdump.c: in-memory dumps for the unit tests. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testdump.h"
+
+static int collect(void *ctx, const void *buf, size_t len)
+{
+    test_dump *d = ctx;
+    if (d->len + len > d->cap) {
+        size_t cap = d->cap ? d->cap : 4096;
+        while (cap < d->len + len)
+            cap *= 2;
+        unsigned char *data = realloc(d->data, cap);
+        if (!data)
+            return -1;
+        d->data = data;
+        d->cap = cap;
+    }
+    memcpy(d->data + d->len, buf, len);
+    d->len += len;
+    return 0;
+}
+
+void test_dump_start(test_dump *d, const heapan_writer_options *options)
+{
+    memset(d, 0, sizeof *d);
+    ck_assert_int_eq(heapan_writer_open_sink(&d->w, collect, d, options), HEAPAN_OK);
+    static const char *const argv[] = {"python3", "test.py"};
+    heapan_header h = {.content = HEAPAN_CONTENT_HEAP, .producer = "unit-test",
+                       .producer_version = "1", .runtime = "CPython",
+                       .runtime_version = "3.11.7", .pid = 7, .time_us = 1,
+                       .pointer_size = 8, .argc = 2, .argv = argv};
+    ck_assert_int_eq(heapan_writer_header(d->w, &h), HEAPAN_OK);
+}
+
+void test_dump_finish(test_dump *d)
+{
+    heapan_status st = heapan_writer_close(d->w, NULL);
+    ck_assert_msg(st == HEAPAN_OK, "close: %s", heapan_writer_error(d->w));
+    heapan_writer_free(d->w);
+    d->w = NULL;
+}
+
+void test_dump_release(test_dump *d)
+{
+    heapan_writer_free(d->w);
+    free(d->data);
+    memset(d, 0, sizeof *d);
+}
+
+uint32_t test_string(test_dump *d, const char *s)
+{
+    uint32_t id = heapan_writer_string(d->w, s, strlen(s));
+    ck_assert_msg(id != 0, "string: %s", heapan_writer_error(d->w));
+    return id;
+}
+
+uint32_t test_type(test_dump *d, const char *module, const char *name)
+{
+    heapan_type t = {.name = test_string(d, name), .module = test_string(d, module)};
+    uint32_t id = heapan_writer_type(d->w, &t);
+    ck_assert_msg(id != 0, "type: %s", heapan_writer_error(d->w));
+    return id;
+}
+
+void test_object(test_dump *d, uint64_t address, uint32_t type, uint64_t size)
+{
+    heapan_object o = {.address = address, .type = type, .size = size, .refcount = 1};
+    ck_assert_msg(heapan_writer_object(d->w, &o) == HEAPAN_OK, "object: %s",
+                  heapan_writer_error(d->w));
+}
+
+void test_ref(test_dump *d, uint64_t from, uint64_t to)
+{
+    heapan_ref r = {.from = from, .to = to};
+    ck_assert_msg(heapan_writer_ref(d->w, &r) == HEAPAN_OK, "ref: %s",
+                  heapan_writer_error(d->w));
+}
+
+void test_root(test_dump *d, uint64_t address, heapan_root_kind kind)
+{
+    heapan_root r = {.object = address, .kind = kind};
+    ck_assert_msg(heapan_writer_root(d->w, &r) == HEAPAN_OK, "root: %s",
+                  heapan_writer_error(d->w));
+}
+
+heapan_reader *test_dump_reader(const test_dump *d)
+{
+    heapan_reader *r;
+    heapan_status st = heapan_reader_open_memory(&r, d->data, d->len);
+    ck_assert_msg(st == HEAPAN_OK, "open: %s", heapan_reader_error(r));
+    return r;
+}
+
+heapan_status test_read_all(heapan_reader *r)
+{
+    heapan_record rec;
+    heapan_status st;
+    while ((st = heapan_reader_next(r, &rec)) == HEAPAN_OK)
+        ;
+    return st;
+}

@@ -1,0 +1,49 @@
+/*
+ * testdump.h: writing dumps into memory for unit tests, and reading them
+ * back.  A test_dump collects the writer's compressed output.
+ */
+#ifndef HEAPAN_TESTDUMP_H
+#define HEAPAN_TESTDUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heapan.h"
+
+typedef struct test_dump {
+    heapan_writer *w;
+    unsigned char *data;  /* the compressed bytes so far */
+    size_t len, cap;
+} test_dump;
+
+/* Opens a writer into `d` and writes a plain heap-dump header; aborts the test on failure. */
+void test_dump_start(test_dump *d, const heapan_writer_options *options);
+
+/* Closes the writer (END record) and frees it; aborts on failure. */
+void test_dump_finish(test_dump *d);
+
+/* Frees the collected bytes. */
+void test_dump_release(test_dump *d);
+
+/* Interns a NUL-terminated string; aborts on failure. */
+uint32_t test_string(test_dump *d, const char *s);
+
+/* Interns a type "module.name" with no flags; aborts on failure. */
+uint32_t test_type(test_dump *d, const char *module, const char *name);
+
+/* Writes an object of `size` bytes; aborts on failure. */
+void test_object(test_dump *d, uint64_t address, uint32_t type, uint64_t size);
+
+/* Writes an unlabelled strong reference; aborts on failure. */
+void test_ref(test_dump *d, uint64_t from, uint64_t to);
+
+/* Writes a root of `kind` with no label; aborts on failure. */
+void test_root(test_dump *d, uint64_t address, heapan_root_kind kind);
+
+/* Opens a reader on the collected bytes; aborts if that fails. */
+heapan_reader *test_dump_reader(const test_dump *d);
+
+/* Reads every record; returns the final status (HEAPAN_END when whole). */
+heapan_status test_read_all(heapan_reader *r);
+
+#endif
