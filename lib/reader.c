@@ -23,6 +23,20 @@ typedef struct memory_source {
     size_t len, pos;
 } memory_source;
 
+/* Strings live in chunks that never move, so pointers to them stay valid. */
+typedef struct string_chunk {
+    struct string_chunk *next;
+    size_t used, cap;
+    char bytes[];
+} string_chunk;
+
+typedef struct string_entry {
+    const char *data;
+    size_t len;
+} string_entry;
+
+#define STRING_CHUNK_SIZE (256u * 1024u)
+
 struct heapan_reader {
     heapan_source_fn source;
     void *source_ctx;
@@ -43,9 +57,9 @@ struct heapan_reader {
     heapan_header header;
     bytebuf header_text;
     const char **argv;
-    bytebuf strings;           /* NUL-terminated string bytes, back to back */
-    uint64_t *string_offsets;  /* by id; [0] unused */
-    size_t string_offsets_cap;
+    string_chunk *chunks;      /* the strings' bytes; they never move */
+    string_entry *string_table;  /* by id; [0] unused */
+    size_t string_table_cap;
     uint32_t *shape_names;
     size_t shape_names_cap;
     const uint8_t *refs_next, *refs_end;  /* entries left in the open REFS record */
@@ -250,26 +264,49 @@ static heapan_status check_cursor(heapan_reader *r, const cursor *c)
 
 /* ---- records ------------------------------------------------------------- */
 
+/* Copies `len` bytes plus a NUL into the chunks; NULL when out of memory. */
+static const char *store_string(heapan_reader *r, const uint8_t *data, size_t len)
+{
+    string_chunk *c = r->chunks;
+    if (!c || c->cap - c->used < len + 1) {
+        size_t cap = len + 1 > STRING_CHUNK_SIZE ? len + 1 : STRING_CHUNK_SIZE;
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = r->chunks;
+        c->used = 0;
+        c->cap = cap;
+        r->chunks = c;
+    }
+    char *copy = c->bytes + c->used;
+    if (len)
+        memcpy(copy, data, len);
+    copy[len] = '\0';
+    c->used += len + 1;
+    return copy;
+}
+
 static heapan_status add_string(heapan_reader *r, const uint8_t *data, size_t len,
                                 heapan_record *rec)
 {
     uint64_t id = r->counts.strings + 1;
     if (id > UINT32_MAX)
         return fail(r, HEAPAN_ERR_LIMIT, "more than %u strings", UINT32_MAX);
-    if (id >= r->string_offsets_cap) {
-        size_t cap = r->string_offsets_cap ? r->string_offsets_cap * 2 : 1024;
-        uint64_t *offsets = realloc(r->string_offsets, cap * sizeof *offsets);
-        if (!offsets)
+    if (id >= r->string_table_cap) {
+        size_t cap = r->string_table_cap ? r->string_table_cap * 2 : 1024;
+        string_entry *table = realloc(r->string_table, cap * sizeof *table);
+        if (!table)
             return fail(r, HEAPAN_ERR_NOMEM, "out of memory");
-        r->string_offsets = offsets;
-        r->string_offsets_cap = cap;
+        r->string_table = table;
+        r->string_table_cap = cap;
     }
-    r->string_offsets[id] = r->strings.len;
-    if (bytebuf_put(&r->strings, data, len) < 0 || bytebuf_put(&r->strings, "", 1) < 0)
+    const char *copy = store_string(r, data, len);
+    if (!copy)
         return fail(r, HEAPAN_ERR_NOMEM, "out of memory");
+    r->string_table[id] = (string_entry){copy, len};
     r->counts.strings = id;
     rec->u.string.id = (uint32_t)id;
-    rec->u.string.data = (const char *)r->strings.data + r->string_offsets[id];
+    rec->u.string.data = copy;
     rec->u.string.len = len;
     return HEAPAN_OK;
 }
@@ -869,11 +906,9 @@ const char *heapan_reader_string(const heapan_reader *r, uint32_t id, size_t *le
 {
     if (!r || id == 0 || id > r->counts.strings)
         return NULL;
-    uint64_t offset = r->string_offsets[id];
-    uint64_t next = id < r->counts.strings ? r->string_offsets[id + 1] : r->strings.len;
     if (len)
-        *len = (size_t)(next - offset - 1);
-    return (const char *)r->strings.data + offset;
+        *len = r->string_table[id].len;
+    return r->string_table[id].data;
 }
 
 const heapan_counts *heapan_reader_counts(const heapan_reader *r)
@@ -906,9 +941,13 @@ void heapan_reader_close(heapan_reader *r)
     free(r->in);
     free(r->window);
     bytebuf_release(&r->header_text);
-    bytebuf_release(&r->strings);
+    while (r->chunks) {
+        string_chunk *next = r->chunks->next;
+        free(r->chunks);
+        r->chunks = next;
+    }
     free(r->argv);
-    free(r->string_offsets);
+    free(r->string_table);
     free(r->shape_names);
     free(r);
 }
