@@ -186,7 +186,9 @@ static int pump(heapan_reader *r)
         return -1;
     }
     int progressed = in.pos != r->in_pos || out.pos != r->end;
-    r->frame_left = hint;
+    /* Called again at a frame's end with no input, zstd hints at the next frame. */
+    if (progressed)
+        r->frame_left = hint;
     r->in_pos = in.pos;
     r->end = out.pos;
     return !progressed && r->input_ended && r->in_pos == r->in_len;
@@ -526,6 +528,27 @@ static heapan_status decode_event(heapan_reader *r, cursor *c, heapan_record *re
     return HEAPAN_OK;
 }
 
+/*
+ * After the END record the input must end too, at a frame boundary: that
+ * verifies the last frame's checksum and catches a cut inside it.
+ */
+static heapan_status finish_stream(heapan_reader *r)
+{
+    int st;
+    do {
+        if (r->end > r->start)
+            return fail(r, HEAPAN_ERR_CORRUPT, "data follows the END record at offset %llu",
+                        (unsigned long long)r->consumed);
+    } while ((st = pump(r)) == 0);
+    if (st < 0)
+        return r->status;
+    if (r->frame_left)
+        return fail(r, HEAPAN_ERR_TRUNCATED,
+                    "truncated after the END record (the last zstd frame is incomplete)");
+    r->ended = 1;
+    return HEAPAN_OK;
+}
+
 static heapan_status decode_end(heapan_reader *r, cursor *c, heapan_record *rec)
 {
     heapan_counts *claimed = &rec->u.end;
@@ -550,8 +573,7 @@ static heapan_status decode_end(heapan_reader *r, cursor *c, heapan_record *rec)
             return corrupt(r, "END record counts %llu %s but the file holds %llu",
                            (unsigned long long)*fields[i], names[i],
                            (unsigned long long)*actual[i]);
-    r->ended = 1;
-    return HEAPAN_OK;
+    return finish_stream(r);
 }
 
 static heapan_status decode_record(heapan_reader *r, unsigned kind, const uint8_t *p,

@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zstd.h>
+
+#include "encoding.h"
 #include "testdump.h"
 
 static int collect(void *ctx, const void *buf, size_t len)
@@ -101,4 +104,61 @@ heapan_status test_read_all(heapan_reader *r)
     while ((st = heapan_reader_next(r, &rec)) == HEAPAN_OK)
         ;
     return st;
+}
+
+void raw_bytes(raw_dump *d, const void *bytes, size_t len)
+{
+    if (d->len + len > d->cap) {
+        size_t cap = d->cap ? d->cap : 256;
+        while (cap < d->len + len)
+            cap *= 2;
+        d->payload = realloc(d->payload, cap);
+        ck_assert_ptr_nonnull(d->payload);
+        d->cap = cap;
+    }
+    memcpy(d->payload + d->len, bytes, len);
+    d->len += len;
+}
+
+void raw_varint(raw_dump *d, uint64_t v)
+{
+    uint8_t buf[HEAPAN_VARINT_MAX];
+    raw_bytes(d, buf, varint_put(buf, v));
+}
+
+void raw_record(raw_dump *d, unsigned tag, const void *payload, size_t len)
+{
+    raw_varint(d, tag);
+    raw_varint(d, len);
+    raw_bytes(d, payload, len);
+}
+
+void raw_start(raw_dump *d, uint64_t major, uint64_t minor, int header)
+{
+    memset(d, 0, sizeof *d);
+    raw_bytes(d, HEAPAN_MAGIC, HEAPAN_MAGIC_LEN);
+    raw_varint(d, major);
+    raw_varint(d, minor);
+    /* content 1, flags 0, four empty texts, pid, time, pointer size 8, sample 0, argc 0 */
+    static const uint8_t minimal[] = {1, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0};
+    if (header)
+        raw_record(d, HEAPAN_REC_HEADER, minimal, sizeof minimal);
+}
+
+heapan_status raw_open(raw_dump *d, heapan_reader **r)
+{
+    size_t cap = ZSTD_compressBound(d->len);
+    free(d->compressed);
+    d->compressed = malloc(cap);
+    ck_assert_ptr_nonnull(d->compressed);
+    d->compressed_len = ZSTD_compress(d->compressed, cap, d->payload, d->len, 1);
+    ck_assert(!ZSTD_isError(d->compressed_len));
+    return heapan_reader_open_memory(r, d->compressed, d->compressed_len);
+}
+
+void raw_release(raw_dump *d)
+{
+    free(d->payload);
+    free(d->compressed);
+    memset(d, 0, sizeof *d);
 }

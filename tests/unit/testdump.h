@@ -46,4 +46,24 @@ heapan_reader *test_dump_reader(const test_dump *d);
 /* Reads every record; returns the final status (HEAPAN_END when whole). */
 heapan_status test_read_all(heapan_reader *r);
 
+/*
+ * Hand-encoded payloads, for inputs the writer refuses to produce: start
+ * with raw_start(), add records, then raw_open() compresses the payload
+ * and opens a reader on it.
+ */
+typedef struct raw_dump {
+    unsigned char *payload, *compressed;
+    size_t len, cap, compressed_len;
+} raw_dump;
+
+/* Magic, format version, and (if `header`) a minimal header record. */
+void raw_start(raw_dump *d, uint64_t major, uint64_t minor, int header);
+void raw_bytes(raw_dump *d, const void *bytes, size_t len);
+void raw_varint(raw_dump *d, uint64_t v);
+/* A record: tag, length, payload. */
+void raw_record(raw_dump *d, unsigned tag, const void *payload, size_t len);
+/* Compresses and opens; *r is set even on failure (close it). */
+heapan_status raw_open(raw_dump *d, heapan_reader **r);
+void raw_release(raw_dump *d);
+
 #endif

@@ -1,0 +1,47 @@
+/* check_addrmap.c: the address-to-index map (src/addrmap.c). */
+#include <check.h>
+
+#include "addrmap.h"
+#include "suites.h"
+
+START_TEST(inserts_finds_and_reports_duplicates)
+{
+    addrmap m;
+    ck_assert_int_eq(addrmap_init(&m, 4), 0);
+    ck_assert_int_eq(addrmap_insert(&m, 0x7f0010, 0, NULL), 0);
+    ck_assert_int_eq(addrmap_insert(&m, 0x7f0020, 1, NULL), 0);
+    uint32_t existing = 99;
+    ck_assert_int_eq(addrmap_insert(&m, 0x7f0010, 5, &existing), 1);
+    ck_assert_uint_eq(existing, 0);
+    ck_assert_uint_eq(addrmap_find(&m, 0x7f0020), 1);
+    ck_assert_uint_eq(addrmap_find(&m, 0x7f0030), ADDRMAP_ABSENT);
+    ck_assert_uint_eq(addrmap_find(&m, 0), ADDRMAP_ABSENT);
+    addrmap_release(&m);
+}
+END_TEST
+
+START_TEST(holds_a_million_aligned_addresses)
+{
+    addrmap m;
+    ck_assert_int_eq(addrmap_init(&m, 16), 0);
+    const uint64_t base = 0x7f3a00000000ull;
+    for (uint32_t i = 0; i < 1000000; i++)
+        ck_assert_int_eq(addrmap_insert(&m, base + (uint64_t)i * 16, i, NULL), 0);
+    ck_assert_uint_eq(m.used, 1000000);
+    for (uint32_t i = 0; i < 1000000; i += 7)
+        ck_assert_uint_eq(addrmap_find(&m, base + (uint64_t)i * 16), i);
+    ck_assert_uint_eq(addrmap_find(&m, base + 8), ADDRMAP_ABSENT);
+    addrmap_release(&m);
+}
+END_TEST
+
+Suite *addrmap_suite(void)
+{
+    Suite *s = suite_create("addrmap");
+    TCase *tc = tcase_create("addrmap");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, inserts_finds_and_reports_duplicates);
+    tcase_add_test(tc, holds_a_million_aligned_addresses);
+    suite_add_tcase(s, tc);
+    return s;
+}
