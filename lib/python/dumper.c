@@ -1,0 +1,578 @@
+/*
+ * dumper.c: the heap walk.  Objects are found from the roots and from the
+ * collector's list, and followed through tp_traverse with an explicit
+ * stack, so graph depth never reaches the C stack.
+ */
+#include "dumper.h" /* Python.h first, as CPython requires */
+
+#include <structmember.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addrmap.h"
+#include "pyobjects.h"
+
+/* Per object, by the index the address map gives it. */
+typedef struct object_slot {
+    uint64_t refcount;  /* as read, less the references the dumper itself holds */
+    uint32_t incoming;  /* strong references found inside the dump */
+} object_slot;
+
+typedef struct dumper {
+    heapan_writer *w;
+    dump_options options;
+    addrmap seen;          /* object address -> index */
+    object_slot *slots;
+    size_t count, cap;
+    PyObject **stack;      /* borrowed: the collector is paused, nothing is freed */
+    size_t depth, stack_cap;
+    addrmap types;         /* type object -> type id */
+    addrmap strings;       /* str object -> string id */
+    PyObject *own[2];      /* the dumper's own containers, never dumped */
+    uintptr_t *labelled;   /* targets given a label by the current object */
+    size_t labelled_len, labelled_cap;
+    PyObject *current;     /* the object whose references are being visited */
+    int failed;            /* set: a Python exception is pending */
+    uint64_t total_size;   /* shallow bytes of the objects written */
+    char scratch[4 * VALUE_PREFIX_CHARS + 8];
+} dumper;
+
+static int fail_writer(dumper *d)
+{
+    if (!d->failed)
+        PyErr_Format(PyExc_RuntimeError, "heapan: %s", heapan_writer_error(d->w));
+    d->failed = 1;
+    return -1;
+}
+
+static int fail_nomem(dumper *d)
+{
+    if (!d->failed)
+        PyErr_NoMemory();
+    d->failed = 1;
+    return -1;
+}
+
+static int grow(void **array, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 1024;
+    while (n < need)
+        n *= 2;
+    void *bigger = realloc(*array, n * size);
+    if (!bigger)
+        return -1;
+    *array = bigger;
+    *cap = n;
+    return 0;
+}
+
+/* ---- strings and types ------------------------------------------------- */
+
+/* Interns the text of a str object; 0 (no string) when it is not one. */
+static uint32_t string_of(dumper *d, PyObject *str)
+{
+    if (!str || !PyUnicode_Check(str))
+        return 0;
+    uint32_t id = addrmap_find(&d->strings, (uintptr_t)str);
+    if (id != ADDRMAP_ABSENT)
+        return id;
+    /* A temporary bytes copy: PyUnicode_AsUTF8 would cache UTF-8 inside the str. */
+    PyObject *utf8 = PyUnicode_AsEncodedString(str, "utf-8", "surrogatepass");
+    if (!utf8) {
+        PyErr_Clear();
+        return 0;
+    }
+    id = heapan_writer_string(d->w, PyBytes_AS_STRING(utf8), (size_t)PyBytes_GET_SIZE(utf8));
+    Py_DECREF(utf8);
+    if (!id)
+        return fail_writer(d), 0;
+    if (addrmap_insert(&d->strings, (uintptr_t)str, id, NULL) < 0)
+        return fail_nomem(d), 0;
+    return id;
+}
+
+static uint32_t cstring(dumper *d, const char *s, size_t len)
+{
+    uint32_t id = heapan_writer_string(d->w, s, len);
+    if (!id)
+        fail_writer(d);
+    return id;
+}
+
+static unsigned type_flags(PyTypeObject *type)
+{
+    unsigned long f = type->tp_flags;
+    unsigned flags = 0;
+    if (py_type_has_dict(type))
+        flags |= HEAPAN_TYPE_HAS_DICT;
+    if (py_type_has_slots(type))
+        flags |= HEAPAN_TYPE_HAS_SLOTS;
+    if (!(f & Py_TPFLAGS_HEAPTYPE))
+        flags |= HEAPAN_TYPE_BUILTIN;
+    if (f & Py_TPFLAGS_HAVE_GC)
+        flags |= HEAPAN_TYPE_CONTAINER;
+    if (f & (Py_TPFLAGS_LIST_SUBCLASS | Py_TPFLAGS_TUPLE_SUBCLASS | Py_TPFLAGS_UNICODE_SUBCLASS |
+             Py_TPFLAGS_BYTES_SUBCLASS))
+        flags |= HEAPAN_TYPE_SEQUENCE;
+    if ((f & Py_TPFLAGS_DICT_SUBCLASS) || PyType_IsSubtype(type, &PySet_Type) ||
+        PyType_IsSubtype(type, &PyFrozenSet_Type))
+        flags |= HEAPAN_TYPE_MAPPING;
+    return flags;
+}
+
+/* A class statement's type is named by __qualname__ and __module__; a C type by tp_name. */
+static void type_names(dumper *d, PyTypeObject *type, uint32_t *name, uint32_t *module)
+{
+    if (type->tp_flags & Py_TPFLAGS_HEAPTYPE) {
+        PyHeapTypeObject *heap = (PyHeapTypeObject *)type;
+        *name = string_of(d, heap->ht_qualname);
+        *module = type->tp_dict ? string_of(d, PyDict_GetItemString(type->tp_dict, "__module__"))
+                                : 0;
+        if (*name)
+            return;
+    }
+    const char *full = type->tp_name, *dot = strrchr(full, '.');
+    *name = cstring(d, dot ? dot + 1 : full, strlen(dot ? dot + 1 : full));
+    *module = dot ? cstring(d, full, (size_t)(dot - full)) : cstring(d, "builtins", 8);
+}
+
+static uint32_t type_id(dumper *d, PyTypeObject *type)
+{
+    uint32_t id = addrmap_find(&d->types, (uintptr_t)type);
+    if (id != ADDRMAP_ABSENT)
+        return id;
+    heapan_type t = {.flags = type_flags(type), .address = (uintptr_t)type,
+                     .basic_size = (uint64_t)type->tp_basicsize};
+    type_names(d, type, &t.name, &t.module);
+    if (d->failed)
+        return 0;
+    id = heapan_writer_type(d->w, &t);
+    if (!id)
+        return fail_writer(d), 0;
+    if (addrmap_insert(&d->types, (uintptr_t)type, id, NULL) < 0)
+        return fail_nomem(d), 0;
+    return id;
+}
+
+/* ---- the object set ------------------------------------------------------ */
+
+static int is_own(const dumper *d, PyObject *o)
+{
+    return o == d->own[0] || o == d->own[1];
+}
+
+/* The index of `o`, queuing it for the walk when it is new; -1 on failure. */
+static int64_t reach(dumper *d, PyObject *o)
+{
+    uint32_t index = (uint32_t)d->count, existing;
+    int added = addrmap_insert(&d->seen, (uintptr_t)o, index, &existing);
+    if (added < 0)
+        return fail_nomem(d);
+    if (added == 1)
+        return existing;
+    if (grow((void **)&d->slots, &d->cap, d->count + 1, sizeof *d->slots) < 0 ||
+        grow((void **)&d->stack, &d->stack_cap, d->depth + 1, sizeof *d->stack) < 0)
+        return fail_nomem(d);
+    d->slots[index] = (object_slot){.refcount = (uint64_t)Py_REFCNT(o)};
+    d->count++;
+    d->stack[d->depth++] = o;
+    return index;
+}
+
+/* Reaches `o` and notes that one of its references is the dumper's own. */
+static int seed(dumper *d, PyObject *o)
+{
+    int64_t index = reach(d, o);
+    if (index < 0)
+        return -1;
+    d->slots[index].refcount--;
+    return 0;
+}
+
+/* ---- references ---------------------------------------------------------- */
+
+static int emit_ref(dumper *d, PyObject *target, heapan_label_kind kind, uint32_t label,
+                    int64_t number)
+{
+    if (!target || is_own(d, target))
+        return 0;
+    int64_t index = reach(d, target);
+    if (index < 0)
+        return -1;
+    d->slots[index].incoming++;
+    heapan_ref r = {.from = (uintptr_t)d->current, .to = (uintptr_t)target, .label_kind = kind,
+                    .label = label, .label_number = number};
+    if (heapan_writer_ref(d->w, &r) != HEAPAN_OK)
+        return fail_writer(d);
+    return 0;
+}
+
+/* A labelled reference; tp_traverse will meet its target again and skip it. */
+static int emit_labelled(dumper *d, PyObject *target, heapan_label_kind kind, uint32_t label,
+                         int64_t number)
+{
+    if (!target)
+        return 0;
+    if (grow((void **)&d->labelled, &d->labelled_cap, d->labelled_len + 1,
+             sizeof *d->labelled) < 0)
+        return fail_nomem(d);
+    d->labelled[d->labelled_len++] = (uintptr_t)target;
+    return emit_ref(d, target, kind, label, number);
+}
+
+static int field(dumper *d, PyObject *target, const char *name)
+{
+    uint32_t label = cstring(d, name, strlen(name));
+    return label ? emit_labelled(d, target, HEAPAN_LABEL_FIELD, label, 0) : -1;
+}
+
+/* tp_traverse's visitor: references the labelled ones did not cover. */
+static int visit_unlabelled(PyObject *target, void *arg)
+{
+    dumper *d = arg;
+    for (size_t i = 0; i < d->labelled_len; i++) {
+        if (d->labelled[i] == (uintptr_t)target) {
+            d->labelled[i] = d->labelled[--d->labelled_len];
+            return 0;
+        }
+    }
+    return emit_ref(d, target, HEAPAN_LABEL_NONE, 0, 0);
+}
+
+/*
+ * A dict's entries, values labelled by their keys.  Keys are references
+ * too, though dict_traverse skips str keys.  For a subclass, the labelled
+ * references are noted so its tp_traverse does not repeat them.
+ */
+static int dict_refs(dumper *d, PyObject *dict)
+{
+    int (*emit)(dumper *, PyObject *, heapan_label_kind, uint32_t, int64_t) =
+        PyDict_CheckExact(dict) ? emit_ref : emit_labelled;
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(dict, &pos, &key, &value) && !d->failed) {
+        emit(d, key, HEAPAN_LABEL_DICT_KEY, 0, 0);
+        if (PyUnicode_Check(key)) {
+            emit(d, value, HEAPAN_LABEL_KEY, string_of(d, key), 0);
+        } else if (PyLong_Check(key) && !PyBool_Check(key)) {
+            int overflow;
+            long long n = PyLong_AsLongLongAndOverflow(key, &overflow);
+            PyErr_Clear();
+            emit(d, value, overflow ? HEAPAN_LABEL_NONE : HEAPAN_LABEL_INT_KEY, 0, n);
+        } else {
+            emit(d, value, HEAPAN_LABEL_NONE, 0, 0);
+        }
+    }
+    return d->failed ? -1 : 0;
+}
+
+static int sequence_refs(dumper *d, PyObject **items, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n && !d->failed; i++)
+        emit_ref(d, items[i], HEAPAN_LABEL_INDEX, 0, i);
+    return d->failed ? -1 : 0;
+}
+
+/* The __dict__ of an instance if it exists as an object; never creates it. */
+static PyObject *existing_dict(PyObject *o)
+{
+    PyTypeObject *type = Py_TYPE(o);
+#if PY_VERSION_HEX >= 0x030B0000
+    if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+#if PY_VERSION_HEX < 0x030C0000
+        return ((PyObject **)o)[-3]; /* 3.11: the pre-header's dict slot */
+#else
+        return NULL; /* 3.12+: not read yet; tp_traverse still finds the referents */
+#endif
+    }
+#endif
+    Py_ssize_t offset = type->tp_dictoffset;
+    if (offset == 0)
+        return NULL;
+    if (offset < 0) {
+        /* Variable-size objects keep the dict after their items, as CPython computes it. */
+        Py_ssize_t items = Py_SIZE(o) < 0 ? -Py_SIZE(o) : Py_SIZE(o);
+        size_t size = _PyObject_VAR_SIZE(type, items);
+        offset += (Py_ssize_t)size;
+    }
+    return *(PyObject **)((char *)o + offset);
+}
+
+/* Attributes stored in __slots__: tp_members of every class statement in the MRO. */
+static int slot_refs(dumper *d, PyObject *o)
+{
+    for (PyTypeObject *type = Py_TYPE(o); type && (type->tp_flags & Py_TPFLAGS_HEAPTYPE);
+         type = type->tp_base) {
+        for (PyMemberDef *m = type->tp_members; m && m->name; m++) {
+            if (m->type != T_OBJECT_EX && m->type != T_OBJECT)
+                continue;
+            PyObject *value = *(PyObject **)((char *)o + m->offset);
+            uint32_t label = value ? cstring(d, m->name, strlen(m->name)) : 0;
+            if (value && (!label || emit_labelled(d, value, HEAPAN_LABEL_ATTRIBUTE, label, 0) < 0))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int instance_refs(dumper *d, PyObject *o)
+{
+    if (field(d, (PyObject *)Py_TYPE(o), "__class__") < 0)
+        return -1;
+    PyObject *dict = existing_dict(o);
+    if (dict && field(d, dict, "__dict__") < 0)
+        return -1;
+    return slot_refs(d, o);
+}
+
+/* A weakref's referent: not visited by tp_traverse, and never retaining. */
+static int weak_ref(dumper *d, PyObject *o)
+{
+    PyObject *target = PyWeakref_GET_OBJECT(o);
+    if (target == Py_None || is_own(d, target))
+        return 0;
+    if (reach(d, target) < 0)
+        return -1;
+    heapan_ref r = {.from = (uintptr_t)o, .to = (uintptr_t)target, .weak = 1};
+    return heapan_writer_ref(d->w, &r) == HEAPAN_OK ? 0 : fail_writer(d);
+}
+
+static int refs_of(dumper *d, PyObject *o)
+{
+    d->current = o;
+    d->labelled_len = 0;
+    if (PyDict_CheckExact(o))
+        return dict_refs(d, o);
+    if (PyList_CheckExact(o))
+        return sequence_refs(d, ((PyListObject *)o)->ob_item, PyList_GET_SIZE(o));
+    if (PyTuple_CheckExact(o))
+        return sequence_refs(d, ((PyTupleObject *)o)->ob_item, PyTuple_GET_SIZE(o));
+    if (PyDict_Check(o) && dict_refs(d, o) < 0)
+        return -1;
+    if (PyModule_CheckExact(o) && field(d, PyModule_GetDict(o), "__dict__") < 0)
+        return -1;
+    if (PyWeakref_Check(o) && weak_ref(d, o) < 0)
+        return -1;
+    if ((Py_TYPE(o)->tp_flags & Py_TPFLAGS_HEAPTYPE) && instance_refs(d, o) < 0)
+        return -1;
+    traverseproc traverse = Py_TYPE(o)->tp_traverse;
+    if (traverse && PyObject_IS_GC(o))
+        traverse(o, visit_unlabelled, d);
+    return d->failed ? -1 : 0;
+}
+
+/* ---- objects ------------------------------------------------------------- */
+
+static int write_object(dumper *d, PyObject *o)
+{
+    heapan_object rec = {.address = (uintptr_t)o, .type = type_id(d, Py_TYPE(o)),
+                         .size = py_object_size(o), .refcount = (uint64_t)Py_REFCNT(o),
+                         .length = py_object_length(o)};
+    if (d->failed)
+        return -1;
+    if (PyObject_IS_GC(o) && PyObject_GC_IsTracked(o))
+        rec.flags |= HEAPAN_OBJ_GC_TRACKED;
+    if (py_type_has_dict(Py_TYPE(o)) && existing_dict(o))
+        rec.flags |= HEAPAN_OBJ_DICT_MATERIALISED;
+    if (d->options.values)
+        py_object_value(o, &rec, d->scratch);
+    if (heapan_writer_object(d->w, &rec) != HEAPAN_OK)
+        return fail_writer(d);
+    d->total_size += rec.size;
+    return refs_of(d, o);
+}
+
+static int walk(dumper *d)
+{
+    while (d->depth > 0 && !d->failed) {
+        PyObject *o = d->stack[--d->depth];
+        if (write_object(d, o) < 0)
+            return -1;
+    }
+    return d->failed ? -1 : 0;
+}
+
+/* ---- roots --------------------------------------------------------------- */
+
+static int root(dumper *d, PyObject *o, heapan_root_kind kind, uint32_t label)
+{
+    heapan_root r = {.object = (uintptr_t)o, .kind = kind, .label = label};
+    if (heapan_writer_root(d->w, &r) != HEAPAN_OK)
+        return fail_writer(d);
+    return 0;
+}
+
+static int module_roots(dumper *d, PyObject *modules)
+{
+    Py_ssize_t pos = 0;
+    PyObject *name, *module;
+    while (modules && PyDict_Next(modules, &pos, &name, &module) && !d->failed)
+        root(d, module, HEAPAN_ROOT_MODULE, string_of(d, name));
+    return d->failed ? -1 : 0;
+}
+
+static int frame_roots(dumper *d, PyObject *frames)
+{
+    Py_ssize_t pos = 0;
+    PyObject *thread, *frame;
+    char label[64];
+    while (PyDict_Next(frames, &pos, &thread, &frame) && !d->failed) {
+        unsigned long long id = PyLong_AsUnsignedLongLong(thread);
+        PyErr_Clear();
+        int n = snprintf(label, sizeof label, "thread %llu", id);
+        root(d, frame, HEAPAN_ROOT_FRAME, cstring(d, label, (size_t)n));
+    }
+    return d->failed ? -1 : 0;
+}
+
+/* Objects whose refcount exceeds the references found are held from outside. */
+static int external_roots(dumper *d)
+{
+    for (size_t i = 0; i < d->seen.mask + 1 && !d->failed; i++) {
+        const addrmap_slot *s = &d->seen.slots[i];
+        if (s->address && d->slots[s->index].refcount > d->slots[s->index].incoming)
+            root(d, (PyObject *)(uintptr_t)s->address, HEAPAN_ROOT_EXTERNAL, 0);
+    }
+    return d->failed ? -1 : 0;
+}
+
+/* ---- the dump ------------------------------------------------------------ */
+
+static PyObject *call_module(const char *module, const char *function)
+{
+    PyObject *m = PyImport_ImportModule(module);
+    PyObject *result = m ? PyObject_CallMethod(m, function, NULL) : NULL;
+    Py_XDECREF(m);
+    return result;
+}
+
+static int write_header(dumper *d)
+{
+    PyObject *argv_list = PySys_GetObject("argv"); /* borrowed */
+    Py_ssize_t argc = argv_list && PyList_Check(argv_list) ? PyList_GET_SIZE(argv_list) : 0;
+    PyObject *encoded[64];
+    const char *argv[64];
+    if (argc > 64)
+        argc = 64;
+    for (Py_ssize_t i = 0; i < argc; i++) {
+        PyObject *arg = PyList_GET_ITEM(argv_list, i);
+        encoded[i] = PyUnicode_Check(arg) ? PyUnicode_AsEncodedString(arg, "utf-8", "replace") : NULL;
+        PyErr_Clear();
+        argv[i] = encoded[i] ? PyBytes_AS_STRING(encoded[i]) : "?";
+    }
+    char version[32];
+    snprintf(version, sizeof version, "%d.%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION,
+             PY_MICRO_VERSION);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    heapan_header h = {.content = HEAPAN_CONTENT_HEAP,
+                       .flags = d->options.values ? HEAPAN_HEADER_VALUES : 0,
+                       .producer = "heapan-python", .producer_version = heapan_version(),
+                       .runtime = "CPython", .runtime_version = version,
+                       .pid = (uint64_t)getpid(),
+                       .time_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000,
+                       .pointer_size = sizeof(void *), .argc = (size_t)argc, .argv = argv};
+    heapan_status st = heapan_writer_header(d->w, &h);
+    for (Py_ssize_t i = 0; i < argc; i++)
+        Py_XDECREF(encoded[i]);
+    return st == HEAPAN_OK ? 0 : fail_writer(d);
+}
+
+static int seed_from(dumper *d, PyObject *modules, PyObject *frames, PyObject *objects)
+{
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    if (modules && reach(d, modules) < 0)
+        return -1;
+    while (PyDict_Next(frames, &pos, &key, &value))
+        if (seed(d, value) < 0)
+            return -1;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(objects); i++)
+        if (!is_own(d, PyList_GET_ITEM(objects, i)) && seed(d, PyList_GET_ITEM(objects, i)) < 0)
+            return -1;
+    return 0;
+}
+
+static int run(dumper *d)
+{
+    PyObject *modules = PyImport_GetModuleDict(); /* borrowed: sys.modules */
+    PyObject *frames = call_module("sys", "_current_frames");
+    PyObject *objects = frames ? call_module("gc", "get_objects") : NULL;
+    if (!objects) {
+        Py_XDECREF(frames);
+        d->failed = 1;
+        return -1;
+    }
+    d->own[0] = frames;
+    d->own[1] = objects;
+    int result = write_header(d);
+    if (result == 0)
+        result = seed_from(d, modules, frames, objects);
+    if (result == 0)
+        result = walk(d);
+    if (result == 0)
+        result = module_roots(d, modules);
+    if (result == 0)
+        result = frame_roots(d, frames);
+    if (result == 0)
+        result = external_roots(d);
+    Py_DECREF(objects);
+    Py_DECREF(frames);
+    return result;
+}
+
+static void release(dumper *d)
+{
+    addrmap_release(&d->seen);
+    addrmap_release(&d->types);
+    addrmap_release(&d->strings);
+    free(d->slots);
+    free(d->stack);
+    free(d->labelled);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+int dump_heap(const char *path, const dump_options *options, dump_result *result)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    if (options->gc_collect)
+        PyGC_Collect();
+    dumper d = {.options = *options};
+    if (addrmap_init(&d.seen, 1 << 16) < 0 || addrmap_init(&d.types, 1024) < 0 ||
+        addrmap_init(&d.strings, 1 << 12) < 0) {
+        release(&d);
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (heapan_writer_open(&d.w, path, NULL) != HEAPAN_OK) {
+        release(&d);
+        PyErr_SetFromErrnoWithFilename(PyExc_OSError, path);
+        return -1;
+    }
+    /* The collector would free objects the walk holds borrowed pointers to. */
+    PyObject *enabled = call_module("gc", "isenabled");
+    PyObject *paused = enabled ? call_module("gc", "disable") : NULL;
+    int failed = !paused || run(&d) < 0;
+    Py_XDECREF(paused);
+    if (enabled == Py_True)
+        Py_XDECREF(call_module("gc", "enable"));
+    Py_XDECREF(enabled);
+    heapan_status st = heapan_writer_close(d.w, &result->counts);
+    if (!failed && st != HEAPAN_OK)
+        failed = fail_writer(&d) < 0;
+    heapan_writer_free(d.w);
+    release(&d);
+    result->seconds = seconds_since(&start);
+    result->total_size = d.total_size;
+    return failed ? -1 : 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * dumper.h: walks a live CPython heap and writes it through libheapan.
+ * Runs with the GIL held and the cycle collector paused; runs no Python
+ * code of the program; its own bookkeeping is malloc'd, outside the heap.
+ */
+#ifndef HEAPAN_DUMPER_H
+#define HEAPAN_DUMPER_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "heapan.h"
+
+typedef struct dump_options {
+    int values;      /* record str/bytes prefixes and numbers */
+    int gc_collect;  /* run a full collection first */
+} dump_options;
+
+typedef struct dump_result {
+    heapan_counts counts;
+    uint64_t total_size;  /* shallow bytes of all objects */
+    double seconds;
+} dump_result;
+
+/*
+ * Dumps the heap to `path`.  Returns 0, or -1 with a Python exception set
+ * (OSError for files, RuntimeError for writer failures, MemoryError).
+ */
+int dump_heap(const char *path, const dump_options *options, dump_result *result);
+
+#endif

@@ -1,0 +1,182 @@
+/* pyobjects.c: sizes, lengths and values of CPython objects, without running Python code. */
+#include "pyobjects.h"
+
+/* PyGC_Head is two pointers in every CPython from 3.8 to 3.13. */
+#define GC_HEADER_SIZE (2 * sizeof(void *))
+
+/* The nearest type that is not a class statement's: its methods are C code. */
+static PyTypeObject *builtin_base(PyTypeObject *type)
+{
+    while (type && (type->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        type = type->tp_base;
+    return type ? type : &PyBaseObject_Type;
+}
+
+/* What CPython puts before the object itself, as sys.getsizeof() counts it. */
+static size_t pre_header_size(PyObject *o)
+{
+    PyTypeObject *type = Py_TYPE(o);
+#if PY_VERSION_HEX >= 0x030C0000
+    size_t size = PyType_IS_GC(type) ? GC_HEADER_SIZE : 0;
+    if (type->tp_flags & (Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_MANAGED_WEAKREF))
+        size += 2 * sizeof(PyObject *);
+    return size;
+#elif PY_VERSION_HEX >= 0x030B0000
+    size_t size = PyType_IS_GC(type) ? GC_HEADER_SIZE : 0;
+    if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+        size += 2 * sizeof(PyObject *);
+    return size;
+#else
+    return PyObject_IS_GC(o) ? GC_HEADER_SIZE : 0;
+#endif
+}
+
+static uint64_t basic_size(PyObject *o)
+{
+    PyTypeObject *type = Py_TYPE(o);
+    Py_ssize_t items = type->tp_itemsize ? Py_SIZE(o) : 0;
+    if (items < 0)
+        items = -items;
+    return (uint64_t)type->tp_basicsize + (uint64_t)items * (uint64_t)type->tp_itemsize;
+}
+
+uint64_t py_object_size(PyObject *o)
+{
+    static PyObject *name;
+    if (!name && !(name = PyUnicode_InternFromString("__sizeof__"))) {
+        PyErr_Clear();
+        return basic_size(o) + pre_header_size(o);
+    }
+    PyObject *method = _PyType_Lookup(builtin_base(Py_TYPE(o)), name);
+    PyObject *result = method ? PyObject_CallFunctionObjArgs(method, o, NULL) : NULL;
+    Py_ssize_t size = result ? PyLong_AsSsize_t(result) : -1;
+    Py_XDECREF(result);
+    if (size < 0) {
+        PyErr_Clear();
+        return basic_size(o) + pre_header_size(o);
+    }
+    return (uint64_t)size + pre_header_size(o);
+}
+
+uint64_t py_object_length(PyObject *o)
+{
+    if (PyList_Check(o))
+        return (uint64_t)PyList_GET_SIZE(o);
+    if (PyTuple_Check(o))
+        return (uint64_t)PyTuple_GET_SIZE(o);
+    if (PyDict_Check(o))
+        return (uint64_t)PyDict_GET_SIZE(o);
+    if (PyAnySet_Check(o))
+        return (uint64_t)PySet_GET_SIZE(o);
+    if (PyUnicode_Check(o))
+        return (uint64_t)PyUnicode_GET_LENGTH(o);
+    if (PyBytes_Check(o))
+        return (uint64_t)PyBytes_GET_SIZE(o);
+    if (PyByteArray_Check(o))
+        return (uint64_t)PyByteArray_GET_SIZE(o);
+    return 0;
+}
+
+/* A 64-bit hash of a whole value, the same in every process (unlike hash()). */
+static uint64_t content_hash(const void *data, size_t len, unsigned salt)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ salt ^ ((uint64_t)len << 8);
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
+}
+
+static size_t utf8_put(char *out, Py_UCS4 c)
+{
+    if (c >= 0xd800 && c <= 0xdfff)
+        c = 0xfffd; /* a lone surrogate has no UTF-8 form */
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xc0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3f));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xe0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (c & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (c & 0x3f));
+    return 4;
+}
+
+static void text_value(PyObject *o, heapan_object *out, char *scratch)
+{
+#if PY_VERSION_HEX < 0x030C0000
+    if (!PyUnicode_IS_READY(o))
+        return; /* a legacy string: readying it would allocate */
+#endif
+    Py_ssize_t length = PyUnicode_GET_LENGTH(o);
+    int kind = PyUnicode_KIND(o);
+    const void *data = PyUnicode_DATA(o);
+    size_t n = 0;
+    for (Py_ssize_t i = 0; i < length && i < VALUE_PREFIX_CHARS; i++)
+        n += utf8_put(scratch + n, PyUnicode_READ(kind, data, i));
+    out->value_kind = HEAPAN_VALUE_TEXT;
+    out->data = scratch;
+    out->len = n;
+    out->value_hash = content_hash(data, (size_t)length * (size_t)kind, 1);
+    out->flags |= HEAPAN_OBJ_HAS_HASH;
+}
+
+void py_object_value(PyObject *o, heapan_object *out, char *scratch)
+{
+    out->value_kind = HEAPAN_VALUE_NONE;
+    if (PyBool_Check(o)) {
+        out->value_kind = HEAPAN_VALUE_BOOL;
+        out->i = o == Py_True;
+    } else if (PyLong_Check(o)) {
+        int overflow = 0;
+        long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (overflow || (v == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            return;
+        }
+        out->value_kind = HEAPAN_VALUE_INT;
+        out->i = v;
+    } else if (PyFloat_Check(o)) {
+        out->value_kind = HEAPAN_VALUE_FLOAT;
+        out->f = PyFloat_AS_DOUBLE(o);
+    } else if (PyUnicode_Check(o)) {
+        text_value(o, out, scratch);
+    } else if (PyBytes_Check(o)) {
+        size_t len = (size_t)PyBytes_GET_SIZE(o);
+        out->value_kind = HEAPAN_VALUE_BYTES;
+        out->data = PyBytes_AS_STRING(o);
+        out->len = len < VALUE_PREFIX_CHARS ? len : VALUE_PREFIX_CHARS;
+        out->value_hash = content_hash(PyBytes_AS_STRING(o), len, 2);
+        out->flags |= HEAPAN_OBJ_HAS_HASH;
+    }
+}
+
+int py_type_has_dict(PyTypeObject *type)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+        return 1;
+#endif
+    return type->tp_dictoffset != 0;
+}
+
+int py_type_has_slots(PyTypeObject *type)
+{
+    if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE) || !type->tp_dict)
+        return 0;
+    PyObject *slots = PyDict_GetItemString(type->tp_dict, "__slots__");
+    return slots != NULL;
+}

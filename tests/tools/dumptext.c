@@ -1,0 +1,84 @@
+/*
+ * dumptext.c: prints every record of a dump as one line of text, for
+ * tests and debugging:
+ *
+ *   type 3 __main__.Order flags=1
+ *   object 0x7f10 type=3 size=56 refcount=1 length=0
+ *   ref 0x7f10 -> 0x7f50 attribute 'payload'
+ *   root 0x7f10 module '__main__'
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "heapan.h"
+
+static const char *label_names[] = {"none", "attribute", "key", "int-key", "index",
+                                    "local", "field", "dict-key", "element"};
+
+static void print_string(const heapan_reader *r, uint32_t id)
+{
+    const char *s = heapan_reader_string(r, id, NULL);
+    printf(" '%s'", s ? s : "");
+}
+
+static void print_ref(const heapan_reader *r, const heapan_ref *ref)
+{
+    printf("ref 0x%" PRIx64 " -> 0x%" PRIx64 " %s", ref->from, ref->to,
+           ref->weak ? "weak" : label_names[ref->label_kind]);
+    if (ref->label)
+        print_string(r, ref->label);
+    if (ref->label_kind == HEAPAN_LABEL_INDEX || ref->label_kind == HEAPAN_LABEL_INT_KEY)
+        printf(" %" PRId64, ref->label_number);
+    printf("\n");
+}
+
+static void print_record(const heapan_reader *r, const heapan_record *rec)
+{
+    switch (rec->kind) {
+    case HEAPAN_REC_TYPE:
+        printf("type %u %s.%s flags=%u\n", rec->u.type.id,
+               heapan_reader_string(r, rec->u.type.module, NULL) ?: "",
+               heapan_reader_string(r, rec->u.type.name, NULL), rec->u.type.flags);
+        break;
+    case HEAPAN_REC_OBJECT: {
+        const heapan_object *o = &rec->u.object;
+        printf("object 0x%" PRIx64 " type=%u size=%" PRIu64 " refcount=%" PRIu64
+               " length=%" PRIu64 " flags=%u",
+               o->address, o->type, o->size, o->refcount, o->length, o->flags);
+        if (o->value_kind == HEAPAN_VALUE_INT)
+            printf(" int=%" PRId64, o->i);
+        else if (o->value_kind == HEAPAN_VALUE_TEXT)
+            printf(" text='%.*s'", (int)o->len, (const char *)o->data);
+        printf("\n");
+        break;
+    }
+    case HEAPAN_REC_REF:
+        print_ref(r, &rec->u.ref);
+        break;
+    case HEAPAN_REC_ROOT:
+        printf("root 0x%" PRIx64 " %s", rec->u.root.object, heapan_root_kind_name(rec->u.root.kind));
+        if (rec->u.root.label)
+            print_string(r, rec->u.root.label);
+        printf("\n");
+        break;
+    default:
+        break;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: dumptext DUMP\n");
+        return 2;
+    }
+    heapan_reader *r;
+    heapan_status st = heapan_reader_open(&r, argv[1]);
+    heapan_record rec;
+    while (st == HEAPAN_OK && (st = heapan_reader_next(r, &rec)) == HEAPAN_OK)
+        print_record(r, &rec);
+    if (st != HEAPAN_END)
+        fprintf(stderr, "dumptext: %s: %s\n", argv[1], heapan_reader_error(r));
+    heapan_reader_close(r);
+    return st == HEAPAN_END ? 0 : 1;
+}
