@@ -6,9 +6,10 @@
 
 static PyObject *counts_dict(const dump_result *r)
 {
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "objects",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "objects",
                          (unsigned long long)r->counts.objects, "total_size",
-                         (unsigned long long)r->total_size, "references",
+                         (unsigned long long)r->total_size, "inline_values_size",
+                         (unsigned long long)r->inline_values_size, "references",
                          (unsigned long long)r->counts.refs, "roots",
                          (unsigned long long)r->counts.roots, "types",
                          (unsigned long long)r->counts.types, "bytes_written",

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "addrmap.h"
+#include "pyinternals.h"
 #include "pyobjects.h"
 
 /* Per object, by the index the address map gives it. */
@@ -35,6 +36,7 @@ typedef struct dumper {
     PyObject *current;     /* the object whose references are being visited */
     int failed;            /* set: a Python exception is pending */
     uint64_t total_size;   /* shallow bytes of the objects written */
+    uint64_t inline_values_size;  /* of which inline attribute values */
     char scratch[4 * VALUE_PREFIX_CHARS + 8];
 } dumper;
 
@@ -318,6 +320,13 @@ static int slot_refs(dumper *d, PyObject *o)
     return 0;
 }
 
+static int visit_attribute(void *ctx, PyObject *name, PyObject *value)
+{
+    dumper *d = ctx;
+    uint32_t label = string_of(d, name);
+    return d->failed ? -1 : emit_labelled(d, value, HEAPAN_LABEL_ATTRIBUTE, label, 0);
+}
+
 static int instance_refs(dumper *d, PyObject *o)
 {
     if (field(d, (PyObject *)Py_TYPE(o), "__class__") < 0)
@@ -325,7 +334,35 @@ static int instance_refs(dumper *d, PyObject *o)
     PyObject *dict = existing_dict(o);
     if (dict && field(d, dict, "__dict__") < 0)
         return -1;
-    return slot_refs(d, o);
+    if (slot_refs(d, o) < 0)
+        return -1;
+    return py_inline_attributes(o, visit_attribute, d) ? -1 : 0;
+}
+
+/* A frame's locals by name, its code and globals. */
+static int frame_refs(dumper *d, const py_frame *f,
+                      int (*emit)(dumper *, PyObject *, heapan_label_kind, uint32_t, int64_t))
+{
+    for (int i = 0; i < f->count && !d->failed; i++) {
+        if (f->locals[i])
+            emit(d, f->locals[i], HEAPAN_LABEL_LOCAL, string_of(d, PyTuple_GET_ITEM(f->names, i)),
+                 0);
+    }
+    uint32_t code = cstring(d, "f_code", 6), globals = cstring(d, "f_globals", 9);
+    if (!d->failed)
+        emit(d, f->code, HEAPAN_LABEL_FIELD, code, 0);
+    if (!d->failed)
+        emit(d, f->globals, HEAPAN_LABEL_FIELD, globals, 0);
+    return d->failed ? -1 : 0;
+}
+
+/* A frame object: its locals by name, wherever its frame_traverse would skip them. */
+static int frame_object_refs(dumper *d, PyObject *o)
+{
+    py_frame f;
+    if (!py_frame_of(o, &f) || f.object != o)
+        return 0;
+    return frame_refs(d, &f, emit_labelled);
 }
 
 /* A weakref's referent: not visited by tp_traverse, and never retaining. */
@@ -338,6 +375,44 @@ static int weak_ref(dumper *d, PyObject *o)
         return -1;
     heapan_ref r = {.from = (uintptr_t)o, .to = (uintptr_t)target, .weak = 1};
     return heapan_writer_ref(d->w, &r) == HEAPAN_OK ? 0 : fail_writer(d);
+}
+
+/* Code objects are no GC containers: their constants and names are not traversed. */
+static int code_refs(dumper *d, PyObject *o)
+{
+    PyCodeObject *code = (PyCodeObject *)o;
+    struct {
+        const char *name;
+        PyObject *target;
+    } fields[] = {
+        {"co_consts", code->co_consts},     {"co_names", code->co_names},
+        {"co_filename", code->co_filename}, {"co_name", code->co_name},
+#if PY_VERSION_HEX >= 0x030B0000
+        {"co_qualname", code->co_qualname}, {"co_localsplusnames", code->co_localsplusnames},
+        {"co_localspluskinds", code->co_localspluskinds}, {"co_linetable", code->co_linetable},
+        {"co_exceptiontable", code->co_exceptiontable},
+#else
+        {"co_code", code->co_code},         {"co_varnames", code->co_varnames},
+        {"co_freevars", code->co_freevars}, {"co_cellvars", code->co_cellvars},
+#endif
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (fields[i].target && field(d, fields[i].target, fields[i].name) < 0)
+            return -1;
+    return 0;
+}
+
+/* A type's namespace and bases; a C type is no GC object and is not traversed. */
+static int type_refs(dumper *d, PyObject *o)
+{
+    PyTypeObject *type = (PyTypeObject *)o;
+    if (type->tp_dict && field(d, type->tp_dict, "__dict__") < 0)
+        return -1;
+    if (type->tp_mro && field(d, type->tp_mro, "__mro__") < 0)
+        return -1;
+    if (type->tp_bases && field(d, type->tp_bases, "__bases__") < 0)
+        return -1;
+    return 0;
 }
 
 static int refs_of(dumper *d, PyObject *o)
@@ -356,6 +431,12 @@ static int refs_of(dumper *d, PyObject *o)
         return -1;
     if (PyWeakref_Check(o) && weak_ref(d, o) < 0)
         return -1;
+    if (PyFrame_Check(o) && frame_object_refs(d, o) < 0)
+        return -1;
+    if (PyCode_Check(o) && code_refs(d, o) < 0)
+        return -1;
+    if (PyType_Check(o) && type_refs(d, o) < 0)
+        return -1;
     if ((Py_TYPE(o)->tp_flags & Py_TPFLAGS_HEAPTYPE) && instance_refs(d, o) < 0)
         return -1;
     traverseproc traverse = Py_TYPE(o)->tp_traverse;
@@ -368,9 +449,12 @@ static int refs_of(dumper *d, PyObject *o)
 
 static int write_object(dumper *d, PyObject *o)
 {
+    /* Inline attribute values are allocated for the instance: they count with it. */
+    size_t inline_values = py_inline_values_size(o);
     heapan_object rec = {.address = (uintptr_t)o, .type = type_id(d, Py_TYPE(o)),
-                         .size = py_object_size(o), .refcount = (uint64_t)Py_REFCNT(o),
-                         .length = py_object_length(o)};
+                         .size = py_object_size(o) + inline_values,
+                         .refcount = (uint64_t)Py_REFCNT(o), .length = py_object_length(o)};
+    d->inline_values_size += inline_values;
     if (d->failed)
         return -1;
     if (PyObject_IS_GC(o) && PyObject_GC_IsTracked(o))
@@ -414,6 +498,39 @@ static int module_roots(dumper *d, PyObject *modules)
     return d->failed ? -1 : 0;
 }
 
+/* An executing frame without a frame object: a node at its interpreter frame. */
+static int bare_frame(dumper *d, const py_frame *f)
+{
+    heapan_object rec = {.address = (uintptr_t)f->address, .type = type_id(d, &PyFrame_Type),
+                         .size = f->size, .refcount = 1};
+    if (d->failed || heapan_writer_object(d->w, &rec) != HEAPAN_OK)
+        return fail_writer(d);
+    d->total_size += rec.size;
+    d->current = (PyObject *)(uintptr_t)f->address;
+    return frame_refs(d, f, emit_ref);
+}
+
+/* Every frame a thread executes is a root; each links to its caller as f_back. */
+static int thread_frames(dumper *d, PyObject *top, uint32_t label)
+{
+    py_frame f;
+    const void *callee = NULL;
+    uint32_t back = cstring(d, "f_back", 6);
+    for (int more = py_frame_of(top, &f); more && !d->failed; more = py_frame_caller(&f)) {
+        if (f.object ? reach(d, f.object) < 0 : bare_frame(d, &f) < 0)
+            return -1;
+        if (callee) {
+            heapan_ref r = {.from = (uintptr_t)callee, .to = (uintptr_t)f.address,
+                            .label_kind = HEAPAN_LABEL_FIELD, .label = back};
+            if (heapan_writer_ref(d->w, &r) != HEAPAN_OK)
+                return fail_writer(d);
+        }
+        root(d, (PyObject *)(uintptr_t)f.address, HEAPAN_ROOT_FRAME, label);
+        callee = f.address;
+    }
+    return d->failed ? -1 : 0;
+}
+
 static int frame_roots(dumper *d, PyObject *frames)
 {
     Py_ssize_t pos = 0;
@@ -423,18 +540,36 @@ static int frame_roots(dumper *d, PyObject *frames)
         unsigned long long id = PyLong_AsUnsignedLongLong(thread);
         PyErr_Clear();
         int n = snprintf(label, sizeof label, "thread %llu", id);
-        root(d, frame, HEAPAN_ROOT_FRAME, cstring(d, label, (size_t)n));
+        uint32_t id_label = cstring(d, label, (size_t)n);
+        py_frame f;
+        if (!py_frame_of(frame, &f))
+            root(d, frame, HEAPAN_ROOT_FRAME, id_label); /* versions without the internals */
+        else if (thread_frames(d, frame, id_label) < 0)
+            return -1;
     }
     return d->failed ? -1 : 0;
 }
 
+/*
+ * Statically allocated objects (3.11's deep-frozen constants, immortal
+ * objects from 3.12) carry refcounts near 10^9: the interpreter's own.
+ */
+#define STATIC_REFCOUNT (1ull << 29)
+
 /* Objects whose refcount exceeds the references found are held from outside. */
 static int external_roots(dumper *d)
 {
+    uint32_t statics = cstring(d, "static", 6);
     for (size_t i = 0; i < d->seen.mask + 1 && !d->failed; i++) {
         const addrmap_slot *s = &d->seen.slots[i];
-        if (s->address && d->slots[s->index].refcount > d->slots[s->index].incoming)
-            root(d, (PyObject *)(uintptr_t)s->address, HEAPAN_ROOT_EXTERNAL, 0);
+        if (!s->address)
+            continue;
+        const object_slot *slot = &d->slots[s->index];
+        PyObject *o = (PyObject *)(uintptr_t)s->address;
+        if (slot->refcount >= STATIC_REFCOUNT)
+            root(d, o, HEAPAN_ROOT_BUILTINS, statics);
+        else if (slot->refcount > slot->incoming)
+            root(d, o, HEAPAN_ROOT_EXTERNAL, 0);
     }
     return d->failed ? -1 : 0;
 }
@@ -512,11 +647,11 @@ static int run(dumper *d)
     if (result == 0)
         result = seed_from(d, modules, frames, objects);
     if (result == 0)
+        result = frame_roots(d, frames);
+    if (result == 0)
         result = walk(d);
     if (result == 0)
         result = module_roots(d, modules);
-    if (result == 0)
-        result = frame_roots(d, frames);
     if (result == 0)
         result = external_roots(d);
     Py_DECREF(objects);
@@ -574,5 +709,6 @@ int dump_heap(const char *path, const dump_options *options, dump_result *result
     release(&d);
     result->seconds = seconds_since(&start);
     result->total_size = d.total_size;
+    result->inline_values_size = d.inline_values_size;
     return failed ? -1 : 0;
 }

@@ -19,6 +19,7 @@ typedef struct dump_options {
 typedef struct dump_result {
     heapan_counts counts;
     uint64_t total_size;  /* shallow bytes of all objects */
+    uint64_t inline_values_size;  /* of which inline attribute values (3.11+) */
     double seconds;
 } dump_result;
 

@@ -22,8 +22,10 @@ def dump(path, *, values=True, tracebacks=True, gc_collect=False):
         (not implemented yet: accepted and ignored).
     gc_collect: run a full garbage collection first.
 
-    Returns a dict: objects, total_size (their shallow bytes), references,
-    roots, types, bytes_written, seconds.
+    Returns a dict: objects, total_size (their shallow bytes),
+    inline_values_size (the part of total_size that is attribute values kept
+    inline in instances, which sys.getsizeof leaves out), references, roots,
+    types, bytes_written, seconds.
     """
     del tracebacks  # allocation stacks are not recorded yet
     return _heapan.dump(path, values=values, gc_collect=gc_collect)

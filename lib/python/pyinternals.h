@@ -1,0 +1,45 @@
+/*
+ * pyinternals.h: what only CPython's internal structures tell, behind one
+ * interface: attributes an instance keeps inline (3.11+: no __dict__
+ * object), and the frames a thread is executing with their local names.
+ * Implemented for 3.11; on other versions the functions find nothing, and
+ * the dumper falls back on tp_traverse (references without names).
+ */
+#ifndef HEAPAN_PYINTERNALS_H
+#define HEAPAN_PYINTERNALS_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+typedef int (*attribute_visit)(void *ctx, PyObject *name, PyObject *value);
+
+/*
+ * Calls visit(ctx, name, value) for each attribute the instance keeps in
+ * inline values; nothing when its __dict__ exists or the version has none.
+ * Returns 0 or the first non-zero result of `visit`.
+ */
+int py_inline_attributes(PyObject *o, attribute_visit visit, void *ctx);
+
+/* Bytes of the instance's inline values array, 0 if it has none. */
+size_t py_inline_values_size(PyObject *o);
+
+/* One executing frame of a thread. */
+typedef struct py_frame {
+    const void *address;   /* the frame object's if there is one, else the interpreter frame's */
+    PyObject *object;      /* the frame object, or NULL */
+    PyObject *code;        /* the code object */
+    PyObject *globals;
+    PyObject *const *locals;  /* `count` slots, NULL where unset */
+    PyObject *names;       /* tuple of `count` local names */
+    int count;
+    size_t size;           /* bytes of the frame's slots */
+    void *opaque;          /* the interpreter frame, for py_frame_caller() */
+} py_frame;
+
+/* The frame that frame object `top` stands for; 0 when not available. */
+int py_frame_of(PyObject *top, py_frame *out);
+
+/* Moves `frame` to its caller; 0 when there is none. */
+int py_frame_caller(py_frame *frame);
+
+#endif
