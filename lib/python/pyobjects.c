@@ -4,12 +4,27 @@
 /* PyGC_Head is two pointers in every CPython from 3.8 to 3.13. */
 #define GC_HEADER_SIZE (2 * sizeof(void *))
 
-/* The nearest type that is not a class statement's: its methods are C code. */
-static PyTypeObject *builtin_base(PyTypeObject *type)
+/* Whether `method` is C code: a method or slot wrapper descriptor, not a Python function. */
+static int is_c_method(PyObject *method)
 {
-    while (type && (type->tp_flags & Py_TPFLAGS_HEAPTYPE))
-        type = type->tp_base;
-    return type ? type : &PyBaseObject_Type;
+    return Py_IS_TYPE(method, &PyMethodDescr_Type) || Py_IS_TYPE(method, &PyWrapperDescr_Type);
+}
+
+/*
+ * The first __sizeof__ along the MRO that is C code.  A class statement
+ * may define its own in Python: that is user code, skipped.  Borrowed.
+ */
+static PyObject *c_sizeof_method(PyTypeObject *type, PyObject *name)
+{
+    PyObject *mro = type->tp_mro;
+    for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro); i++) {
+        PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        PyObject *method = base->tp_dict ? PyDict_GetItemWithError(base->tp_dict, name) : NULL;
+        if (method && is_c_method(method))
+            return method;
+        PyErr_Clear();
+    }
+    return NULL;
 }
 
 /* What CPython puts before the object itself, as sys.getsizeof() counts it. */
@@ -47,7 +62,7 @@ uint64_t py_object_size(PyObject *o)
         PyErr_Clear();
         return basic_size(o) + pre_header_size(o);
     }
-    PyObject *method = _PyType_Lookup(builtin_base(Py_TYPE(o)), name);
+    PyObject *method = c_sizeof_method(Py_TYPE(o), name);
     PyObject *result = method ? PyObject_CallFunctionObjArgs(method, o, NULL) : NULL;
     Py_ssize_t size = result ? PyLong_AsSsize_t(result) : -1;
     Py_XDECREF(result);
