@@ -29,6 +29,8 @@ typedef struct dumper {
     PyObject **stack;      /* borrowed: the collector is paused, nothing is freed */
     size_t depth, stack_cap;
     addrmap types;         /* type object -> type id */
+    py_size_rule *rules;   /* by type id */
+    size_t rules_cap;
     addrmap strings;       /* str object -> string id */
     PyObject *own[2];      /* the dumper's own containers, never dumped */
     uintptr_t *labelled;   /* targets given a label by the current object */
@@ -154,8 +156,10 @@ static uint32_t type_id(dumper *d, PyTypeObject *type)
     id = heapan_writer_type(d->w, &t);
     if (!id)
         return fail_writer(d), 0;
-    if (addrmap_insert(&d->types, (uintptr_t)type, id, NULL) < 0)
+    if (addrmap_insert(&d->types, (uintptr_t)type, id, NULL) < 0 ||
+        grow((void **)&d->rules, &d->rules_cap, (size_t)id + 1, sizeof *d->rules) < 0)
         return fail_nomem(d), 0;
+    d->rules[id] = py_size_rule_of(type);
     return id;
 }
 
@@ -451,12 +455,13 @@ static int write_object(dumper *d, PyObject *o)
 {
     /* Inline attribute values are allocated for the instance: they count with it. */
     size_t inline_values = py_inline_values_size(o);
-    heapan_object rec = {.address = (uintptr_t)o, .type = type_id(d, Py_TYPE(o)),
-                         .size = py_object_size(o) + inline_values,
-                         .refcount = (uint64_t)Py_REFCNT(o), .length = py_object_length(o)};
-    d->inline_values_size += inline_values;
+    uint32_t type = type_id(d, Py_TYPE(o));
     if (d->failed)
         return -1;
+    heapan_object rec = {.address = (uintptr_t)o, .type = type,
+                         .size = py_object_size(o, &d->rules[type]) + inline_values,
+                         .refcount = (uint64_t)Py_REFCNT(o), .length = py_object_length(o)};
+    d->inline_values_size += inline_values;
     if (PyObject_IS_GC(o) && PyObject_GC_IsTracked(o))
         rec.flags |= HEAPAN_OBJ_GC_TRACKED;
     if (py_type_has_dict(Py_TYPE(o)) && existing_dict(o))
@@ -643,7 +648,11 @@ static int run(dumper *d)
     }
     d->own[0] = frames;
     d->own[1] = objects;
-    int result = write_header(d);
+    /* Untracked objects (str, int, ...) about double the collector's count. */
+    addrmap_release(&d->seen);
+    int result = addrmap_init(&d->seen, (size_t)PyList_GET_SIZE(objects) * 2) < 0
+                     ? fail_nomem(d)
+                     : write_header(d);
     if (result == 0)
         result = seed_from(d, modules, frames, objects);
     if (result == 0)
@@ -667,6 +676,7 @@ static void release(dumper *d)
     free(d->slots);
     free(d->stack);
     free(d->labelled);
+    free(d->rules);
 }
 
 static double seconds_since(const struct timespec *start)

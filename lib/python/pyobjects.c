@@ -55,15 +55,42 @@ static uint64_t basic_size(PyObject *o)
     return (uint64_t)type->tp_basicsize + (uint64_t)items * (uint64_t)type->tp_itemsize;
 }
 
-uint64_t py_object_size(PyObject *o)
+py_size_rule py_size_rule_of(PyTypeObject *type)
 {
     static PyObject *name;
+    py_size_rule rule = {SIZE_BASIC, NULL};
     if (!name && !(name = PyUnicode_InternFromString("__sizeof__"))) {
         PyErr_Clear();
-        return basic_size(o) + pre_header_size(o);
+        return rule;
     }
-    PyObject *method = c_sizeof_method(Py_TYPE(o), name);
-    PyObject *result = method ? PyObject_CallFunctionObjArgs(method, o, NULL) : NULL;
+    PyObject *method = c_sizeof_method(type, name);
+    PyObject *object_sizeof = PyBaseObject_Type.tp_dict
+                                  ? PyDict_GetItemWithError(PyBaseObject_Type.tp_dict, name)
+                                  : NULL;
+    PyObject *list_sizeof = PyList_Type.tp_dict
+                                ? PyDict_GetItemWithError(PyList_Type.tp_dict, name)
+                                : NULL;
+    PyObject *tuple_sizeof = PyTuple_Type.tp_dict
+                                 ? PyDict_GetItemWithError(PyTuple_Type.tp_dict, name)
+                                 : NULL;
+    PyErr_Clear();
+    /* object.__sizeof__ and tuple.__sizeof__ are the basic size plus items. */
+    if (!method || method == object_sizeof || method == tuple_sizeof)
+        return rule;
+    rule.kind = method == list_sizeof ? SIZE_LIST : SIZE_CALL;
+    rule.method = method;
+    return rule;
+}
+
+uint64_t py_object_size(PyObject *o, const py_size_rule *rule)
+{
+    if (rule->kind == SIZE_BASIC)
+        return basic_size(o) + pre_header_size(o);
+    if (rule->kind == SIZE_LIST)
+        return (uint64_t)Py_TYPE(o)->tp_basicsize +
+               (uint64_t)((PyListObject *)o)->allocated * sizeof(PyObject *) +
+               pre_header_size(o);
+    PyObject *result = PyObject_CallFunctionObjArgs(rule->method, o, NULL);
     Py_ssize_t size = result ? PyLong_AsSsize_t(result) : -1;
     Py_XDECREF(result);
     if (size < 0) {

@@ -15,11 +15,19 @@
 #define VALUE_PREFIX_CHARS 64
 
 /*
- * The size sys.getsizeof(o) would report, computed by the nearest
- * built-in type's __sizeof__ (C code) so no user-defined __sizeof__ runs.
- * Returns 0 and clears the error if that fails.
+ * How to size the instances of one type, found once per type: the first
+ * __sizeof__ along the MRO that is C code (a Python __sizeof__ is user
+ * code and is never called), with the common cases done without a call.
  */
-uint64_t py_object_size(PyObject *o);
+typedef struct py_size_rule {
+    enum { SIZE_BASIC, SIZE_LIST, SIZE_CALL } kind;
+    PyObject *method;  /* SIZE_CALL: borrowed from the type's dict */
+} py_size_rule;
+
+py_size_rule py_size_rule_of(PyTypeObject *type);
+
+/* The size sys.getsizeof(o) would report, by `rule` (from o's type). */
+uint64_t py_object_size(PyObject *o, const py_size_rule *rule);
 
 /* len() for built-in containers and strings, else 0.  Runs no Python code. */
 uint64_t py_object_length(PyObject *o);
