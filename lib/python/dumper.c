@@ -37,6 +37,7 @@ typedef struct dumper {
     size_t labelled_len, labelled_cap;
     PyObject *current;     /* the object whose references are being visited */
     int failed;            /* set: a Python exception is pending */
+    int tracing;           /* tracemalloc is tracing: record allocation stacks */
     uint64_t total_size;   /* shallow bytes of the objects written */
     uint64_t inline_values_size;  /* of which inline attribute values */
     char scratch[4 * VALUE_PREFIX_CHARS + 8];
@@ -449,6 +450,39 @@ static int refs_of(dumper *d, PyObject *o)
     return d->failed ? -1 : 0;
 }
 
+/* ---- allocation stacks ---------------------------------------------------- */
+
+/*
+ * The stack tracemalloc recorded for o's memory block, as a stack id; 0
+ * when there is none.  tracemalloc keeps (file, line) pairs, innermost
+ * first, and no function names.
+ */
+static uint32_t allocation_stack(dumper *d, PyObject *o)
+{
+    uintptr_t block = (uintptr_t)o - py_pre_header_size(o);
+    PyObject *frames = _PyTraceMalloc_GetTraceback(0, block);
+    if (!frames || !PyTuple_Check(frames)) {
+        PyErr_Clear();
+        Py_XDECREF(frames);
+        return 0;
+    }
+    uint32_t stack = 0;
+    for (Py_ssize_t i = PyTuple_GET_SIZE(frames) - 1; i >= 0 && !d->failed; i--) {
+        PyObject *frame = PyTuple_GET_ITEM(frames, i);
+        if (!PyTuple_Check(frame) || PyTuple_GET_SIZE(frame) != 2)
+            continue;
+        unsigned long line = PyLong_AsUnsignedLong(PyTuple_GET_ITEM(frame, 1));
+        PyErr_Clear();
+        uint32_t file = string_of(d, PyTuple_GET_ITEM(frame, 0));
+        uint32_t id = d->failed ? 0 : heapan_writer_frame(d->w, file, 0, (uint32_t)line);
+        stack = id ? heapan_writer_stack(d->w, stack, id) : 0;
+        if (!stack)
+            fail_writer(d);
+    }
+    Py_DECREF(frames);
+    return d->failed ? 0 : stack;
+}
+
 /* ---- objects ------------------------------------------------------------- */
 
 static int write_object(dumper *d, PyObject *o)
@@ -468,6 +502,8 @@ static int write_object(dumper *d, PyObject *o)
         rec.flags |= HEAPAN_OBJ_DICT_MATERIALISED;
     if (d->options.values)
         py_object_value(o, &rec, d->scratch);
+    if (d->tracing && !(rec.stack = allocation_stack(d, o)) && d->failed)
+        return -1;
     if (heapan_writer_object(d->w, &rec) != HEAPAN_OK)
         return fail_writer(d);
     d->total_size += rec.size;
@@ -609,7 +645,8 @@ static int write_header(dumper *d)
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     heapan_header h = {.content = HEAPAN_CONTENT_HEAP,
-                       .flags = d->options.values ? HEAPAN_HEADER_VALUES : 0,
+                       .flags = (d->options.values ? HEAPAN_HEADER_VALUES : 0) |
+                                (d->tracing ? HEAPAN_HEADER_TRACEBACKS : 0),
                        .producer = "heapan-python", .producer_version = heapan_version(),
                        .runtime = "CPython", .runtime_version = version,
                        .pid = (uint64_t)getpid(),
@@ -648,6 +685,12 @@ static int run(dumper *d)
     }
     d->own[0] = frames;
     d->own[1] = objects;
+    if (d->options.tracebacks) {
+        PyObject *tracing = call_module("_tracemalloc", "is_tracing"); /* C: runs no Python */
+        d->tracing = tracing == Py_True;
+        Py_XDECREF(tracing);
+        PyErr_Clear();
+    }
     /* Untracked objects (str, int, ...) about double the collector's count. */
     addrmap_release(&d->seen);
     int result = addrmap_init(&d->seen, (size_t)PyList_GET_SIZE(objects) * 2) < 0

@@ -14,6 +14,7 @@
 typedef struct dump_options {
     int values;      /* record str/bytes prefixes and numbers */
     int gc_collect;  /* run a full collection first */
+    int tracebacks;  /* record allocation stacks when tracemalloc traces */
 } dump_options;
 
 typedef struct dump_result {

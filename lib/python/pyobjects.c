@@ -28,7 +28,7 @@ static PyObject *c_sizeof_method(PyTypeObject *type, PyObject *name)
 }
 
 /* What CPython puts before the object itself, as sys.getsizeof() counts it. */
-static size_t pre_header_size(PyObject *o)
+size_t py_pre_header_size(PyObject *o)
 {
     PyTypeObject *type = Py_TYPE(o);
 #if PY_VERSION_HEX >= 0x030C0000
@@ -85,19 +85,19 @@ py_size_rule py_size_rule_of(PyTypeObject *type)
 uint64_t py_object_size(PyObject *o, const py_size_rule *rule)
 {
     if (rule->kind == SIZE_BASIC)
-        return basic_size(o) + pre_header_size(o);
+        return basic_size(o) + py_pre_header_size(o);
     if (rule->kind == SIZE_LIST)
         return (uint64_t)Py_TYPE(o)->tp_basicsize +
                (uint64_t)((PyListObject *)o)->allocated * sizeof(PyObject *) +
-               pre_header_size(o);
+               py_pre_header_size(o);
     PyObject *result = PyObject_CallFunctionObjArgs(rule->method, o, NULL);
     Py_ssize_t size = result ? PyLong_AsSsize_t(result) : -1;
     Py_XDECREF(result);
     if (size < 0) {
         PyErr_Clear();
-        return basic_size(o) + pre_header_size(o);
+        return basic_size(o) + py_pre_header_size(o);
     }
-    return (uint64_t)size + pre_header_size(o);
+    return (uint64_t)size + py_pre_header_size(o);
 }
 
 uint64_t py_object_length(PyObject *o)

@@ -29,6 +29,9 @@ py_size_rule py_size_rule_of(PyTypeObject *type);
 /* The size sys.getsizeof(o) would report, by `rule` (from o's type). */
 uint64_t py_object_size(PyObject *o, const py_size_rule *rule);
 
+/* Bytes CPython allocates before the object (GC header, managed dict): its block starts there. */
+size_t py_pre_header_size(PyObject *o);
+
 /* len() for built-in containers and strings, else 0.  Runs no Python code. */
 uint64_t py_object_length(PyObject *o);
 

@@ -45,6 +45,8 @@ static void print_record(const heapan_reader *r, const heapan_record *rec)
         printf("object 0x%" PRIx64 " type=%u size=%" PRIu64 " refcount=%" PRIu64
                " length=%" PRIu64 " flags=%u",
                o->address, o->type, o->size, o->refcount, o->length, o->flags);
+        if (o->stack)
+            printf(" stack=%u", o->stack);
         if (o->value_kind == HEAPAN_VALUE_INT)
             printf(" int=%" PRId64, o->i);
         else if (o->value_kind == HEAPAN_VALUE_TEXT)
@@ -52,6 +54,14 @@ static void print_record(const heapan_reader *r, const heapan_record *rec)
         printf("\n");
         break;
     }
+    case HEAPAN_REC_FRAME:
+        printf("frame %u %s:%u\n", rec->u.frame.id,
+               heapan_reader_string(r, rec->u.frame.file, NULL) ?: "?", rec->u.frame.line);
+        break;
+    case HEAPAN_REC_STACK:
+        printf("stack %u parent=%u frame=%u\n", rec->u.stack.id, rec->u.stack.parent,
+               rec->u.stack.frame);
+        break;
     case HEAPAN_REC_REF:
         print_ref(r, &rec->u.ref);
         break;

@@ -5,21 +5,26 @@
 
 A dump holds the data of the process, secrets included: store and share
 it as you would the process's memory.  values=False keeps every string
-and number out of it.
+and number out of it.  See docs/python.md.
 """
+
+import atexit
+import os
+import signal
+import time
 
 from heapan import _heapan
 
-__all__ = ["dump"]
+__all__ = ["dump", "dump_at_exit", "dump_on_signal", "expand_path"]
 
 
 def dump(path, *, values=True, tracebacks=True, gc_collect=False):
     """Write a heap dump of this process to `path` (a zstd-compressed heapan file).
 
     values: record the first 64 characters of str/bytes objects (with a hash
-        of the whole) and int/float values; False records none of the contents.
-    tracebacks: record allocation stacks when tracemalloc is tracing
-        (not implemented yet: accepted and ignored).
+        of the whole) and int/float/bool values; False records none.
+    tracebacks: record each object's allocation stack when tracemalloc is
+        tracing (start it with tracemalloc.start(NFRAMES) or -X tracemalloc).
     gc_collect: run a full garbage collection first.
 
     Returns a dict: objects, total_size (their shallow bytes),
@@ -27,5 +32,37 @@ def dump(path, *, values=True, tracebacks=True, gc_collect=False):
     inline in instances, which sys.getsizeof leaves out), references, roots,
     types, bytes_written, seconds.
     """
-    del tracebacks  # allocation stacks are not recorded yet
-    return _heapan.dump(path, values=values, gc_collect=gc_collect)
+    return _heapan.dump(os.fspath(path), values=values, tracebacks=tracebacks,
+                        gc_collect=gc_collect)
+
+
+def expand_path(template):
+    """`template` with %p replaced by the process id, %t by a UTC timestamp, %% by %."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    out, i = [], 0
+    while i < len(template):
+        if template[i] == "%" and i + 1 < len(template) and template[i + 1] in "pt%":
+            code = template[i + 1]
+            out.append(str(os.getpid()) if code == "p" else stamp if code == "t" else "%")
+            i += 2
+        else:
+            out.append(template[i])
+            i += 1
+    return "".join(out)
+
+
+def dump_at_exit(path, **options):
+    """Dump the heap when the interpreter exits normally (atexit); `path` may use %p and %t."""
+    atexit.register(lambda: dump(expand_path(path), **options))
+
+
+def dump_on_signal(signum, path, **options):
+    """Dump the heap each time signal `signum` arrives; `path` may use %p and %t.
+
+    The dump runs in the main thread between two bytecodes, as every
+    Python signal handler does.  Returns the previous handler.
+    """
+    def handler(received, frame):
+        dump(expand_path(path), **options)
+
+    return signal.signal(signum, handler)

@@ -1,0 +1,61 @@
+"""python3 -m heapan run [options] script.py [args...]: run a script, dump its heap."""
+
+import argparse
+import os
+import runpy
+import signal
+import sys
+
+import heapan
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(
+        prog="python3 -m heapan",
+        description="Run a Python script as `python3 script.py` would, and dump its heap.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run a script and dump its heap")
+    run.add_argument("--dump-at-exit", metavar="PATH",
+                     help="dump when the script ends (%%p: pid, %%t: timestamp)")
+    run.add_argument("--dump-on-signal", metavar="SIG",
+                     help="dump on each signal SIG (e.g. USR1) to heapan-%%p-%%t.zst")
+    run.add_argument("--signal-path", metavar="PATH", default="heapan-%p-%t.zst",
+                     help="where --dump-on-signal writes (default: %(default)s)")
+    run.add_argument("--tracemalloc", nargs="?", const=16, type=int, metavar="NFRAMES",
+                     help="trace allocations so dumps carry allocation stacks (default 16 frames)")
+    run.add_argument("--no-values", action="store_true",
+                     help="keep string and number contents out of the dumps")
+    run.add_argument("script")
+    run.add_argument("args", nargs=argparse.REMAINDER)
+    return parser.parse_args(argv)
+
+
+def signal_number(name, parser_error):
+    name = name.upper()
+    number = getattr(signal, name if name.startswith("SIG") else "SIG" + name, None)
+    if not isinstance(number, int):
+        parser_error("unknown signal: %s" % name)
+    return number
+
+
+def main(argv=None):
+    options = parse(sys.argv[1:] if argv is None else argv)
+    if not options.dump_at_exit and not options.dump_on_signal:
+        options.dump_at_exit = "heapan-%p.zst"
+    dump_options = {"values": not options.no_values}
+    if options.tracemalloc:
+        import tracemalloc
+        tracemalloc.start(options.tracemalloc)
+    if options.dump_on_signal:
+        number = signal_number(options.dump_on_signal,
+                               lambda message: sys.exit("heapan: " + message))
+        heapan.dump_on_signal(number, options.signal_path, **dump_options)
+    if options.dump_at_exit:
+        heapan.dump_at_exit(options.dump_at_exit, **dump_options)
+    sys.argv = [options.script] + options.args
+    sys.path[0] = os.path.dirname(os.path.abspath(options.script))
+    runpy.run_path(options.script, run_name="__main__")
+
+
+if __name__ == "__main__":
+    main()

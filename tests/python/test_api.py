@@ -1,0 +1,109 @@
+"""heapan's Python API around dump(): tracebacks, paths, signals, exit, `-m heapan run`.
+
+Run by `make check` with PYTHONPATH set to the build tree, HEAPAN and
+DUMPTEXT naming the tool and tests/tools/dumptext.
+"""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import tracemalloc
+import unittest
+
+import heapan
+
+HEAPAN = os.environ["HEAPAN"]
+DUMPTEXT = os.environ["DUMPTEXT"]
+
+
+def records(path):
+    return subprocess.run([DUMPTEXT, path], check=True, capture_output=True,
+                          text=True).stdout.splitlines()
+
+
+class Tracked:
+    pass
+
+
+class ApiTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+
+    def path(self, name):
+        return os.path.join(self.dir.name, name)
+
+    def assert_sound(self, path):
+        result = subprocess.run([HEAPAN, "check", path], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_tracebacks_name_the_allocating_line(self):
+        tracemalloc.start(4)
+        try:
+            tracked = Tracked()  # the line tracemalloc records
+            line = sys._getframe().f_lineno - 1
+            heapan.dump(self.path("t.zst"))
+        finally:
+            tracemalloc.stop()
+        lines = records(self.path("t.zst"))
+        obj = next(l for l in lines if l.startswith("object 0x%x " % id(tracked)))
+        stack = obj.split(" stack=")[1].split()[0]
+        frame = next(l.split("frame=")[1] for l in lines if l.startswith("stack %s " % stack))
+        self.assertIn("frame %s %s:%d" % (frame, __file__, line), lines)
+
+    def test_no_tracebacks_without_tracemalloc(self):
+        heapan.dump(self.path("n.zst"))
+        self.assertFalse([l for l in records(self.path("n.zst"))
+                          if " stack=" in l.split(" text=")[0]])
+
+    def test_expand_path(self):
+        expanded = heapan.expand_path("dump-%p-%t-%%.zst")
+        self.assertTrue(expanded.startswith("dump-%d-" % os.getpid()))
+        self.assertTrue(expanded.endswith("Z-%.zst"))
+
+    def test_dump_on_signal(self):
+        previous = heapan.dump_on_signal(signal.SIGUSR1, self.path("sig-%p.zst"))
+        try:
+            os.kill(os.getpid(), signal.SIGUSR1)
+        finally:
+            signal.signal(signal.SIGUSR1, previous)
+        self.assert_sound(self.path("sig-%d.zst" % os.getpid()))
+
+    def run_script(self, body, *options, status=0):
+        script = self.path("script.py")
+        with open(script, "w") as f:
+            f.write(textwrap.dedent(body))
+        result = subprocess.run([sys.executable, "-m", "heapan", "run", *options, script,
+                                 "one", "two"], capture_output=True, text=True,
+                                cwd=self.dir.name)
+        self.assertEqual(result.returncode, status, result.stderr)
+        return result
+
+    def test_run_dumps_at_exit_with_the_script_arguments(self):
+        result = self.run_script("""
+            import sys
+            KEPT = ["kept-%d" % i for i in range(100)]
+            print(sys.argv[1:], __name__)
+            """, "--dump-at-exit", "exit-%p.zst")
+        self.assertEqual(result.stdout.strip(), "['one', 'two'] __main__")
+        dumps = [f for f in os.listdir(self.dir.name) if f.startswith("exit-")]
+        self.assertEqual(len(dumps), 1)
+        self.assert_sound(self.path(dumps[0]))
+
+    def test_run_dumps_on_signal_and_keeps_the_exit_status(self):
+        self.run_script("""
+            import os, signal, sys
+            os.kill(os.getpid(), signal.SIGUSR1)
+            sys.exit(3)
+            """, "--dump-on-signal", "USR1", "--signal-path", "sig.zst", status=3)
+        self.assert_sound(self.path("sig.zst"))
+
+    def test_run_rejects_an_unknown_signal(self):
+        result = self.run_script("pass\n", "--dump-on-signal", "NOPE", status=1)
+        self.assertIn("unknown signal", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
