@@ -18,14 +18,19 @@ static PyObject *counts_dict(const dump_result *r)
 
 static PyObject *heapan_dump(PyObject *module, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"path", "values", "tracebacks", "gc_collect", NULL};
+    static char *keywords[] = {"path", "values", "tracebacks", "gc_collect", "level", NULL};
     PyObject *path;
-    dump_options options = {.values = 1, .tracebacks = 1, .gc_collect = 0};
+    dump_options options = {.values = 1, .tracebacks = 1, .gc_collect = 0, .level = 0};
     (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|$ppp:dump", keywords,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|$pppi:dump", keywords,
                                      PyUnicode_FSConverter, &path, &options.values,
-                                     &options.tracebacks, &options.gc_collect))
+                                     &options.tracebacks, &options.gc_collect, &options.level))
         return NULL;
+    if (options.level < 0 || options.level > 22) {
+        Py_DECREF(path);
+        PyErr_SetString(PyExc_ValueError, "level must be between 1 and 22 (0: default)");
+        return NULL;
+    }
     dump_result result;
     int failed = dump_heap(PyBytes_AS_STRING(path), &options, &result);
     Py_DECREF(path);
@@ -34,7 +39,7 @@ static PyObject *heapan_dump(PyObject *module, PyObject *args, PyObject *kwargs)
 
 static PyMethodDef methods[] = {
     {"dump", (PyCFunction)(void (*)(void))heapan_dump, METH_VARARGS | METH_KEYWORDS,
-     "dump(path, *, values=True, tracebacks=True, gc_collect=False) -> dict\n\n"
+     "dump(path, *, values=True, tracebacks=True, gc_collect=False, level=0) -> dict\n\n"
      "Write a heap dump of this process to path.  See heapan.dump()."},
     {NULL, NULL, 0, NULL},
 };

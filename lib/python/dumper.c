@@ -742,7 +742,8 @@ int dump_heap(const char *path, const dump_options *options, dump_result *result
         PyErr_NoMemory();
         return -1;
     }
-    if (heapan_writer_open(&d.w, path, NULL) != HEAPAN_OK) {
+    heapan_writer_options writer_options = {.level = options->level};
+    if (heapan_writer_open(&d.w, path, &writer_options) != HEAPAN_OK) {
         release(&d);
         PyErr_SetFromErrnoWithFilename(PyExc_OSError, path);
         return -1;

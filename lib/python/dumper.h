@@ -15,6 +15,7 @@ typedef struct dump_options {
     int values;      /* record str/bytes prefixes and numbers */
     int gc_collect;  /* run a full collection first */
     int tracebacks;  /* record allocation stacks when tracemalloc traces */
+    int level;       /* zstd level; 0 = libheapan's default */
 } dump_options;
 
 typedef struct dump_result {

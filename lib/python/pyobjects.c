@@ -172,8 +172,11 @@ static void text_value(PyObject *o, heapan_object *out, char *scratch)
     out->value_kind = HEAPAN_VALUE_TEXT;
     out->data = scratch;
     out->len = n;
-    out->value_hash = content_hash(data, (size_t)length * (size_t)kind, 1);
-    out->flags |= HEAPAN_OBJ_HAS_HASH;
+    /* A value that fits in its prefix is its own identity: no hash needed. */
+    if (length > VALUE_PREFIX_CHARS) {
+        out->value_hash = content_hash(data, (size_t)length * (size_t)kind, 1);
+        out->flags |= HEAPAN_OBJ_HAS_HASH;
+    }
 }
 
 void py_object_value(PyObject *o, heapan_object *out, char *scratch)
@@ -201,8 +204,10 @@ void py_object_value(PyObject *o, heapan_object *out, char *scratch)
         out->value_kind = HEAPAN_VALUE_BYTES;
         out->data = PyBytes_AS_STRING(o);
         out->len = len < VALUE_PREFIX_CHARS ? len : VALUE_PREFIX_CHARS;
-        out->value_hash = content_hash(PyBytes_AS_STRING(o), len, 2);
-        out->flags |= HEAPAN_OBJ_HAS_HASH;
+        if (len > VALUE_PREFIX_CHARS) {
+            out->value_hash = content_hash(PyBytes_AS_STRING(o), len, 2);
+            out->flags |= HEAPAN_OBJ_HAS_HASH;
+        }
     }
 }
 

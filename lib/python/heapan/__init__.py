@@ -18,7 +18,7 @@ from heapan import _heapan
 __all__ = ["dump", "dump_at_exit", "dump_on_signal", "expand_path"]
 
 
-def dump(path, *, values=True, tracebacks=True, gc_collect=False):
+def dump(path, *, values=True, tracebacks=True, gc_collect=False, level=0):
     """Write a heap dump of this process to `path` (a zstd-compressed heapan file).
 
     values: record the first 64 characters of str/bytes objects (with a hash
@@ -26,6 +26,8 @@ def dump(path, *, values=True, tracebacks=True, gc_collect=False):
     tracebacks: record each object's allocation stack when tracemalloc is
         tracing (start it with tracemalloc.start(NFRAMES) or -X tracemalloc).
     gc_collect: run a full garbage collection first.
+    level: zstd compression level, 1 to 22; 0 is the default (3).  19
+        makes files about 15% smaller and the dump a few times slower.
 
     Returns a dict: objects, total_size (their shallow bytes),
     inline_values_size (the part of total_size that is attribute values kept
@@ -33,7 +35,7 @@ def dump(path, *, values=True, tracebacks=True, gc_collect=False):
     types, bytes_written, seconds.
     """
     return _heapan.dump(os.fspath(path), values=values, tracebacks=tracebacks,
-                        gc_collect=gc_collect)
+                        gc_collect=gc_collect, level=level)
 
 
 def expand_path(template):
