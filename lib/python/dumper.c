@@ -6,6 +6,7 @@
 #include "dumper.h" /* Python.h first, as CPython requires */
 
 #include <structmember.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +34,8 @@ typedef struct dumper {
     size_t rules_cap;
     addrmap strings;       /* str object -> string id */
     PyObject *own[2];      /* the dumper's own containers, never dumped */
+    uint32_t *names;       /* attribute names of the current instance, for its shape */
+    size_t names_len, names_cap;
     uintptr_t *labelled;   /* targets given a label by the current object */
     size_t labelled_len, labelled_cap;
     PyObject *current;     /* the object whose references are being visited */
@@ -483,6 +486,65 @@ static uint32_t allocation_stack(dumper *d, PyObject *o)
     return d->failed ? 0 : stack;
 }
 
+/* ---- shapes: the attribute names of an instance --------------------------- */
+
+static int add_name(dumper *d, uint32_t name)
+{
+    if (!name)
+        return d->failed ? -1 : 0;
+    if (grow((void **)&d->names, &d->names_cap, d->names_len + 1, sizeof *d->names) < 0)
+        return fail_nomem(d);
+    d->names[d->names_len++] = name;
+    return 0;
+}
+
+static int visit_name(void *ctx, PyObject *name, PyObject *value)
+{
+    (void)value;
+    dumper *d = ctx;
+    return add_name(d, string_of(d, name));
+}
+
+static int by_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * The shape of an instance of a class statement: its attribute names from
+ * slots, inline values or __dict__, sorted so that the order they were set
+ * in does not matter.  0 for other objects or when it has none.
+ */
+static uint32_t shape_of(dumper *d, PyObject *o)
+{
+    if (!(Py_TYPE(o)->tp_flags & Py_TPFLAGS_HEAPTYPE) || PyType_Check(o))
+        return 0;
+    d->names_len = 0;
+    for (PyTypeObject *type = Py_TYPE(o); type && (type->tp_flags & Py_TPFLAGS_HEAPTYPE);
+         type = type->tp_base)
+        for (PyMemberDef *m = type->tp_members; m && m->name; m++)
+            if ((m->type == T_OBJECT_EX || m->type == T_OBJECT) &&
+                *(PyObject **)((char *)o + m->offset) &&
+                add_name(d, cstring(d, m->name, strlen(m->name))) < 0)
+                return 0;
+    PyObject *dict = existing_dict(o);
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    if (dict && PyDict_Check(dict)) {
+        while (PyDict_Next(dict, &pos, &key, &value))
+            if (PyUnicode_Check(key) && visit_name(d, key, value) < 0)
+                return 0;
+    } else if (py_inline_attributes(o, visit_name, d)) {
+        return 0;
+    }
+    if (!d->names_len)
+        return 0;
+    qsort(d->names, d->names_len, sizeof *d->names, by_id);
+    uint32_t shape = heapan_writer_shape(d->w, d->names, d->names_len);
+    return shape ? shape : (fail_writer(d), 0);
+}
+
 /* ---- objects ------------------------------------------------------------- */
 
 static int write_object(dumper *d, PyObject *o)
@@ -503,6 +565,8 @@ static int write_object(dumper *d, PyObject *o)
     if (d->options.values)
         py_object_value(o, &rec, d->scratch);
     if (d->tracing && !(rec.stack = allocation_stack(d, o)) && d->failed)
+        return -1;
+    if (!(rec.shape = shape_of(d, o)) && d->failed)
         return -1;
     if (heapan_writer_object(d->w, &rec) != HEAPAN_OK)
         return fail_writer(d);
@@ -719,6 +783,7 @@ static void release(dumper *d)
     free(d->slots);
     free(d->stack);
     free(d->labelled);
+    free(d->names);
     free(d->rules);
 }
 

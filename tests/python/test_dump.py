@@ -202,6 +202,24 @@ class DumpTest(unittest.TestCase):
         frame = next(l.split()[1] for l in lines if l.startswith("ref ") and l.endswith(target))
         self.assertIn("root %s frame 'thread %d'" % (frame, thread.ident), lines)
 
+    def test_instances_of_a_class_share_one_shape(self):
+        class Pair:
+            def __init__(self, first, second):
+                if first % 2:
+                    self.first, self.second = first, second
+                else:  # the order attributes are set in does not split shapes
+                    self.second, self.first = second, first
+
+        pairs = [Pair(i, i) for i in range(50)]
+        heapan.dump(self.path)
+        lines = self.records()
+        shapes = {l.split(" shape=")[1].split()[0] for l in lines
+                  if l.startswith("object ") and " shape=" in l
+                  and int(l.split()[1], 16) in {id(p) for p in pairs}}
+        self.assertEqual(len(shapes), 1)
+        self.assertIn("shape %s 'first' 'second'" % shapes.pop(),
+                      [l.replace("'second' 'first'", "'first' 'second'") for l in lines])
+
     def test_no_user_code_runs(self):
         calls = []
 

@@ -47,6 +47,8 @@ static void print_record(const heapan_reader *r, const heapan_record *rec)
                o->address, o->type, o->size, o->refcount, o->length, o->flags);
         if (o->stack)
             printf(" stack=%u", o->stack);
+        if (o->shape)
+            printf(" shape=%u", o->shape);
         if (o->value_kind == HEAPAN_VALUE_INT)
             printf(" int=%" PRId64, o->i);
         else if (o->value_kind == HEAPAN_VALUE_TEXT)
@@ -54,6 +56,12 @@ static void print_record(const heapan_reader *r, const heapan_record *rec)
         printf("\n");
         break;
     }
+    case HEAPAN_REC_SHAPE:
+        printf("shape %u", rec->u.shape.id);
+        for (size_t i = 0; i < rec->u.shape.count; i++)
+            print_string(r, rec->u.shape.names[i]);
+        printf("\n");
+        break;
     case HEAPAN_REC_FRAME:
         printf("frame %u %s:%u\n", rec->u.frame.id,
                heapan_reader_string(r, rec->u.frame.file, NULL) ?: "?", rec->u.frame.line);
