@@ -603,6 +603,27 @@ static int module_roots(dumper *d, PyObject *modules)
     return d->failed ? -1 : 0;
 }
 
+/* What the collector found unreclaimable, or what the program put there. */
+static int garbage_roots(dumper *d)
+{
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *garbage = gc ? PyObject_GetAttrString(gc, "garbage") : NULL;
+    Py_XDECREF(gc);
+    if (!garbage) {
+        PyErr_Clear();
+        return 0;
+    }
+    uint32_t label = cstring(d, "gc.garbage", 10);
+    for (Py_ssize_t i = 0; PyList_Check(garbage) && i < PyList_GET_SIZE(garbage) && !d->failed;
+         i++) {
+        PyObject *item = PyList_GET_ITEM(garbage, i);
+        if (reach(d, item) >= 0)
+            root(d, item, HEAPAN_ROOT_GC_GARBAGE, label);
+    }
+    Py_DECREF(garbage);
+    return d->failed ? -1 : 0;
+}
+
 /* An executing frame without a frame object: a node at its interpreter frame. */
 static int bare_frame(dumper *d, const py_frame *f)
 {
@@ -764,6 +785,8 @@ static int run(dumper *d)
         result = seed_from(d, modules, frames, objects);
     if (result == 0)
         result = frame_roots(d, frames);
+    if (result == 0)
+        result = garbage_roots(d);
     if (result == 0)
         result = walk(d);
     if (result == 0)

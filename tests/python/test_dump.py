@@ -238,6 +238,15 @@ class DumpTest(unittest.TestCase):
         line = next(l for l in self.records() if l.startswith("object 0x%x " % id(watched[0])))
         self.assertGreater(int(line.split(" size=")[1].split()[0]), 1)
 
+    def test_gc_garbage_items_are_roots(self):
+        lost = Order(-4)
+        gc.garbage.append(lost)
+        try:
+            heapan.dump(self.path)
+        finally:
+            gc.garbage.remove(lost)
+        self.assertIn("root 0x%x gc-garbage 'gc.garbage'" % id(lost), self.records())
+
     def test_values_false_keeps_contents_out(self):
         heapan.dump(self.path, values=False)
         self.assertFalse([l for l in self.records() if " text=" in l or " int=" in l])
