@@ -311,8 +311,8 @@ static PyObject *existing_dict(PyObject *o)
     return *(PyObject **)((char *)o + offset);
 }
 
-/* Attributes stored in __slots__: tp_members of every class statement in the MRO. */
-static int slot_refs(dumper *d, PyObject *o)
+/* Calls visit(d, name, value) for each set attribute kept in __slots__ along the MRO. */
+static int each_slot(dumper *d, PyObject *o, int (*visit)(dumper *, const char *, PyObject *))
 {
     for (PyTypeObject *type = Py_TYPE(o); type && (type->tp_flags & Py_TPFLAGS_HEAPTYPE);
          type = type->tp_base) {
@@ -320,12 +320,17 @@ static int slot_refs(dumper *d, PyObject *o)
             if (m->type != T_OBJECT_EX && m->type != T_OBJECT)
                 continue;
             PyObject *value = *(PyObject **)((char *)o + m->offset);
-            uint32_t label = value ? cstring(d, m->name, strlen(m->name)) : 0;
-            if (value && (!label || emit_labelled(d, value, HEAPAN_LABEL_ATTRIBUTE, label, 0) < 0))
+            if (value && visit(d, m->name, value) < 0)
                 return -1;
         }
     }
     return 0;
+}
+
+static int slot_ref(dumper *d, const char *name, PyObject *value)
+{
+    uint32_t label = cstring(d, name, strlen(name));
+    return label ? emit_labelled(d, value, HEAPAN_LABEL_ATTRIBUTE, label, 0) : -1;
 }
 
 static int visit_attribute(void *ctx, PyObject *name, PyObject *value)
@@ -342,7 +347,7 @@ static int instance_refs(dumper *d, PyObject *o)
     PyObject *dict = existing_dict(o);
     if (dict && field(d, dict, "__dict__") < 0)
         return -1;
-    if (slot_refs(d, o) < 0)
+    if (each_slot(d, o, slot_ref) < 0)
         return -1;
     return py_inline_attributes(o, visit_attribute, d) ? -1 : 0;
 }
@@ -498,6 +503,12 @@ static int add_name(dumper *d, uint32_t name)
     return 0;
 }
 
+static int slot_name(dumper *d, const char *name, PyObject *value)
+{
+    (void)value;
+    return add_name(d, cstring(d, name, strlen(name)));
+}
+
 static int visit_name(void *ctx, PyObject *name, PyObject *value)
 {
     (void)value;
@@ -521,13 +532,8 @@ static uint32_t shape_of(dumper *d, PyObject *o)
     if (!(Py_TYPE(o)->tp_flags & Py_TPFLAGS_HEAPTYPE) || PyType_Check(o))
         return 0;
     d->names_len = 0;
-    for (PyTypeObject *type = Py_TYPE(o); type && (type->tp_flags & Py_TPFLAGS_HEAPTYPE);
-         type = type->tp_base)
-        for (PyMemberDef *m = type->tp_members; m && m->name; m++)
-            if ((m->type == T_OBJECT_EX || m->type == T_OBJECT) &&
-                *(PyObject **)((char *)o + m->offset) &&
-                add_name(d, cstring(d, m->name, strlen(m->name))) < 0)
-                return 0;
+    if (each_slot(d, o, slot_name) < 0)
+        return 0;
     PyObject *dict = existing_dict(o);
     Py_ssize_t pos = 0;
     PyObject *key, *value;
