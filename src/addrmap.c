@@ -48,24 +48,38 @@ void addrmap_release(addrmap *m)
     m->mask = m->used = 0;
 }
 
-int addrmap_insert(addrmap *m, uint64_t address, uint32_t index, uint32_t *existing)
+addrmap_slot *addrmap_upsert(addrmap *m, uint64_t address, int *added)
 {
     if ((m->used + 1) * 2 > m->mask + 1) {
         if (m->mask + 1 > SIZE_MAX / 2 / sizeof *m->slots || resize(m, (m->mask + 1) * 2) < 0)
-            return -1;
+            return NULL;
     }
     size_t i = slot_of(address, m->mask);
     for (; m->slots[i].address; i = (i + 1) & m->mask) {
         if (m->slots[i].address == address) {
-            if (existing)
-                *existing = m->slots[i].index;
-            return 1;
+            *added = 0;
+            return &m->slots[i];
         }
     }
-    m->slots[i].address = address;
-    m->slots[i].index = index;
+    m->slots[i] = (addrmap_slot){.address = address};
     m->used++;
-    return 0;
+    *added = 1;
+    return &m->slots[i];
+}
+
+int addrmap_insert(addrmap *m, uint64_t address, uint32_t index, uint32_t *existing)
+{
+    int added;
+    addrmap_slot *slot = addrmap_upsert(m, address, &added);
+    if (!slot)
+        return -1;
+    if (added) {
+        slot->index = index;
+        return 0;
+    }
+    if (existing)
+        *existing = slot->index;
+    return 1;
 }
 
 uint32_t addrmap_find(const addrmap *m, uint64_t address)

@@ -12,7 +12,8 @@
 
 typedef struct addrmap_slot {
     uint64_t address;
-    uint32_t index;
+    uint32_t index;  /* the value the map gives */
+    uint32_t extra;  /* free for the caller: it fills the slot's padding */
 } addrmap_slot;
 
 typedef struct addrmap {
@@ -30,6 +31,13 @@ void addrmap_release(addrmap *m);
  * out of memory.
  */
 int addrmap_insert(addrmap *m, uint64_t address, uint32_t index, uint32_t *existing);
+
+/*
+ * The slot of `address`, added (index 0, extra 0) if absent; *added says
+ * which.  Lets a caller keep counters in a slot with one lookup.  The
+ * pointer is valid until the next insertion.  NULL when out of memory.
+ */
+addrmap_slot *addrmap_upsert(addrmap *m, uint64_t address, int *added);
 
 /* The index of `address`, or ADDRMAP_ABSENT. */
 uint32_t addrmap_find(const addrmap *m, uint64_t address);

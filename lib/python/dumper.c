@@ -15,18 +15,16 @@
 #include "pyinternals.h"
 #include "pyobjects.h"
 
-/* Per object, by the index the address map gives it. */
-typedef struct object_slot {
-    uint64_t refcount;  /* as read, less the references the dumper itself holds */
-    uint32_t incoming;  /* strong references found inside the dump */
-} object_slot;
-
 typedef struct dumper {
     heapan_writer *w;
     dump_options options;
-    addrmap seen;          /* object address -> index */
-    object_slot *slots;
-    size_t count, cap;
+    /*
+     * Every object found, keyed by address.  Its slot counts, in `index`,
+     * its refcount less the references the dumper itself holds (saturated
+     * at UINT32_MAX), and in `extra` the strong references found to it:
+     * one lookup per reference.
+     */
+    addrmap seen;
     PyObject **stack;      /* borrowed: the collector is paused, nothing is freed */
     size_t depth, stack_cap;
     addrmap types;         /* type object -> type id */
@@ -174,31 +172,31 @@ static int is_own(const dumper *d, PyObject *o)
     return o == d->own[0] || o == d->own[1];
 }
 
-/* The index of `o`, queuing it for the walk when it is new; -1 on failure. */
-static int64_t reach(dumper *d, PyObject *o)
+/* The slot of `o`, queuing it for the walk when it is new; NULL on failure. */
+static addrmap_slot *reach(dumper *d, PyObject *o)
 {
-    uint32_t index = (uint32_t)d->count, existing;
-    int added = addrmap_insert(&d->seen, (uintptr_t)o, index, &existing);
-    if (added < 0)
-        return fail_nomem(d);
-    if (added == 1)
-        return existing;
-    if (grow((void **)&d->slots, &d->cap, d->count + 1, sizeof *d->slots) < 0 ||
-        grow((void **)&d->stack, &d->stack_cap, d->depth + 1, sizeof *d->stack) < 0)
-        return fail_nomem(d);
-    d->slots[index] = (object_slot){.refcount = (uint64_t)Py_REFCNT(o)};
-    d->count++;
+    int added;
+    addrmap_slot *slot = addrmap_upsert(&d->seen, (uintptr_t)o, &added);
+    if (!slot)
+        return fail_nomem(d), NULL;
+    if (!added)
+        return slot;
+    if (grow((void **)&d->stack, &d->stack_cap, d->depth + 1, sizeof *d->stack) < 0)
+        return fail_nomem(d), NULL;
+    Py_ssize_t refcount = Py_REFCNT(o);
+    slot->index = refcount > (Py_ssize_t)UINT32_MAX ? UINT32_MAX : (uint32_t)refcount;
     d->stack[d->depth++] = o;
-    return index;
+    return slot;
 }
 
 /* Reaches `o` and notes that one of its references is the dumper's own. */
 static int seed(dumper *d, PyObject *o)
 {
-    int64_t index = reach(d, o);
-    if (index < 0)
+    addrmap_slot *slot = reach(d, o);
+    if (!slot)
         return -1;
-    d->slots[index].refcount--;
+    if (slot->index && slot->index != UINT32_MAX)
+        slot->index--;
     return 0;
 }
 
@@ -209,10 +207,10 @@ static int emit_ref(dumper *d, PyObject *target, heapan_label_kind kind, uint32_
 {
     if (!target || is_own(d, target))
         return 0;
-    int64_t index = reach(d, target);
-    if (index < 0)
+    addrmap_slot *slot = reach(d, target);
+    if (!slot)
         return -1;
-    d->slots[index].incoming++;
+    slot->extra++;
     heapan_ref r = {.from = (uintptr_t)d->current, .to = (uintptr_t)target, .label_kind = kind,
                     .label = label, .label_number = number};
     if (heapan_writer_ref(d->w, &r) != HEAPAN_OK)
@@ -384,7 +382,7 @@ static int weak_ref(dumper *d, PyObject *o)
     PyObject *target = PyWeakref_GET_OBJECT(o);
     if (target == Py_None || is_own(d, target))
         return 0;
-    if (reach(d, target) < 0)
+    if (!reach(d, target))
         return -1;
     heapan_ref r = {.from = (uintptr_t)o, .to = (uintptr_t)target, .weak = 1};
     return heapan_writer_ref(d->w, &r) == HEAPAN_OK ? 0 : fail_writer(d);
@@ -623,7 +621,7 @@ static int garbage_roots(dumper *d)
     for (Py_ssize_t i = 0; PyList_Check(garbage) && i < PyList_GET_SIZE(garbage) && !d->failed;
          i++) {
         PyObject *item = PyList_GET_ITEM(garbage, i);
-        if (reach(d, item) >= 0)
+        if (reach(d, item))
             root(d, item, HEAPAN_ROOT_GC_GARBAGE, label);
     }
     Py_DECREF(garbage);
@@ -649,7 +647,7 @@ static int thread_frames(dumper *d, PyObject *top, uint32_t label)
     const void *callee = NULL;
     uint32_t back = cstring(d, "f_back", 6);
     for (int more = py_frame_of(top, &f); more && !d->failed; more = py_frame_caller(&f)) {
-        if (f.object ? reach(d, f.object) < 0 : bare_frame(d, &f) < 0)
+        if (f.object ? !reach(d, f.object) : bare_frame(d, &f) < 0)
             return -1;
         if (callee) {
             heapan_ref r = {.from = (uintptr_t)callee, .to = (uintptr_t)f.address,
@@ -696,11 +694,10 @@ static int external_roots(dumper *d)
         const addrmap_slot *s = &d->seen.slots[i];
         if (!s->address)
             continue;
-        const object_slot *slot = &d->slots[s->index];
         PyObject *o = (PyObject *)(uintptr_t)s->address;
-        if (slot->refcount >= STATIC_REFCOUNT)
+        if (s->index >= STATIC_REFCOUNT)
             root(d, o, HEAPAN_ROOT_BUILTINS, statics);
-        else if (slot->refcount > slot->incoming)
+        else if (s->index > s->extra)
             root(d, o, HEAPAN_ROOT_EXTERNAL, 0);
     }
     return d->failed ? -1 : 0;
@@ -753,7 +750,7 @@ static int seed_from(dumper *d, PyObject *modules, PyObject *frames, PyObject *o
 {
     Py_ssize_t pos = 0;
     PyObject *key, *value;
-    if (modules && reach(d, modules) < 0)
+    if (modules && !reach(d, modules))
         return -1;
     while (PyDict_Next(frames, &pos, &key, &value))
         if (seed(d, value) < 0)
@@ -782,9 +779,9 @@ static int run(dumper *d)
         Py_XDECREF(tracing);
         PyErr_Clear();
     }
-    /* Untracked objects (str, int, ...) about double the collector's count. */
+    /* Untracked objects (str, int, ...) add one to two times the collector's count. */
     addrmap_release(&d->seen);
-    int result = addrmap_init(&d->seen, (size_t)PyList_GET_SIZE(objects) * 2) < 0
+    int result = addrmap_init(&d->seen, (size_t)PyList_GET_SIZE(objects) * 3) < 0
                      ? fail_nomem(d)
                      : write_header(d);
     if (result == 0)
@@ -809,7 +806,6 @@ static void release(dumper *d)
     addrmap_release(&d->seen);
     addrmap_release(&d->types);
     addrmap_release(&d->strings);
-    free(d->slots);
     free(d->stack);
     free(d->labelled);
     free(d->names);
