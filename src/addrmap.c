@@ -5,10 +5,12 @@
 
 static size_t slot_of(uint64_t address, size_t mask)
 {
-    /* Addresses are aligned and clustered: mix before masking. */
-    address ^= address >> 31;
-    address *= 0x9e3779b97f4a7c15ull;
-    return (size_t)(address >> 29) & mask;
+    /*
+     * Keep neighbours in memory neighbours in the table: objects refer to
+     * objects allocated near them, so lookups mostly hit the cache.  The
+     * high bits are folded in so that regions far apart spread out.
+     */
+    return (size_t)((address >> 4) ^ (address >> 26) * 0x9e3779b1u) & mask;
 }
 
 static int resize(addrmap *m, size_t size)
