@@ -1,16 +1,32 @@
 /* addrmap.c: address-to-index map with linear probing. */
 #include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "addrmap.h"
 
-static size_t slot_of(uint64_t address, size_t mask)
+static size_t slot_of(uint64_t address, size_t mask, uint64_t seed)
 {
     /*
      * Keep neighbours in memory neighbours in the table: objects refer to
-     * objects allocated near them, so lookups mostly hit the cache.  The
-     * high bits are folded in so that regions far apart spread out.
+     * objects allocated near them, so lookups mostly hit the cache.  Each
+     * 64 MiB region gets a place in the table from a seeded mix of its
+     * high bits, so regions spread out and a crafted file cannot pile
+     * its addresses on one slot.
      */
-    return (size_t)((address >> 4) ^ (address >> 26) * 0x9e3779b1u) & mask;
+    uint64_t region = ((address >> 26) ^ seed) * 0x9e3779b97f4a7c15ull;
+    return (size_t)((address >> 4) ^ (region >> 32)) & mask;
+}
+
+static uint64_t random_seed(void)
+{
+    uint64_t seed = 0;
+    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        seed = (uint64_t)now.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)now.tv_sec;
+    }
+    return seed;
 }
 
 static int resize(addrmap *m, size_t size)
@@ -21,7 +37,7 @@ static int resize(addrmap *m, size_t size)
     for (size_t i = 0; m->slots && i <= m->mask; i++) {
         if (!m->slots[i].address)
             continue;
-        size_t j = slot_of(m->slots[i].address, size - 1);
+        size_t j = slot_of(m->slots[i].address, size - 1, m->seed);
         while (slots[j].address)
             j = (j + 1) & (size - 1);
         slots[j] = m->slots[i];
@@ -37,6 +53,7 @@ int addrmap_init(addrmap *m, size_t expected)
     m->slots = NULL;
     m->mask = 0;
     m->used = 0;
+    m->seed = random_seed();
     size_t size = 16;
     while (size / 2 < expected && size < SIZE_MAX / 4)
         size *= 2;
@@ -56,7 +73,7 @@ addrmap_slot *addrmap_upsert(addrmap *m, uint64_t address, int *added)
         if (m->mask + 1 > SIZE_MAX / 2 / sizeof *m->slots || resize(m, (m->mask + 1) * 2) < 0)
             return NULL;
     }
-    size_t i = slot_of(address, m->mask);
+    size_t i = slot_of(address, m->mask, m->seed);
     for (; m->slots[i].address; i = (i + 1) & m->mask) {
         if (m->slots[i].address == address) {
             *added = 0;
@@ -88,7 +105,7 @@ uint32_t addrmap_find(const addrmap *m, uint64_t address)
 {
     if (!m->slots || !address)
         return ADDRMAP_ABSENT;
-    for (size_t i = slot_of(address, m->mask); m->slots[i].address; i = (i + 1) & m->mask)
+    for (size_t i = slot_of(address, m->mask, m->seed); m->slots[i].address; i = (i + 1) & m->mask)
         if (m->slots[i].address == address)
             return m->slots[i].index;
     return ADDRMAP_ABSENT;

@@ -19,6 +19,7 @@ typedef struct addrmap_slot {
 typedef struct addrmap {
     addrmap_slot *slots;
     size_t mask, used;
+    uint64_t seed;  /* random per map: addresses from a file cannot aim at one slot */
 } addrmap;
 
 /* Sizes the map for `expected` keys; -1 when out of memory. */

@@ -35,6 +35,24 @@ START_TEST(holds_a_million_aligned_addresses)
 }
 END_TEST
 
+START_TEST(addresses_in_far_apart_regions_are_all_found)
+{
+    addrmap m;
+    ck_assert_int_eq(addrmap_init(&m, 16), 0);
+    /* One object per 1 GiB region, and runs at the table's own stride. */
+    for (uint32_t i = 0; i < 200000; i++)
+        ck_assert_int_eq(addrmap_insert(&m, ((uint64_t)i + 1) << 30, i, NULL), 0);
+    for (uint32_t i = 0; i < 200000; i++)
+        ck_assert_int_eq(addrmap_insert(&m, 0x10000000000ull + (uint64_t)i * 16 * (m.mask + 1),
+                                        200000 + i, NULL), 0);
+    for (uint32_t i = 0; i < 200000; i += 13) {
+        ck_assert_uint_eq(addrmap_find(&m, ((uint64_t)i + 1) << 30), i);
+    }
+    ck_assert_uint_eq(m.used, 400000);
+    addrmap_release(&m);
+}
+END_TEST
+
 Suite *addrmap_suite(void)
 {
     Suite *s = suite_create("addrmap");
@@ -42,6 +60,7 @@ Suite *addrmap_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, inserts_finds_and_reports_duplicates);
     tcase_add_test(tc, holds_a_million_aligned_addresses);
+    tcase_add_test(tc, addresses_in_far_apart_regions_are_all_found);
     suite_add_tcase(s, tc);
     return s;
 }
