@@ -307,7 +307,10 @@ typedef int (*heapan_sink_fn)(void *ctx, const void *buf, size_t len);
 /** Writer tuning; zero-initialise it for the defaults. */
 typedef struct heapan_writer_options {
     int level;                 /**< zstd level; 0 = default (3) */
-    size_t flush_interval;     /**< record bytes between block flushes; 0 = 1 MiB */
+    size_t flush_interval;     /**< record bytes between block flushes; 0 = 1 MiB,
+                                    or 16 MiB with workers */
+    int workers;               /**< zstd compression threads beside the caller;
+                                    0 = compress in the calling thread */
 } heapan_writer_options;
 
 /**

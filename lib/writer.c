@@ -17,6 +17,7 @@
 
 #define DEFAULT_LEVEL 3
 #define DEFAULT_FLUSH_INTERVAL (1u << 20)
+#define THREADED_FLUSH_INTERVAL (16u << 20)
 /* Records queue up to this many bytes before a compression call. */
 #define COMPRESS_BATCH (128u * 1024u)
 /* Room kept for a REFS record's own fields besides its entries. */
@@ -172,7 +173,10 @@ static int check_id(heapan_writer *w, const char *what, uint64_t id, uint64_t de
 
 static heapan_status open_common(heapan_writer *w, const heapan_writer_options *o)
 {
-    w->flush_interval = o && o->flush_interval ? o->flush_interval : DEFAULT_FLUSH_INTERVAL;
+    int threaded = o && o->workers > 0;
+    /* A flush waits for the worker, so a threaded writer flushes less often. */
+    size_t default_interval = threaded ? THREADED_FLUSH_INTERVAL : DEFAULT_FLUSH_INTERVAL;
+    w->flush_interval = o && o->flush_interval ? o->flush_interval : default_interval;
     w->cctx = ZSTD_createCCtx();
     w->out_cap = ZSTD_CStreamOutSize();
     w->out = malloc(w->out_cap);
@@ -182,6 +186,9 @@ static heapan_status open_common(heapan_writer *w, const heapan_writer_options *
     if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1)))
         return HEAPAN_ERR_INVALID;
+    /* A libzstd built without threads refuses; the writer then compresses inline. */
+    if (threaded)
+        ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, o->workers);
     uint8_t version[2 * HEAPAN_VARINT_MAX];
     size_t n = varint_put(version, HEAPAN_FORMAT_MAJOR);
     n += varint_put(version + n, HEAPAN_FORMAT_MINOR);

@@ -832,7 +832,8 @@ int dump_heap(const char *path, const dump_options *options, dump_result *result
         PyErr_NoMemory();
         return -1;
     }
-    heapan_writer_options writer_options = {.level = options->level};
+    /* Compression runs on a second core while this thread walks the heap. */
+    heapan_writer_options writer_options = {.level = options->level, .workers = 1};
     if (heapan_writer_open(&d.w, path, &writer_options) != HEAPAN_OK) {
         release(&d);
         PyErr_SetFromErrnoWithFilename(PyExc_OSError, path);

@@ -36,6 +36,39 @@ START_TEST(equal_things_get_equal_ids)
 }
 END_TEST
 
+/* Writes the same 20 000 objects with the given options; returns the record count read back. */
+static uint64_t objects_read_back(const heapan_writer_options *options)
+{
+    test_dump d;
+    test_dump_start(&d, options);
+    uint32_t t = test_type(&d, "app", "Node");
+    for (uint64_t i = 1; i <= 20000; i++) {
+        test_object(&d, i * 16, t, 48);
+        if (i > 1)
+            test_ref(&d, i * 16, (i - 1) * 16);
+    }
+    test_dump_finish(&d);
+    heapan_reader *r = test_dump_reader(&d);
+    uint64_t objects = 0;
+    heapan_record rec;
+    heapan_status st;
+    while ((st = heapan_reader_next(r, &rec)) == HEAPAN_OK)
+        objects += rec.kind == HEAPAN_REC_OBJECT;
+    ck_assert_int_eq(st, HEAPAN_END);
+    heapan_reader_close(r);
+    test_dump_release(&d);
+    return objects;
+}
+
+START_TEST(a_threaded_writer_writes_the_same_dump)
+{
+    heapan_writer_options threaded = {.workers = 1}, tiny_flushes = {.workers = 2, .flush_interval = 64};
+    ck_assert_uint_eq(objects_read_back(NULL), 20000);
+    ck_assert_uint_eq(objects_read_back(&threaded), 20000);
+    ck_assert_uint_eq(objects_read_back(&tiny_flushes), 20000);
+}
+END_TEST
+
 static int discard_sink(void *ctx, const void *buf, size_t len)
 {
     (void)ctx, (void)buf, (void)len;
@@ -163,6 +196,7 @@ Suite *writer_suite(void)
     Suite *s = suite_create("writer");
     TCase *tc = tcase_create("writer");
     tcase_add_test(tc, equal_things_get_equal_ids);
+    tcase_add_test(tc, a_threaded_writer_writes_the_same_dump);
     tcase_add_test(tc, records_before_the_header_are_refused_for_good);
     tcase_add_test(tc, undefined_ids_are_refused);
     tcase_add_test(tc, long_value_prefixes_are_refused);
