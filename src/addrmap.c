@@ -8,14 +8,16 @@
 static size_t slot_of(uint64_t address, size_t mask, uint64_t seed)
 {
     /*
-     * Keep neighbours in memory neighbours in the table: objects refer to
-     * objects allocated near them, so lookups mostly hit the cache.  Each
-     * 64 MiB region gets a place in the table from a seeded mix of its
-     * high bits, so regions spread out and a crafted file cannot pile
-     * its addresses on one slot.
+     * Mix every bit: addresses cluster in runs the size of the table, and
+     * a hash that keeps neighbours together piles whole runs onto one
+     * part of the table.  The seed keeps a crafted file from aiming
+     * its addresses at one slot.
      */
-    uint64_t region = ((address >> 26) ^ seed) * 0x9e3779b97f4a7c15ull;
-    return (size_t)((address >> 4) ^ (region >> 32)) & mask;
+    uint64_t x = (address ^ seed) * 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 31;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 29;
+    return (size_t)x & mask;
 }
 
 static uint64_t random_seed(void)
@@ -99,6 +101,12 @@ int addrmap_insert(addrmap *m, uint64_t address, uint32_t index, uint32_t *exist
     if (existing)
         *existing = slot->index;
     return 1;
+}
+
+void addrmap_prefetch(const addrmap *m, uint64_t address)
+{
+    if (m->slots)
+        __builtin_prefetch(&m->slots[slot_of(address, m->mask, m->seed)]);
 }
 
 uint32_t addrmap_find(const addrmap *m, uint64_t address)

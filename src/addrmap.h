@@ -40,6 +40,9 @@ int addrmap_insert(addrmap *m, uint64_t address, uint32_t index, uint32_t *exist
  */
 addrmap_slot *addrmap_upsert(addrmap *m, uint64_t address, int *added);
 
+/* Starts loading the slot where `address` would be: look up many at once. */
+void addrmap_prefetch(const addrmap *m, uint64_t address);
+
 /* The index of `address`, or ADDRMAP_ABSENT. */
 uint32_t addrmap_find(const addrmap *m, uint64_t address);
 

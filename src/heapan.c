@@ -13,6 +13,11 @@ static const command commands[] = {
     {"check", cmd_check, "[--quiet] DUMP",
      "verify a dump's integrity; exit 1 if it is broken",
      "  -q, --quiet    print nothing; only the exit status tells\n"},
+    {"top", cmd_top, "[--by type|module|site] [-n N] DUMP",
+     "the heap grouped by type, module or allocation site, by retained size",
+     "  -b, --by GROUP     type (default), module, or site (needs tracebacks)\n"
+     "  -n, --limit N      show the N largest groups (default 20, 0: all)\n"
+     "      --progress=WHEN  auto (on a terminal), always or never\n"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof *commands)

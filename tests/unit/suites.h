@@ -12,5 +12,8 @@ Suite *addrmap_suite(void);    /* src/addrmap.c */
 Suite *dumpstats_suite(void);  /* src/dumpstats.c */
 Suite *integrity_suite(void);  /* src/integrity.c */
 Suite *textout_suite(void);    /* src/textout.c */
+Suite *heap_suite(void);       /* src/heap.c */
+Suite *dominators_suite(void); /* src/dominators.c */
+Suite *histogram_suite(void);  /* src/histogram.c */
 
 #endif

@@ -1,0 +1,60 @@
+/* analysis.c: open, load and analyse a dump for a command. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "dumpopen.h"
+#include "msg.h"
+#include "textout.h"
+
+int analysis_open(analysis *a, const char *path, progress_mode mode, int tree)
+{
+    memset(a, 0, sizeof *a);
+    a->path = path;
+    phases_init(&a->phases, mode, path);
+    phases_next(&a->phases, "loading");
+    heapan_reader *r = dump_open(path);
+    if (!r) {
+        phases_next(&a->phases, NULL);
+        return -1;
+    }
+    int failed = heap_load(&a->heap, r, phases_bytes, &a->phases) < 0;
+    for (size_t k = 0; k < a->heap.warning_count; k++)
+        warnf("%s: %s", path, a->heap.warnings[k]);
+    if (!failed) {
+        phases_next(&a->phases, "dominators");
+        failed = dominators_compute(&a->heap, &a->dom) < 0 ||
+                 (tree && dominators_build_tree(&a->dom) < 0);
+    }
+    phases_next(&a->phases, NULL);
+    if (failed && a->heap.warning_count == 0)
+        dump_out_of_memory(path);
+    else if (failed)
+        errorf("%s: cannot analyse this dump", path);
+    return failed ? -1 : 0;
+}
+
+int analysis_exit_code(const analysis *a)
+{
+    return a->heap.warning_count ? EXIT_FOUND : EXIT_OK;
+}
+
+void analysis_close(analysis *a)
+{
+    dominators_release(&a->dom);
+    heap_release(&a->heap);
+}
+
+void analysis_print_summary(const analysis *a)
+{
+    const heap *h = &a->heap;
+    const dominators *d = &a->dom;
+    char total[32], reachable[32], unreachable[32];
+    printf("%" PRIu32 " objects, %s; %" PRIu32 " reachable (%s), %" PRIu32
+           " unreachable (%s)\n",
+           h->count, format_bytes(h->total_size, total, sizeof total), d->reachable,
+           format_bytes(d->reachable_size, reachable, sizeof reachable),
+           h->count - d->reachable,
+           format_bytes(h->total_size - d->reachable_size, unreachable, sizeof unreachable));
+}

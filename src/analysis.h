@@ -1,0 +1,35 @@
+/*
+ * analysis.h: the pipeline the analysing commands share: open a dump,
+ * load it, compute dominators; say what went wrong, as every command
+ * must, in one place.
+ */
+#ifndef HEAPAN_ANALYSIS_H
+#define HEAPAN_ANALYSIS_H
+
+#include "dominators.h"
+#include "heap.h"
+#include "phases.h"
+
+typedef struct analysis {
+    const char *path;
+    heap heap;
+    dominators dom;
+    phases phases;
+} analysis;
+
+/*
+ * Loads `path` and computes its dominator tree (with the child lists when
+ * `tree`).  Prints the dump's warnings.  Returns 0, or -1 after saying why
+ * (unreadable, out of memory); close `a` either way.
+ */
+int analysis_open(analysis *a, const char *path, progress_mode mode, int tree);
+
+/* EXIT_FOUND when the dump was incomplete or inconsistent, else EXIT_OK. */
+int analysis_exit_code(const analysis *a);
+
+/* "N objects, SIZE; N reachable (SIZE), N unreachable (SIZE)" on stdout. */
+void analysis_print_summary(const analysis *a);
+
+void analysis_close(analysis *a);
+
+#endif

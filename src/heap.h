@@ -1,0 +1,125 @@
+/*
+ * heap.h: the heap model every analysis stands on.  One pass over a dump
+ * fills flat arrays: objects by dense index (0..count-1), references as
+ * compressed sparse rows in both directions, roots, types, frames, stacks
+ * and shapes.  Loading never prints; what went wrong is kept as warnings.
+ */
+#ifndef HEAPAN_HEAP_H
+#define HEAPAN_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heapan.h"
+
+/* No object: "only the super-root dominates it", "no parent". */
+#define HEAP_NONE UINT32_MAX
+/* Objects are indexed below this; the top bit of an edge word marks weak. */
+#define HEAP_MAX_OBJECTS 0x7fffffffu
+#define HEAP_WEAK_BIT 0x80000000u
+#define HEAP_INDEX_MASK 0x7fffffffu
+
+/* Object flags (heap.flags[i]). */
+enum {
+    HEAP_OBJ_GC_TRACKED = 1u << 0,
+    HEAP_OBJ_DICT_MATERIALISED = 1u << 1,
+    HEAP_OBJ_ROOT = 1u << 2,         /* named by at least one root */
+    HEAP_OBJ_UNREACHABLE = 1u << 3,  /* set by dominators_compute() */
+    HEAP_OBJ_DEFINED = 1u << 4       /* its object record was read (loading only) */
+};
+
+/* An edge label whose value does not fit inline lives in a side table. */
+#define HEAP_LABEL_BIG 0x80000000u
+
+typedef struct heap_root {
+    uint32_t object;
+    uint8_t kind;     /* heapan_root_kind */
+    uint32_t label;   /* string id, 0 if none */
+} heap_root;
+
+typedef struct heap_stack {
+    uint32_t parent, frame;
+} heap_stack;
+
+typedef struct heap {
+    heapan_reader *reader;   /* kept open: it owns the string table */
+    heapan_header header;
+
+    /* Objects, by index. */
+    uint32_t count;
+    uint64_t *address;
+    uint64_t *size;
+    uint32_t *type;          /* type id */
+    uint32_t *length;        /* len(), saturated at UINT32_MAX */
+    uint8_t *flags;
+    uint32_t *stack;         /* allocation stack id; NULL if no object has one */
+    uint32_t *shape;         /* attribute-name shape id; NULL if none has one */
+    uint64_t total_size;
+
+    /* References from i: out_target[out_start[i] .. out_start[i] + out_count[i]). */
+    uint64_t edge_count;
+    uint32_t *out_start, *out_count;
+    uint32_t *out_target;    /* index | HEAP_WEAK_BIT */
+    uint32_t *out_label;     /* string id, number, or HEAP_LABEL_BIG | side-table index */
+    uint8_t *out_label_kind; /* heapan_label_kind */
+    int64_t *big_labels;
+    size_t big_label_count;
+    /* References to i: in_source[in_start[i] .. in_start[i + 1]). */
+    uint32_t *in_start;
+    uint32_t *in_source;     /* index | HEAP_WEAK_BIT */
+    uint64_t weak_edge_count;
+
+    heap_root *roots;
+    size_t root_count;
+
+    heapan_type *types;      /* by id; [0] is unused */
+    uint32_t type_count;     /* ids 1..type_count-1 */
+    heapan_frame *frames;
+    uint32_t frame_count;
+    heap_stack *stacks;
+    uint32_t stack_count;
+    uint32_t *shape_start;   /* names of shape s: shape_names[shape_start[s] .. [s+1]) */
+    uint32_t *shape_names;
+    uint32_t shape_count;
+
+    heapan_status status;    /* HEAPAN_END when the whole dump was read */
+    char **warnings;         /* what every report must show */
+    size_t warning_count;
+} heap;
+
+/* Called now and then while loading with the decompressed bytes read. */
+typedef void (*heap_progress_fn)(void *ctx, uint64_t bytes_read);
+
+/*
+ * Reads the rest of `r` into `h`, which takes over `r`.  A truncated or
+ * inconsistent dump still loads what it can and leaves warnings.  Returns
+ * 0, or -1 when out of memory or past HEAP_MAX_OBJECTS (h->warnings
+ * says which); release `h` either way.
+ */
+int heap_load(heap *h, heapan_reader *r, heap_progress_fn progress, void *ctx);
+void heap_release(heap *h);
+
+/* The bytes of string `id` ("" if none); *len gets the length if not NULL. */
+const char *heap_string(const heap *h, uint32_t id, size_t *len);
+
+/* The qualified type name of object i, and its module ("" if none). */
+const char *heap_type_name(const heap *h, uint32_t i);
+const char *heap_type_module(const heap *h, uint32_t i);
+
+/* The number a numeric edge label stands for. */
+int64_t heap_label_number(const heap *h, uint64_t edge);
+
+/* The index of the object at `address`, or HEAP_NONE (a linear scan). */
+uint32_t heap_find_address(const heap *h, uint64_t address);
+
+/* The innermost frame of object i's allocation stack, 0 if none. */
+uint32_t heap_site(const heap *h, uint32_t i);
+
+/* Adds a warning; returns -1 only when out of memory. */
+int heap_warn(heap *h, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#endif
