@@ -1,7 +1,10 @@
 /* cliopt.c: strict parsing of command-line numbers and operands. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "cliopt.h"
 #include "msg.h"
@@ -14,6 +17,45 @@ uint64_t parse_count(const char *command, const char *option, const char *text)
     if (*text < '0' || *text > '9' || *end || errno == ERANGE)
         usage_error(command, "%s: %s needs a whole number, not '%s'", command, option, text);
     return value;
+}
+
+uint64_t parse_address(const char *command, const char *option, const char *text)
+{
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 0);
+    if (*text < '0' || *text > '9' || *end || errno == ERANGE || value == 0)
+        usage_error(command, "%s: %s needs an object address like 0x7f3a2c001234, not '%s'",
+                    command, option, text);
+    return value;
+}
+
+size_spec parse_size(const char *command, const char *option, const char *text)
+{
+    static const struct {
+        const char *suffix;
+        double scale;
+    } units[] = {{"", 1},         {"B", 1},       {"K", 1024},     {"KB", 1024},
+                 {"KiB", 1024},   {"M", 1 << 20}, {"MB", 1 << 20}, {"MiB", 1 << 20},
+                 {"G", 1 << 30},  {"GB", 1 << 30}, {"GiB", 1 << 30}};
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    size_spec spec = {0, 0};
+    if (*text >= '0' && *text <= '9' && errno == 0 && isfinite(value) && end != text) {
+        if (strcmp(end, "%") == 0 && value > 0 && value <= 100) {
+            spec.percent = value;
+            return spec;
+        }
+        for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+            if (strcasecmp(end, units[i].suffix) == 0 && value * units[i].scale < 1.8e19) {
+                spec.bytes = (uint64_t)(value * units[i].scale);
+                return spec;
+            }
+        }
+    }
+    usage_error(command, "%s: %s needs a size like 4096, 512K, 1.5MiB or 1%%, not '%s'", command,
+                option, text);
 }
 
 const char *single_operand(const char *command, const char *what, int argc, char **argv,

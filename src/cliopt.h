@@ -7,6 +7,17 @@
 /* A whole non-negative decimal number for `option`, or a usage error. */
 uint64_t parse_count(const char *command, const char *option, const char *text);
 
+/* An object address, 0x-prefixed hex or decimal, non-zero; or a usage error. */
+uint64_t parse_address(const char *command, const char *option, const char *text);
+
+/* A size: "4096", "512K", "1.5MiB", "2GB" (units of 1024), or a share: "1%". */
+typedef struct size_spec {
+    uint64_t bytes;
+    double percent;  /* > 0 for a share of a total */
+} size_spec;
+
+size_spec parse_size(const char *command, const char *option, const char *text);
+
 /* The one operand left after options, or a usage error naming `what`. */
 const char *single_operand(const char *command, const char *what, int argc, char **argv,
                            int first);
@@ -15,7 +26,7 @@ const char *single_operand(const char *command, const char *what, int argc, char
 /*
  * Reports the option getopt_long() just rejected (it returned '?' or ':';
  * pass that as `result`) as a usage error.  Use an optstring that starts
- * with "+:" and set opterr = 0.
+ * with ":" and set opterr = 0.
  */
 _Noreturn void bad_option(const char *command, int result, char **argv);
 

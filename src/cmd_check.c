@@ -50,7 +50,7 @@ int cmd_check(int argc, char **argv)
                                             {NULL, 0, NULL, 0}};
     int quiet = 0, c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:q", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":q", options, NULL)) != -1) {
         if (c == 'q')
             quiet = 1;
         else

@@ -129,7 +129,7 @@ int cmd_info(int argc, char **argv)
     uint64_t limit = 10;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:n:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:", options, NULL)) != -1) {
         if (c == 'n')
             limit = parse_count("info", "--types", optarg);
         else

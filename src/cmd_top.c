@@ -54,7 +54,7 @@ int cmd_top(int argc, char **argv)
     progress_mode progress = PROGRESS_AUTO;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:b:n:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":b:n:", options, NULL)) != -1) {
         if (c == 'b')
             by = parse_group_by(optarg);
         else if (c == 'n')

@@ -24,6 +24,9 @@ typedef struct command {
 int cmd_info(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_paths(int argc, char **argv);
+int cmd_dominators(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* The command called `name`, or NULL. */
 const command *find_command(const char *name);

@@ -693,3 +693,12 @@ uint32_t heap_site(const heap *h, uint32_t i)
     uint32_t s = h->stack ? h->stack[i] : 0;
     return s && s < h->stack_count ? h->stacks[s].frame : 0;
 }
+
+uint64_t heap_find_edge(const heap *h, uint32_t from, uint32_t to)
+{
+    uint32_t end = h->out_start[from] + h->out_count[from];
+    for (uint32_t e = h->out_start[from]; e < end; e++)
+        if (h->out_target[e] == to)
+            return e;
+    return UINT64_MAX;
+}

@@ -112,6 +112,9 @@ int64_t heap_label_number(const heap *h, uint64_t edge);
 /* The index of the object at `address`, or HEAP_NONE (a linear scan). */
 uint32_t heap_find_address(const heap *h, uint64_t address);
 
+/* The first strong reference from `from` to `to`, or UINT64_MAX. */
+uint64_t heap_find_edge(const heap *h, uint32_t from, uint32_t to);
+
 /* The innermost frame of object i's allocation stack, 0 if none. */
 uint32_t heap_site(const heap *h, uint32_t i);
 

@@ -18,6 +18,28 @@ static const command commands[] = {
      "  -b, --by GROUP     type (default), module, or site (needs tracebacks)\n"
      "  -n, --limit N      show the N largest groups (default 20, 0: all)\n"
      "      --progress=WHEN  auto (on a terminal), always or never\n"},
+    {"dominators", cmd_dominators, "[--depth D] [--min-size SIZE] [-n N] DUMP",
+     "the dominator tree: what keeps what alive, biggest first",
+     "  -d, --depth D      levels to show (default 4)\n"
+     "  -m, --min-size SIZE  hide subtrees retaining less: 64K, 1.5MiB, 1%% (default 0.1%%)\n"
+     "  -n, --limit N      children shown per object (default 10, 0: all)\n"
+     "      --progress=WHEN  auto (on a terminal), always or never\n"},
+    {"paths", cmd_paths, "(--object ADDR | --type NAME) [-n N] DUMP",
+     "how objects are held: shortest reference paths from the roots",
+     "  -o, --object ADDR  paths to the object at ADDR, through up to N referrers\n"
+     "  -t, --type NAME    paths to the N objects of type NAME that retain the most\n"
+     "  -n, --limit N      how many paths or objects (default 5, 0: all)\n"
+     "      --progress=WHEN  auto (on a terminal), always or never\n"},
+    {"export", cmd_export, "--format json|csv|dot [-o OUT] DUMP",
+     "the analysed graph for other tools: JSON, CSV, or a DOT drawing of one subtree",
+     "  -f, --format FMT   json (one document), csv (two files) or dot (one subtree)\n"
+     "  -o, --output OUT   the file (default: standard output); csv: the PREFIX of\n"
+     "                     PREFIX.nodes.csv and PREFIX.edges.csv\n"
+     "  -r, --root ADDR    dot: draw the dominator subtree of this object\n"
+     "                     (default: the one that retains the most)\n"
+     "  -d, --depth D      dot: levels to draw (default 3; at most 500 objects)\n"
+     "  -m, --min-size SIZE  dot: leave out subtrees retaining less\n"
+     "      --progress=WHEN  auto (on a terminal), always or never\n"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof *commands)

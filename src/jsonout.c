@@ -1,0 +1,68 @@
+/* jsonout.c: JSON strings and CSV fields from untrusted bytes. */
+#include <string.h>
+
+#include "jsonout.h"
+
+/* Length of the valid UTF-8 sequence at s (at most `left` bytes), or 0. */
+static size_t utf8_sequence(const unsigned char *s, size_t left)
+{
+    size_t need = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (s[0] >= 0xf5 || need == 0 || need > left)
+        return 0;
+    for (size_t i = 1; i < need; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+        return 0;  /* overlong, surrogate, or past U+10FFFF */
+    return need;
+}
+
+void json_string(FILE *out, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', out);
+    for (size_t i = 0; i < len;) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\') {
+            fputc('\\', out);
+            fputc(c, out);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(out, "\\u%04x", c);
+            i++;
+        } else if (c < 0x80) {
+            fputc(c, out);
+            i++;
+        } else {
+            size_t n = utf8_sequence(p + i, len - i);
+            if (n) {
+                fwrite(p + i, 1, n, out);
+                i += n;
+            } else {
+                fputs("\\ufffd", out);
+                i++;
+            }
+        }
+    }
+    fputc('"', out);
+}
+
+void json_cstr(FILE *out, const char *s)
+{
+    if (s)
+        json_string(out, s, strlen(s));
+    else
+        fputs("null", out);
+}
+
+void csv_field(FILE *out, const char *s, size_t len)
+{
+    fputc('"', out);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            fputc('"', out);
+        fputc(s[i], out);
+    }
+    fputc('"', out);
+}

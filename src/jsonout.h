@@ -1,0 +1,21 @@
+/*
+ * jsonout.h: writing JSON as a stream, for documents too big to build in
+ * memory (cJSON is for the small ones).  Text from a dump need not be
+ * UTF-8: invalid bytes become U+FFFD, so the output always parses.
+ */
+#ifndef HEAPAN_JSONOUT_H
+#define HEAPAN_JSONOUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* `len` bytes as a quoted JSON string. */
+void json_string(FILE *out, const char *s, size_t len);
+
+/* A NUL-terminated string as a quoted JSON string; NULL writes null. */
+void json_cstr(FILE *out, const char *s);
+
+/* `len` bytes as one CSV field: quoted, quotes doubled. */
+void csv_field(FILE *out, const char *s, size_t len);
+
+#endif
