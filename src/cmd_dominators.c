@@ -14,6 +14,7 @@
 
 typedef struct tree_view {
     const analysis *a;
+    retention paths;  /* names the objects several roots hold */
     uint64_t depth, width, min_size;
     int failed;
 } tree_view;
@@ -24,15 +25,20 @@ static void print_how_held(const tree_view *view, uint32_t v)
     const heap *h = &view->a->heap;
     uint32_t d = view->a->dom.idom[v];
     char *label = NULL;
+    const char *gap = NULL;
     if (d == HEAP_NONE) {
         for (size_t k = 0; k < h->root_count && !label; k++)
             if (h->roots[k].object == v)
                 label = root_text(h, k);
-        if (!label) {
-            fputs(h->flags[v] & HEAP_OBJ_UNREACHABLE ? "  (unreachable)"
-                                                      : "  (held through several roots)",
-                  stdout);
+        if (!label && h->flags[v] & HEAP_OBJ_UNREACHABLE) {
+            fputs("  (unreachable)", stdout);
             return;
+        }
+        path p;
+        if (!label && path_find(h, &view->paths, v, HEAP_NONE, &p) > 0) {
+            label = path_text(h, &p);
+            path_release(&p);
+            gap = "  held by several roots, e.g. ";
         }
     } else {
         uint64_t e = heap_find_edge(h, d, v);
@@ -40,7 +46,7 @@ static void print_how_held(const tree_view *view, uint32_t v)
             label = edge_text(h, e, v);
     }
     if (label) {
-        fputs(label[0] == ' ' ? " " : "  ", stdout);
+        fputs(gap ? gap : label[0] == ' ' ? " " : "  ", stdout);
         print_cstr(stdout, label);
         free(label);
     }
@@ -176,14 +182,17 @@ int cmd_dominators(int argc, char **argv)
     view.min_size = min_size.percent > 0
                         ? (uint64_t)(min_size.percent / 100.0 * (double)a.heap.total_size)
                         : min_size.bytes;
+    phases_next(&a.phases, "paths");
+    int failed = retention_compute(&a.heap, &view.paths) < 0;
     phases_next(&a.phases, "report");
     analysis_print_summary(&a);
     printf("\n%11s %7s %10s  %s\n", "retained", "%", "objects", "object");
-    int failed = print_tree(&view) < 0;
+    failed = failed || print_tree(&view) < 0;
     if (failed)
         dump_out_of_memory(dump);
     fflush(stdout);
     phases_next(&a.phases, NULL);
+    retention_release(&view.paths);
     int code = failed ? EXIT_TROUBLE : analysis_exit_code(&a);
     analysis_close(&a);
     return code;

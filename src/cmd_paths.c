@@ -31,10 +31,10 @@ static void print_object(const analysis *a, uint32_t v)
     char shallow[32], retained[32], type[1024];
     printf("0x%" PRIx64 " ", a->heap.address[v]);
     print_cstr(stdout, group_name(&a->heap, GROUP_BY_TYPE, a->heap.type[v], type, sizeof type));
-    printf(", %s shallow, %s retained (%" PRIu32 " objects)\n",
+    printf(", %s shallow, %s retained (%" PRIu32 " object%s)\n",
            format_bytes(a->heap.size[v], shallow, sizeof shallow),
            format_bytes(a->dom.retained_size[v], retained, sizeof retained),
-           a->dom.retained_count[v]);
+           a->dom.retained_count[v], a->dom.retained_count[v] == 1 ? "" : "s");
 }
 
 /* Prints one path; -1 when out of memory. */

@@ -583,9 +583,11 @@ static int finish(loader *l)
     for (uint32_t i = 0; i < h->count; i++)
         h->total_size += h->size[i];
     if (undefined &&
-        heap_warn(h, "%u objects named by references or roots are missing from the dump; "
-                  "%llu references and %llu roots to them were left out", undefined,
-                  (unsigned long long)dropped_edges, (unsigned long long)dropped_roots) < 0)
+        heap_warn(h, "%u object%s named by references or roots but missing from the dump; "
+                  "%llu reference%s and %llu root%s to %s left out", undefined,
+                  undefined == 1 ? " is" : "s are", (unsigned long long)dropped_edges,
+                  dropped_edges == 1 ? "" : "s", (unsigned long long)dropped_roots,
+                  dropped_roots == 1 ? "" : "s", undefined == 1 ? "it were" : "them were") < 0)
         return -1;
     return 0;
 }
@@ -593,17 +595,21 @@ static int finish(loader *l)
 static int warn_about_load(loader *l)
 {
     heap *h = l->h;
+    uint64_t null = l->null_addresses + l->dropped_edges;
     if (l->duplicates &&
-        heap_warn(h, "%llu objects appear twice; the first record of each was kept",
-                  (unsigned long long)l->duplicates) < 0)
+        heap_warn(h, "%llu object%s twice; the first record of each was kept",
+                  (unsigned long long)l->duplicates, l->duplicates == 1 ? " appears" : "s appear") < 0)
         return -1;
-    if ((l->null_addresses || l->dropped_edges) &&
-        heap_warn(h, "%llu records name address 0 and were skipped",
-                  (unsigned long long)(l->null_addresses + l->dropped_edges)) < 0)
+    if (null && heap_warn(h, "%llu record%s address 0 and %s skipped", (unsigned long long)null,
+                          null == 1 ? " names" : "s name", null == 1 ? "was" : "were") < 0)
         return -1;
     if (h->status != HEAPAN_END &&
         heap_warn(h, "the dump is incomplete (%s); what could be read is analysed",
                   heapan_reader_error(h->reader)) < 0)
+        return -1;
+    if (h->status != HEAPAN_END && h->root_count == 0 && h->count &&
+        heap_warn(h, "no root was read before the dump ends, so every object counts as "
+                  "unreachable") < 0)
         return -1;
     return 0;
 }

@@ -31,7 +31,7 @@ static const command commands[] = {
      "  -n, --limit N      how many paths or objects (default 5, 0: all)\n"
      "      --progress=WHEN  auto (on a terminal), always or never\n"},
     {"export", cmd_export, "--format json|csv|dot [-o OUT] DUMP",
-     "the analysed graph for other tools: JSON, CSV, or a DOT drawing of one subtree",
+     "the analysed graph for other tools: JSON, CSV, or DOT of one subtree",
      "  -f, --format FMT   json (one document), csv (two files) or dot (one subtree)\n"
      "  -o, --output OUT   the file (default: standard output); csv: the PREFIX of\n"
      "                     PREFIX.nodes.csv and PREFIX.edges.csv\n"
@@ -59,7 +59,7 @@ static void print_usage(FILE *out)
           "An offline memory analyzer for Python heap dumps.\n\nCommands:\n",
           out);
     for (size_t i = 0; i < COMMAND_COUNT; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fputs("\nOptions:\n"
           "  -h, --help       show this help\n"
           "  -V, --version    show the version\n\n"

@@ -12,4 +12,8 @@ for file in empty.zst text.zst directory.zst short.zst missing.zst not-heapan.zs
             newer-version.zst no-header.zst; do
     run heapan info $file
     run heapan check $file
+    run heapan top $file
+    run heapan paths --type dict $file
+    run heapan dominators $file
+    run heapan export --format json $file
 done

@@ -17,3 +17,4 @@ run heapan info -x basic.zst
 run heapan info -n abc basic.zst
 run heapan info -n
 run heapan check -z basic.zst
+run heapan help paths

@@ -5,13 +5,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdlib.h>
+
+#include "dominators.h"
 #include "dumpstats.h"
 #include "heapan.h"
+#include "histogram.h"
 #include "integrity.h"
+#include "paths.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Reads a compressed dump through the reader, info's and check's passes. */
+/* The analysis every command starts with, and a few paths' text. */
+static inline void fuzz_analyse(heapan_reader *r)
+{
+    heap h;
+    dominators d = {0};
+    retention paths = {0};
+    if (heap_load(&h, r, NULL, NULL) == 0 && dominators_compute(&h, &d) == 0 &&
+        dominators_build_tree(&d) == 0 && retention_compute(&h, &paths) == 0) {
+        for (int by = GROUP_BY_TYPE; by <= GROUP_BY_SITE; by++) {
+            histogram hist;
+            histogram_build(&h, &d, (group_by)by, &hist);
+            histogram_release(&hist);
+        }
+        for (uint32_t v = 0; v < h.count; v += 1 + h.count / 16) {
+            path p;
+            if (path_find(&h, &paths, v, HEAP_NONE, &p) > 0)
+                free(path_text(&h, &p));
+            path_release(&p);
+        }
+    }
+    retention_release(&paths);
+    dominators_release(&d);
+    heap_release(&h);
+}
+
+/* Reads a compressed dump through the reader, info's and check's passes, and the analysis. */
 static inline void fuzz_read_dump(const uint8_t *data, size_t size)
 {
     heapan_reader *r;
@@ -26,6 +56,10 @@ static inline void fuzz_read_dump(const uint8_t *data, size_t size)
         integrity_check(r, &report);
     }
     heapan_reader_close(r);
+    if (heapan_reader_open_memory(&r, data, size) == HEAPAN_OK)
+        fuzz_analyse(r);  /* the heap takes the reader over */
+    else
+        heapan_reader_close(r);
 }
 
 #endif

@@ -80,9 +80,9 @@ START_TEST(references_to_missing_objects_are_dropped_with_a_warning)
     ck_assert_uint_eq(h.root_count, 1);
     ck_assert_uint_eq(h.total_size, 3);
     ck_assert_uint_eq(h.warning_count, 2);
-    ck_assert_ptr_nonnull(strstr(h.warnings[0], "1 objects appear twice"));
-    ck_assert_ptr_nonnull(strstr(h.warnings[1], "3 objects named"));
-    ck_assert_ptr_nonnull(strstr(h.warnings[1], "2 references and 1 roots"));
+    ck_assert_ptr_nonnull(strstr(h.warnings[0], "1 object appears twice"));
+    ck_assert_ptr_nonnull(strstr(h.warnings[1], "3 objects are named"));
+    ck_assert_ptr_nonnull(strstr(h.warnings[1], "2 references and 1 root to them"));
     uint32_t a = heap_find_address(&h, 0x10), b = heap_find_address(&h, 0x20);
     ck_assert_uint_eq(h.out_target[h.out_start[a]], b);
     ck_assert_uint_eq(h.in_source[h.in_start[b]], a);
@@ -110,7 +110,7 @@ START_TEST(a_truncated_dump_loads_what_it_can)
     ck_assert_int_eq(h.status, HEAPAN_ERR_TRUNCATED);
     ck_assert_uint_gt(h.count, 100);
     ck_assert_uint_lt(h.count, 5000);
-    ck_assert_uint_eq(h.warning_count, 2); /* incomplete, and the last target is missing */
+    ck_assert_uint_eq(h.warning_count, 3); /* incomplete, no roots, the last target missing */
     ck_assert_ptr_nonnull(strstr(h.warnings[0], "the dump is incomplete"));
     heap_release(&h);
     test_dump_release(&d);
