@@ -57,7 +57,7 @@ int addrmap_init(addrmap *m, size_t expected)
     m->used = 0;
     m->seed = random_seed();
     size_t size = 16;
-    while (size / 2 < expected && size < SIZE_MAX / 4)
+    while (size / 4 * 3 < expected && size < SIZE_MAX / 4)
         size *= 2;
     return resize(m, size);
 }
@@ -71,7 +71,9 @@ void addrmap_release(addrmap *m)
 
 addrmap_slot *addrmap_upsert(addrmap *m, uint64_t address, int *added)
 {
-    if ((m->used + 1) * 2 > m->mask + 1) {
+    /* Up to 3/4 full: with every bit mixed, probes stay short, and the
+     * table is the biggest thing the loader holds. */
+    if ((m->used + 1) * 4 > (m->mask + 1) * 3) {
         if (m->mask + 1 > SIZE_MAX / 2 / sizeof *m->slots || resize(m, (m->mask + 1) * 2) < 0)
             return NULL;
     }

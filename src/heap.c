@@ -6,6 +6,7 @@
 
 #include "addrmap.h"
 #include "heap.h"
+#include "recordpipe.h"
 
 #define PROGRESS_EVERY 65536  /* records between progress calls */
 
@@ -614,6 +615,20 @@ static int warn_about_load(loader *l)
     return 0;
 }
 
+/* Without a second thread: decode and build in turn. */
+static void read_inline(loader *l, heap_progress_fn progress, void *ctx)
+{
+    heapan_record rec;
+    uint64_t records = 0;
+    heap *h = l->h;
+    while (!l->out_of_memory && !l->too_big &&
+           (h->status = heapan_reader_next(h->reader, &rec)) == HEAPAN_OK) {
+        add_record(l, &rec);
+        if (progress && ++records % PROGRESS_EVERY == 0)
+            progress(ctx, heapan_reader_offset(h->reader));
+    }
+}
+
 int heap_load(heap *h, heapan_reader *r, heap_progress_fn progress, void *ctx)
 {
     memset(h, 0, sizeof *h);
@@ -622,12 +637,21 @@ int heap_load(heap *h, heapan_reader *r, heap_progress_fn progress, void *ctx)
     loader l = {.h = h, .run_item = BATCH};
     if (addrmap_init(&l.map, 1u << 16) < 0)
         return -1;
-    heapan_record rec;
-    uint64_t records = 0;
-    while (!l.out_of_memory && !l.too_big && (h->status = heapan_reader_next(r, &rec)) == HEAPAN_OK) {
-        add_record(&l, &rec);
-        if (progress && ++records % PROGRESS_EVERY == 0)
-            progress(ctx, heapan_reader_offset(r));
+    record_pipe *pipe = record_pipe_start(r);
+    if (pipe) {
+        const heapan_record *records;
+        size_t count;
+        uint64_t offset;
+        while (!l.out_of_memory && !l.too_big &&
+               (records = record_pipe_next(pipe, &count, &offset))) {
+            for (size_t i = 0; i < count; i++)
+                add_record(&l, &records[i]);
+            if (progress)
+                progress(ctx, offset);
+        }
+        h->status = record_pipe_finish(pipe);
+    } else {
+        read_inline(&l, progress, ctx);
     }
     resolve_batch(&l);
     if (l.too_big)

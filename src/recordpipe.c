@@ -1,0 +1,174 @@
+/* recordpipe.c: a producer thread and chunks of decoded records. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recordpipe.h"
+
+#define CHUNK_RECORDS 8192
+#define CHUNKS 3  /* one being filled, one being read, one waiting */
+
+typedef struct chunk {
+    heapan_record records[CHUNK_RECORDS];
+    size_t count;
+    uint32_t *names;  /* the shapes' names, which the reader would overwrite */
+    size_t names_used, names_cap;
+    uint64_t offset;
+    int last;
+} chunk;
+
+struct record_pipe {
+    heapan_reader *reader;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    chunk *chunks;
+    chunk *empty[CHUNKS], *full[CHUNKS];
+    size_t empty_count, full_head, full_count;
+    chunk *reading;      /* the chunk the caller holds */
+    int stop, finished;  /* the caller gave up; the thread is done */
+    heapan_status status;
+};
+
+/* Copies the shape's names into the chunk; -1 when out of memory. */
+static int keep_names(chunk *c, heapan_record *rec)
+{
+    heapan_shape *s = &rec->u.shape;
+    if (c->names_used + s->count > c->names_cap) {
+        size_t cap = c->names_cap ? c->names_cap : 1024;
+        while (cap < c->names_used + s->count)
+            cap *= 2;
+        uint32_t *names = realloc(c->names, cap * sizeof *names);
+        if (!names)
+            return -1;
+        c->names = names;
+        c->names_cap = cap;
+    }
+    if (s->count)
+        memcpy(c->names + c->names_used, s->names, s->count * sizeof *s->names);
+    s->names = (const uint32_t *)(uintptr_t)c->names_used;  /* an offset until read */
+    c->names_used += s->count;
+    return 0;
+}
+
+/* Fills one chunk; returns 1 when the dump has ended. */
+static int fill(record_pipe *p, chunk *c)
+{
+    c->count = c->names_used = 0;
+    heapan_status st = HEAPAN_OK;
+    while (c->count < CHUNK_RECORDS && (st = heapan_reader_next(p->reader, &c->records[c->count])) ==
+                                           HEAPAN_OK) {
+        heapan_record *rec = &c->records[c->count];
+        if (rec->kind == HEAPAN_REC_STRING)
+            continue;
+        if (rec->kind == HEAPAN_REC_SHAPE && keep_names(c, rec) < 0) {
+            st = HEAPAN_ERR_NOMEM;
+            break;
+        }
+        c->count++;
+    }
+    c->offset = heapan_reader_offset(p->reader);
+    c->last = st != HEAPAN_OK;
+    if (c->last)
+        p->status = st;
+    return c->last;
+}
+
+static void *produce(void *arg)
+{
+    record_pipe *p = arg;
+    for (int last = 0; !last;) {
+        pthread_mutex_lock(&p->lock);
+        while (!p->empty_count && !p->stop)
+            pthread_cond_wait(&p->changed, &p->lock);
+        chunk *c = p->stop ? NULL : p->empty[--p->empty_count];
+        pthread_mutex_unlock(&p->lock);
+        if (!c)
+            break;
+        last = fill(p, c);
+        pthread_mutex_lock(&p->lock);
+        p->full[(p->full_head + p->full_count++) % CHUNKS] = c;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+    }
+    pthread_mutex_lock(&p->lock);
+    p->finished = 1;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+record_pipe *record_pipe_start(heapan_reader *r)
+{
+    record_pipe *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->reader = r;
+    p->status = HEAPAN_OK;
+    if (!(p->chunks = calloc(CHUNKS, sizeof *p->chunks))) {
+        free(p);
+        return NULL;
+    }
+    for (size_t i = 0; i < CHUNKS; i++)
+        p->empty[p->empty_count++] = &p->chunks[i];
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->changed, NULL);
+    if (pthread_create(&p->thread, NULL, produce, p) != 0) {
+        pthread_mutex_destroy(&p->lock);
+        pthread_cond_destroy(&p->changed);
+        free(p->chunks);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+const heapan_record *record_pipe_next(record_pipe *p, size_t *count, uint64_t *offset)
+{
+    pthread_mutex_lock(&p->lock);
+    if (p->reading) {
+        int was_last = p->reading->last;
+        p->empty[p->empty_count++] = p->reading;
+        p->reading = NULL;
+        pthread_cond_broadcast(&p->changed);
+        if (was_last) {
+            pthread_mutex_unlock(&p->lock);
+            return NULL;
+        }
+    }
+    while (!p->full_count && !p->finished)
+        pthread_cond_wait(&p->changed, &p->lock);
+    chunk *c = NULL;
+    if (p->full_count) {
+        c = p->full[p->full_head];
+        p->full_head = (p->full_head + 1) % CHUNKS;
+        p->full_count--;
+    }
+    p->reading = c;
+    pthread_mutex_unlock(&p->lock);
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i < c->count; i++)  /* offsets back to pointers */
+        if (c->records[i].kind == HEAPAN_REC_SHAPE)
+            c->records[i].u.shape.names = c->names + (uintptr_t)c->records[i].u.shape.names;
+    *count = c->count;
+    *offset = c->offset;
+    return c->records;
+}
+
+heapan_status record_pipe_finish(record_pipe *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    heapan_status status = p->status;
+    for (size_t i = 0; i < CHUNKS; i++)
+        free(p->chunks[i].names);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->changed);
+    free(p->chunks);
+    free(p);
+    return status;
+}
