@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,21 @@ uint64_t parse_count(const char *command, const char *option, const char *text)
     if (*text < '0' || *text > '9' || *end || errno == ERANGE)
         usage_error(command, "%s: %s needs a whole number, not '%s'", command, option, text);
     return value;
+}
+
+int parse_choice(const char *command, const char *option, const char *text,
+                 const char *const *choices)
+{
+    char list[256] = "";
+    int count = 0;
+    for (; choices[count]; count++)
+        if (strcmp(text, choices[count]) == 0)
+            return count;
+    for (int i = 0; i < count; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == count ? " or " : ", ";
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", sep, choices[i]);
+    }
+    usage_error(command, "%s: %s takes %s, not '%s'", command, option, list, text);
 }
 
 uint64_t parse_address(const char *command, const char *option, const char *text)

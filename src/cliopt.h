@@ -7,6 +7,13 @@
 /* A whole non-negative decimal number for `option`, or a usage error. */
 uint64_t parse_count(const char *command, const char *option, const char *text);
 
+/*
+ * The index of `text` in `choices` (NULL-terminated), or a usage error
+ * listing them: "top: --by takes type, module or site, not 'colour'".
+ */
+int parse_choice(const char *command, const char *option, const char *text,
+                 const char *const *choices);
+
 /* An object address, 0x-prefixed hex or decimal, non-zero; or a usage error. */
 uint64_t parse_address(const char *command, const char *option, const char *text);
 

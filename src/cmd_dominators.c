@@ -68,34 +68,21 @@ static void print_node(const tree_view *view, uint32_t v, uint64_t depth)
     fputc('\n', stdout);
 }
 
-typedef struct sized {
-    uint64_t retained;
-    uint32_t object;
-} sized;
-
-static int by_retained(const void *x, const void *y)
-{
-    const sized *a = x, *b = y;
-    if (a->retained != b->retained)
-        return a->retained < b->retained ? 1 : -1;
-    return a->object < b->object ? -1 : a->object > b->object;
-}
-
 /* The children of `node` worth showing, biggest first; -1 when out of memory. */
 static long shown_children(const tree_view *view, uint32_t node, uint32_t **out)
 {
     const dominators *d = &view->a->dom;
     uint32_t first = d->child_start[node], count = d->child_start[node + 1] - first;
-    sized *kids = malloc((count ? count : 1) * sizeof *kids);
+    ranked *kids = malloc((count ? count : 1) * sizeof *kids);
     if (!kids)
         return -1;
     long kept = 0;
     for (uint32_t k = 0; k < count; k++) {
         uint32_t v = d->child[first + k];
         if (d->retained_size[v] >= view->min_size)
-            kids[kept++] = (sized){d->retained_size[v], v};
+            kids[kept++] = (ranked){d->retained_size[v], v};
     }
-    qsort(kids, (size_t)kept, sizeof *kids, by_retained);
+    qsort(kids, (size_t)kept, sizeof *kids, ranked_descending);
     uint32_t *order = (uint32_t *)kids;  /* compacted in place: each entry shrinks */
     for (long k = 0; k < kept; k++)
         order[k] = kids[k].object;

@@ -364,17 +364,6 @@ static int export_to(exporter *x, export_format format, const char *output, cons
     return code;
 }
 
-static export_format parse_format(const char *text)
-{
-    if (strcmp(text, "json") == 0)
-        return FORMAT_JSON;
-    if (strcmp(text, "csv") == 0)
-        return FORMAT_CSV;
-    if (strcmp(text, "dot") == 0)
-        return FORMAT_DOT;
-    usage_error("export", "export: --format takes json, csv or dot, not '%s'", text);
-}
-
 int cmd_export(int argc, char **argv)
 {
     static const struct option options[] = {{"format", required_argument, NULL, 'f'},
@@ -393,7 +382,8 @@ int cmd_export(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":f:o:r:d:m:", options, NULL)) != -1) {
         if (c == 'f')
-            format = parse_format(optarg);
+            format = parse_choice("export", "--format", optarg,
+                                  (const char *const[]){"json", "csv", "dot", NULL});
         else if (c == 'o')
             output = optarg;
         else if (c == 'r')

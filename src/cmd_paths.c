@@ -13,19 +13,6 @@
 #include "paths.h"
 #include "textout.h"
 
-typedef struct ranked {
-    uint64_t key;
-    uint32_t object;
-} ranked;
-
-static int by_key_descending(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? 1 : -1;
-    return x->object < y->object ? -1 : x->object > y->object;
-}
-
 static void print_object(const analysis *a, uint32_t v)
 {
     char shallow[32], retained[32], type[1024];
@@ -82,7 +69,7 @@ static int print_object_paths(const analysis *a, const retention *r, uint32_t v,
         others[count++] = (ranked){UINT64_MAX - path_length(&p), s};
         path_release(&p);
     }
-    qsort(others, count, sizeof *others, by_key_descending);
+    qsort(others, count, sizeof *others, ranked_descending);
     int failed = 0;
     for (size_t i = 0; i < count && (limit == 0 || i + 1 < limit) && !failed; i++)
         if (i == 0 || others[i].object != others[i - 1].object)
@@ -115,7 +102,7 @@ static int print_type_paths(const analysis *a, const retention *r, const char *n
     for (uint32_t v = 0; v < h->count; v++)
         if (h->type[v] < h->type_count && wanted[h->type[v]])
             found[(*matched)++] = (ranked){a->dom.retained_size[v], v};
-    qsort(found, *matched, sizeof *found, by_key_descending);
+    qsort(found, *matched, sizeof *found, ranked_descending);
     int failed = 0;
     for (size_t i = 0; i < *matched && (limit == 0 || i < limit) && !failed; i++) {
         if (i)

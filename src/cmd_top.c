@@ -11,17 +11,6 @@
 #include "msg.h"
 #include "textout.h"
 
-static group_by parse_group_by(const char *text)
-{
-    if (strcmp(text, "type") == 0)
-        return GROUP_BY_TYPE;
-    if (strcmp(text, "module") == 0)
-        return GROUP_BY_MODULE;
-    if (strcmp(text, "site") == 0)
-        return GROUP_BY_SITE;
-    usage_error("top", "top: --by takes type, module or site, not '%s'", text);
-}
-
 static void print_table(const heap *h, const histogram *hist, uint64_t limit)
 {
     static const char *const what[] = {"type", "module", "site"};
@@ -56,7 +45,8 @@ int cmd_top(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":b:n:", options, NULL)) != -1) {
         if (c == 'b')
-            by = parse_group_by(optarg);
+            by = (group_by)parse_choice("top", "--by", optarg,
+                                        (const char *const[]){"type", "module", "site", NULL});
         else if (c == 'n')
             limit = parse_count("top", "-n", optarg);
         else if (c == 'p')

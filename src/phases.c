@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "msg.h"
+#include "cliopt.h"
 #include "phases.h"
 
 #define UPDATE_SECONDS 0.25
@@ -27,13 +27,8 @@ static double peak_rss_mib(void)
 
 progress_mode parse_progress(const char *command, const char *text)
 {
-    if (strcmp(text, "auto") == 0)
-        return PROGRESS_AUTO;
-    if (strcmp(text, "always") == 0)
-        return PROGRESS_ALWAYS;
-    if (strcmp(text, "never") == 0)
-        return PROGRESS_NEVER;
-    usage_error(command, "%s: --progress takes auto, always or never, not '%s'", command, text);
+    return (progress_mode)parse_choice(command, "--progress", text,
+                                       (const char *const[]){"auto", "always", "never", NULL});
 }
 
 void phases_init(phases *p, progress_mode mode, const char *path)
