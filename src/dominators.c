@@ -178,7 +178,8 @@ static int retained(work *w, heap *h, dominators *d)
     d->retained_count = malloc((n ? n : 1) * sizeof *d->retained_count);
     if (!d->retained_size || !d->retained_count)
         return -1;
-    memcpy(d->retained_size, h->size, (size_t)n * sizeof *h->size);
+    if (n)
+        memcpy(d->retained_size, h->size, (size_t)n * sizeof *h->size);
     for (uint32_t v = 0; v < n; v++)
         d->retained_count[v] = 1;
     for (uint32_t i = n; i >= 1; i--) {

@@ -86,7 +86,7 @@ int path_find(const heap *h, const retention *p, uint32_t v, uint32_t via, path 
     for (uint64_t at = objects - 1;; at--) {
         uint32_t prev = at == objects - 1 && via != HEAP_NONE ? via : p->parent[x];
         size_t slot = at < PATH_HEAD ? (size_t)at
-                      : at >= objects - PATH_TAIL ? (size_t)(at - out->elided) : SIZE_MAX;
+                      : at + PATH_TAIL >= objects ? (size_t)(at - out->elided) : SIZE_MAX;
         if (slot != SIZE_MAX)
             out->steps[slot] = (path_step){x, at ? heap_find_edge(h, prev, x) : 0};
         if (at == 0)

@@ -15,5 +15,6 @@ Suite *textout_suite(void);    /* src/textout.c */
 Suite *heap_suite(void);       /* src/heap.c */
 Suite *dominators_suite(void); /* src/dominators.c */
 Suite *histogram_suite(void);  /* src/histogram.c */
+Suite *paths_suite(void);      /* src/paths.c */
 
 #endif
