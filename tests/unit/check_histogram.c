@@ -72,11 +72,51 @@ START_TEST(a_group_retains_what_its_topmost_members_retain)
 }
 END_TEST
 
+/* Two objects allocated at one line, one elsewhere: sites group them by their innermost frame. */
+START_TEST(sites_group_by_the_innermost_frame)
+{
+    test_dump d;
+    test_dump_start(&d, NULL);
+    uint32_t t = test_type(&d, "app", "Node");
+    uint32_t file = test_string(&d, "app/cache.py"), fill = test_string(&d, "fill");
+    uint32_t outer = heapan_writer_frame(d.w, file, test_string(&d, "main"), 3);
+    uint32_t here = heapan_writer_frame(d.w, file, fill, 42);
+    uint32_t there = heapan_writer_frame(d.w, file, fill, 50);
+    uint32_t base = heapan_writer_stack(d.w, 0, outer);
+    uint32_t stacks[3] = {heapan_writer_stack(d.w, base, here), heapan_writer_stack(d.w, 0, here),
+                          heapan_writer_stack(d.w, base, there)};
+    for (int i = 0; i < 3; i++) {
+        heapan_object o = {.address = 0x10 * (i + 1), .type = t, .size = 10 * (i + 1),
+                           .stack = stacks[i]};
+        ck_assert_int_eq(heapan_writer_object(d.w, &o), HEAPAN_OK);
+        test_root(&d, o.address, HEAPAN_ROOT_MODULE);
+    }
+    test_dump_finish(&d);
+    heap h;
+    ck_assert_int_eq(heap_load(&h, test_dump_reader(&d), NULL, NULL), 0);
+    dominators dom;
+    ck_assert_int_eq(dominators_compute(&h, &dom), 0);
+    ck_assert_int_eq(dominators_build_tree(&dom), 0);
+    histogram hist;
+    ck_assert_int_eq(histogram_build(&h, &dom, GROUP_BY_SITE, &hist), 0);
+    ck_assert_uint_eq(hist.count, 2);
+    const group_row *line42 = row_named(&h, &hist, "app/cache.py:42 in fill");
+    ck_assert_uint_eq(line42->count, 2);
+    ck_assert_uint_eq(line42->retained_size, 30);
+    ck_assert_uint_eq(row_named(&h, &hist, "app/cache.py:50 in fill")->retained_size, 30);
+    histogram_release(&hist);
+    dominators_release(&dom);
+    heap_release(&h);
+    test_dump_release(&d);
+}
+END_TEST
+
 Suite *histogram_suite(void)
 {
     Suite *s = suite_create("histogram");
     TCase *tc = tcase_create("groups");
     tcase_add_test(tc, a_group_retains_what_its_topmost_members_retain);
+    tcase_add_test(tc, sites_group_by_the_innermost_frame);
     suite_add_tcase(s, tc);
     return s;
 }
