@@ -58,11 +58,3 @@ void analysis_print_summary(const analysis *a)
            h->count - d->reachable,
            format_bytes(h->total_size - d->reachable_size, unreachable, sizeof unreachable));
 }
-
-int ranked_descending(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? 1 : -1;
-    return x->object < y->object ? -1 : x->object > y->object;
-}

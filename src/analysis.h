@@ -27,15 +27,6 @@ int analysis_open(analysis *a, const char *path, progress_mode mode, int tree);
 /* EXIT_FOUND when the dump was incomplete or inconsistent, else EXIT_OK. */
 int analysis_exit_code(const analysis *a);
 
-/* An object with a sort key, for the commands' rankings. */
-typedef struct ranked {
-    uint64_t key;
-    uint32_t object;
-} ranked;
-
-/* qsort() order: largest key first, then lowest index. */
-int ranked_descending(const void *a, const void *b);
-
 /* "N objects, SIZE; N reachable (SIZE), N unreachable (SIZE)" on stdout. */
 void analysis_print_summary(const analysis *a);
 

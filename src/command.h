@@ -27,6 +27,7 @@ int cmd_top(int argc, char **argv);
 int cmd_paths(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The command called `name`, or NULL. */
 const command *find_command(const char *name);

@@ -92,10 +92,11 @@ static int reserve_objects(loader *l, size_t need)
     size_t cap = l->object_cap ? l->object_cap * 2 : 4096;
     while (cap < need)
         cap *= 2;
-    void **columns[] = {(void **)&h->address,   (void **)&h->size,      (void **)&h->type,
-                        (void **)&h->length,    (void **)&h->flags,     (void **)&h->out_start,
-                        (void **)&h->out_count, (void **)&h->stack,     (void **)&h->shape};
-    size_t widths[] = {8, 8, 4, 4, 1, 4, 4, 4, 4};
+    void **columns[] = {(void **)&h->address,   (void **)&h->size,  (void **)&h->type,
+                        (void **)&h->length,    (void **)&h->flags, (void **)&h->out_start,
+                        (void **)&h->out_count, (void **)&h->stack, (void **)&h->shape,
+                        (void **)&h->value_hash};
+    size_t widths[] = {8, 8, 4, 4, 1, 4, 4, 4, 4, 8};
     for (size_t c = 0; c < sizeof widths / sizeof *widths; c++) {
         if (!*columns[c] && c >= 7)
             continue;
@@ -108,13 +109,14 @@ static int reserve_objects(loader *l, size_t need)
     return 0;
 }
 
-/* An optional column (stack, shape) appears, zeroed, when first needed. */
-static int enable_column(loader *l, uint32_t **column)
+/* An optional column (stack, shape, value_hash) appears, zeroed, when first needed. */
+static int enable_column(loader *l, void *column, size_t width)
 {
-    if (*column)
+    void **p = column;
+    if (*p)
         return 0;
-    *column = calloc(l->object_cap, sizeof **column);
-    return *column ? 0 : -1;
+    *p = calloc(l->object_cap, width);
+    return *p ? 0 : -1;
 }
 
 /* The index of `address`, given a new blank one on first sight. */
@@ -151,6 +153,8 @@ static uint32_t index_of(loader *l, uint64_t address)
         h->stack[i] = 0;
     if (h->shape)
         h->shape[i] = 0;
+    if (h->value_hash)
+        h->value_hash[i] = 0;
     return i;
 }
 
@@ -164,8 +168,10 @@ static void define_object(loader *l, const heapan_object *o)
         l->duplicates++;
         return;
     }
-    if ((o->stack && enable_column(l, &h->stack) < 0) ||
-        (o->shape && enable_column(l, &h->shape) < 0)) {
+    int hashed = (o->flags & HEAPAN_OBJ_HAS_HASH) != 0;
+    if ((o->stack && enable_column(l, &h->stack, sizeof *h->stack) < 0) ||
+        (o->shape && enable_column(l, &h->shape, sizeof *h->shape) < 0) ||
+        (hashed && enable_column(l, &h->value_hash, sizeof *h->value_hash) < 0)) {
         l->out_of_memory = 1;
         return;
     }
@@ -178,6 +184,10 @@ static void define_object(loader *l, const heapan_object *o)
         h->stack[i] = o->stack;
     if (o->shape)
         h->shape[i] = o->shape;
+    if (hashed) {
+        h->value_hash[i] = o->value_hash;
+        h->flags[i] |= HEAP_OBJ_HAS_HASH;
+    }
 }
 
 static int is_string_label(heapan_label_kind kind)
@@ -293,6 +303,18 @@ static deferred *defer(loader *l, deferred_kind kind, uint64_t address)
     return item;
 }
 
+void heap_hash_short_value(heapan_object *o)
+{
+    if (o->flags & HEAPAN_OBJ_HAS_HASH ||
+        (o->value_kind != HEAPAN_VALUE_TEXT && o->value_kind != HEAPAN_VALUE_BYTES))
+        return;
+    uint64_t hash = 0xcbf29ce484222325ull ^ (uint64_t)o->value_kind;  /* FNV-1a */
+    for (size_t i = 0; i < o->len; i++)
+        hash = (hash ^ ((const unsigned char *)o->data)[i]) * 0x100000001b3ull;
+    o->value_hash = hash;
+    o->flags |= HEAPAN_OBJ_HAS_HASH;
+}
+
 static void add_object(loader *l, const heapan_object *o)
 {
     if (!o->address) {
@@ -301,6 +323,8 @@ static void add_object(loader *l, const heapan_object *o)
     }
     deferred *item = defer(l, DEFER_OBJECT, o->address);
     item->object = *o;
+    heap_hash_short_value(&item->object);  /* no-op after the pipe did it */
+    item->object.data = NULL;  /* the reader reuses that buffer */
 }
 
 static void add_ref(loader *l, const heapan_ref *r)
@@ -464,6 +488,8 @@ static uint32_t *compact_objects(heap *h)
             h->stack[kept] = h->stack[i];
         if (h->shape)
             h->shape[kept] = h->shape[i];
+        if (h->value_hash)
+            h->value_hash[kept] = h->value_hash[i];
         kept++;
     }
     h->count = kept;
@@ -672,7 +698,7 @@ int heap_load(heap *h, heapan_reader *r, heap_progress_fn progress, void *ctx)
 void heap_release(heap *h)
 {
     free(h->address), free(h->size), free(h->type), free(h->length), free(h->flags);
-    free(h->stack), free(h->shape);
+    free(h->stack), free(h->shape), free(h->value_hash);
     free(h->out_start), free(h->out_count), free(h->out_target), free(h->out_label);
     free(h->out_label_kind), free(h->big_labels), free(h->in_start), free(h->in_source);
     free(h->roots), free(h->types), free(h->frames), free(h->stacks);
@@ -731,4 +757,12 @@ uint64_t heap_find_edge(const heap *h, uint32_t from, uint32_t to)
         if (h->out_target[e] == to)
             return e;
     return UINT64_MAX;
+}
+
+int ranked_descending(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? 1 : -1;
+    return x->object < y->object ? -1 : x->object > y->object;
 }

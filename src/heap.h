@@ -25,7 +25,8 @@ enum {
     HEAP_OBJ_DICT_MATERIALISED = 1u << 1,
     HEAP_OBJ_ROOT = 1u << 2,         /* named by at least one root */
     HEAP_OBJ_UNREACHABLE = 1u << 3,  /* set by dominators_compute() */
-    HEAP_OBJ_DEFINED = 1u << 4       /* its object record was read (loading only) */
+    HEAP_OBJ_DEFINED = 1u << 4,      /* its object record was read (loading only) */
+    HEAP_OBJ_HAS_HASH = 1u << 5      /* value_hash[i] holds the hash of its str/bytes value */
 };
 
 /* An edge label whose value does not fit inline lives in a side table. */
@@ -54,6 +55,7 @@ typedef struct heap {
     uint8_t *flags;
     uint32_t *stack;         /* allocation stack id; NULL if no object has one */
     uint32_t *shape;         /* attribute-name shape id; NULL if none has one */
+    uint64_t *value_hash;    /* hash of a str/bytes value; NULL if no object has one */
     uint64_t total_size;
 
     /* References from i: out_target[out_start[i] .. out_start[i] + out_count[i]). */
@@ -117,6 +119,22 @@ uint64_t heap_find_edge(const heap *h, uint32_t from, uint32_t to);
 
 /* The innermost frame of object i's allocation stack, 0 if none. */
 uint32_t heap_site(const heap *h, uint32_t i);
+
+/* An object with a sort key, for rankings. */
+typedef struct ranked {
+    uint64_t key;
+    uint32_t object;
+} ranked;
+
+/* qsort() order: largest key first, then lowest index. */
+int ranked_descending(const void *a, const void *b);
+
+/*
+ * Gives a str/bytes value short enough to be whole in its record (the
+ * producer hashes only longer ones) a hash of its bytes, so equal values
+ * can be found.  Call it while o->data is valid.
+ */
+void heap_hash_short_value(heapan_object *o);
 
 /* Adds a warning; returns -1 only when out of memory. */
 int heap_warn(heap *h, const char *fmt, ...)

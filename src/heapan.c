@@ -13,6 +13,19 @@ static const command commands[] = {
     {"check", cmd_check, "[--quiet] DUMP",
      "verify a dump's integrity; exit 1 if it is broken",
      "  -q, --quiet    print nothing; only the exit status tells\n"},
+    {"report", cmd_report, "[-o FILE] [--format md|html|json] [OPTIONS] DUMP",
+     "leak candidates and optimisation suggestions, as Markdown, HTML or JSON",
+     "  -o, --output FILE  write here; .html, .md or .json picks the format\n"
+     "                     (default: Markdown on standard output)\n"
+     "  -f, --format FMT   md, html or json, whatever the file name\n"
+     "  -n, --top N        leak candidates and suggestions kept (default 10)\n"
+     "  -m, --min-retained SIZE  findings retain at least this (default 1%%)\n"
+     "      --big-retainer SIZE  one object this big is a finding (default 20%%)\n"
+     "      --include-type REGEX  only findings about matching types\n"
+     "      --exclude-type REGEX  no findings about matching types\n"
+     "      --exclude-site REGEX  no findings allocated at matching sites\n"
+     "      --suppress FILE    rules: 'type REGEX' or 'site REGEX' per line\n"
+     "      --progress=WHEN  auto (on a terminal), always or never\n"},
     {"top", cmd_top, "[--by type|module|site] [-n N] DUMP",
      "the heap grouped by type, module or allocation site, by retained size",
      "  -b, --by GROUP     type (default), module, or site (needs tracebacks)\n"

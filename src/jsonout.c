@@ -1,4 +1,5 @@
 /* jsonout.c: JSON strings and CSV fields from untrusted bytes. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonout.h"
@@ -65,4 +66,28 @@ void csv_field(FILE *out, const char *s, size_t len)
         fputc(s[i], out);
     }
     fputc('"', out);
+}
+
+char *utf8_sanitize(const char *s)
+{
+    size_t len = strlen(s);
+    char *out = malloc(3 * len + 1);  /* each bad byte becomes three */
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        const unsigned char *p = (const unsigned char *)s + i;
+        size_t n = p[0] < 0x80 ? 1 : utf8_sequence(p, len - i);
+        if (n) {
+            memcpy(out + o, p, n);
+            o += n;
+            i += n;
+        } else {
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
 }

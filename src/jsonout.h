@@ -15,6 +15,9 @@ void json_string(FILE *out, const char *s, size_t len);
 /* A NUL-terminated string as a quoted JSON string; NULL writes null. */
 void json_cstr(FILE *out, const char *s);
 
+/* A copy of `s` with invalid UTF-8 replaced by U+FFFD, or NULL when out of memory. */
+char *utf8_sanitize(const char *s);
+
 /* `len` bytes as one CSV field: quoted, quotes doubled. */
 void csv_field(FILE *out, const char *s, size_t len);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap.h"
 #include "recordpipe.h"
 
 #define CHUNK_RECORDS 8192
@@ -61,6 +62,10 @@ static int fill(record_pipe *p, chunk *c)
         heapan_record *rec = &c->records[c->count];
         if (rec->kind == HEAPAN_REC_STRING)
             continue;
+        if (rec->kind == HEAPAN_REC_OBJECT) {
+            heap_hash_short_value(&rec->u.object);  /* its bytes are gone after this call */
+            rec->u.object.data = NULL;
+        }
         if (rec->kind == HEAPAN_REC_SHAPE && keep_names(c, rec) < 0) {
             st = HEAPAN_ERR_NOMEM;
             break;

@@ -1,0 +1,152 @@
+/* cmd_report.c: `heapan report DUMP -o report.html|.md|.json`: leak candidates and suggestions. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "cliopt.h"
+#include "command.h"
+#include "dumpopen.h"
+#include "filters.h"
+#include "msg.h"
+#include "render.h"
+#include "report.h"
+
+enum { FORMAT_MARKDOWN, FORMAT_HTML, FORMAT_JSON, FORMAT_FROM_NAME };
+
+typedef struct report_args {
+    const char *output;
+    int format;
+    size_spec min_retained, big_retainer;
+    uint64_t top;
+    progress_mode progress;
+    filters *filters;
+} report_args;
+
+/* The format -o's extension names; markdown for standard output. */
+static int format_of(const char *output)
+{
+    const char *dot = strrchr(output, '.');
+    if (strcmp(output, "-") == 0)
+        return FORMAT_MARKDOWN;
+    if (dot && (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0))
+        return FORMAT_HTML;
+    if (dot && strcmp(dot, ".json") == 0)
+        return FORMAT_JSON;
+    if (dot && (strcmp(dot, ".md") == 0 || strcmp(dot, ".markdown") == 0))
+        return FORMAT_MARKDOWN;
+    usage_error("report", "report: cannot tell the format of '%s' from its name; add --format "
+                          "html, md or json", output);
+}
+
+static void add_filter(report_args *args, filter_rule rule, const char *option, const char *pattern)
+{
+    char reason[300];
+    if (filters_add(args->filters, rule, pattern, reason, sizeof reason) < 0)
+        usage_error("report", "report: %s '%s': %s", option, pattern, reason);
+}
+
+static void parse_args(int argc, char **argv, report_args *args)
+{
+    static const struct option options[] = {
+        {"output", required_argument, NULL, 'o'},      {"format", required_argument, NULL, 'f'},
+        {"top", required_argument, NULL, 'n'},         {"min-retained", required_argument, NULL, 'm'},
+        {"big-retainer", required_argument, NULL, 'b'}, {"include-type", required_argument, NULL, 'I'},
+        {"exclude-type", required_argument, NULL, 'X'}, {"exclude-site", required_argument, NULL, 'S'},
+        {"suppress", required_argument, NULL, 's'},    {"progress", required_argument, NULL, 'p'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    char reason[600];
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:f:n:m:", options, NULL)) != -1) {
+        switch (c) {
+        case 'o': args->output = optarg; break;
+        case 'f':
+            args->format = parse_choice("report", "--format", optarg,
+                                        (const char *const[]){"md", "html", "json", NULL});
+            break;
+        case 'n': args->top = parse_count("report", "--top", optarg); break;
+        case 'm': args->min_retained = parse_size("report", "--min-retained", optarg); break;
+        case 'b': args->big_retainer = parse_size("report", "--big-retainer", optarg); break;
+        case 'I': add_filter(args, FILTER_INCLUDE_TYPE, "--include-type", optarg); break;
+        case 'X': add_filter(args, FILTER_EXCLUDE_TYPE, "--exclude-type", optarg); break;
+        case 'S': add_filter(args, FILTER_EXCLUDE_SITE, "--exclude-site", optarg); break;
+        case 's':
+            if (filters_load(args->filters, optarg, reason, sizeof reason) < 0) {
+                errorf("%s: %s", optarg, reason);
+                filters_free(args->filters);
+                exit(EXIT_TROUBLE);
+            }
+            break;
+        case 'p': args->progress = parse_progress("report", optarg); break;
+        default: bad_option("report", c, argv);
+        }
+    }
+    if (args->top == 0 || args->top > 1000)
+        usage_error("report", "report: --top takes 1 to 1000");
+    if (args->format == FORMAT_FROM_NAME)
+        args->format = format_of(args->output);
+}
+
+static uint64_t resolve_size(size_spec spec, uint64_t total)
+{
+    return spec.percent > 0 ? (uint64_t)(spec.percent / 100.0 * (double)total) : spec.bytes;
+}
+
+static int write_report(const report *r, const report_args *args, const char *dump)
+{
+    FILE *out = strcmp(args->output, "-") == 0 ? stdout : fopen(args->output, "w");
+    if (!out) {
+        errorf("%s: cannot create: %s", args->output, strerror(errno));
+        return EXIT_TROUBLE;
+    }
+    render_source src = {.path = dump};
+    int failed = (args->format == FORMAT_HTML   ? render_html(out, r, &src)
+                  : args->format == FORMAT_JSON ? render_json(out, r, &src)
+                                                : render_markdown(out, r, &src)) < 0;
+    if (failed)
+        dump_out_of_memory(dump);
+    int write_failed = ferror(out) != 0;
+    write_failed |= out == stdout ? fflush(out) != 0 : fclose(out) != 0;
+    if (write_failed)
+        errorf("%s: write error: %s", args->output, strerror(errno));
+    return failed || write_failed ? EXIT_TROUBLE : EXIT_OK;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    report_args args = {.output = "-", .format = FORMAT_FROM_NAME, .top = 10,
+                        .big_retainer = {.percent = 20}, .progress = PROGRESS_AUTO};
+    if (!(args.filters = filters_new())) {
+        errorf("out of memory");
+        return EXIT_TROUBLE;
+    }
+    parse_args(argc, argv, &args);
+    const char *dump = single_operand("report", "DUMP", argc, argv, optind);
+    analysis a;
+    int code = EXIT_TROUBLE;
+    if (analysis_open(&a, dump, args.progress, 1) == 0) {
+        phases_next(&a.phases, "report");
+        retention paths = {0};
+        report r = {0};
+        report_options o = {.min_retained = resolve_size(args.min_retained, a.heap.total_size),
+                            .big_share = args.big_retainer.percent > 0
+                                             ? args.big_retainer.percent / 100.0
+                                             : (double)args.big_retainer.bytes /
+                                                   (double)(a.heap.total_size ? a.heap.total_size : 1),
+                            .top = args.top, .accept_type = filters_accept_type,
+                            .accept_site = filters_accept_site, .filter_ctx = args.filters};
+        if (retention_compute(&a.heap, &paths) < 0 ||
+            report_build(&a.heap, &a.dom, &paths, &o, &r) < 0)
+            dump_out_of_memory(dump);
+        else if ((code = write_report(&r, &args, dump)) == EXIT_OK)
+            code = analysis_exit_code(&a);
+        phases_next(&a.phases, NULL);
+        report_release(&r);
+        retention_release(&paths);
+    }
+    analysis_close(&a);
+    filters_free(args.filters);
+    return code;
+}

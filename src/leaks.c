@@ -1,0 +1,388 @@
+/*
+ * leaks.c: ranking what most likely leaks.  Accumulation points (a
+ * collection that fans out into many similar entries), big retainers,
+ * stored tracebacks, and garbage nobody collects.  Every rule is about
+ * the shape of the graph, never about names a program chose.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "textout.h"
+
+/* Per-type tallies, reused: only the touched entries are cleared. */
+typedef struct tally {
+    uint64_t *count, *bytes;
+    uint32_t *site;  /* where the first one counted was allocated */
+    uint32_t *touched;
+    size_t touched_count;
+} tally;
+
+static int tally_init(tally *t, const heap *h)
+{
+    size_t n = h->type_count ? h->type_count : 1;
+    t->count = calloc(n, sizeof *t->count);
+    t->bytes = calloc(n, sizeof *t->bytes);
+    t->touched = malloc(n * sizeof *t->touched);
+    t->site = calloc(n, sizeof *t->site);
+    t->touched_count = 0;
+    return t->count && t->bytes && t->touched && t->site ? 0 : -1;
+}
+
+static void tally_release(tally *t)
+{
+    free(t->count), free(t->bytes), free(t->touched), free(t->site);
+}
+
+static void tally_add(tally *t, const heap *h, uint32_t v, uint64_t bytes)
+{
+    uint32_t type = h->type[v] < h->type_count ? h->type[v] : 0;
+    if (!t->count[type]++)
+        t->touched[t->touched_count++] = type;
+    if (!t->site[type])
+        t->site[type] = heap_site(h, v);
+    t->bytes[type] += bytes;
+}
+
+/* The top types of the tally into `out`, by bytes; then clears it. */
+static size_t tally_take(tally *t, type_count *out, uint32_t *top_site)
+{
+    uint64_t top_bytes = 0;
+    size_t kept = 0;
+    for (size_t k = 0; k < t->touched_count; k++) {
+        uint32_t type = t->touched[k];
+        type_count item = {type, t->count[type], t->bytes[type]};
+        size_t at = kept < REPORT_TYPES_PER_FINDING ? kept++ : REPORT_TYPES_PER_FINDING;
+        while (at > 0 && out[at - 1].retained_size < item.retained_size) {
+            if (at < REPORT_TYPES_PER_FINDING)
+                out[at] = out[at - 1];
+            at--;
+        }
+        if (at < REPORT_TYPES_PER_FINDING)
+            out[at] = item;
+        if (top_site && item.retained_size > top_bytes && t->site[type]) {
+            top_bytes = item.retained_size;
+            *top_site = t->site[type];
+        }
+        t->count[type] = t->bytes[type] = t->site[type] = 0;
+    }
+    t->touched_count = 0;
+    return kept;
+}
+
+/* Tallies the types of everything `v` dominates, by shallow bytes. */
+static int tally_subtree(tally *t, const heap *h, const dominators *d, uint32_t v)
+{
+    uint32_t *stack = malloc(((size_t)d->retained_count[v] + 1) * sizeof *stack);
+    if (!stack)
+        return -1;
+    size_t sp = 0;
+    stack[sp++] = v;
+    while (sp) {
+        uint32_t x = stack[--sp];
+        tally_add(t, h, x, h->size[x]);
+        for (uint32_t k = d->child_start[x]; k < d->child_start[x + 1]; k++)
+            stack[sp++] = d->child[k];
+    }
+    free(stack);
+    return 0;
+}
+
+typedef struct finder {
+    report *r;
+    const retention *paths;
+    const report_options *o;
+    tally types;
+    size_t cap;
+    uint8_t *is_candidate;  /* by object */
+} finder;
+
+static leak_candidate *add_candidate(finder *f, leak_kind kind, uint32_t object)
+{
+    report *r = f->r;
+    if (r->leak_count == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 16;
+        leak_candidate *grown = realloc(r->leaks, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        r->leaks = grown;
+        f->cap = cap;
+    }
+    leak_candidate *c = &r->leaks[r->leak_count++];
+    memset(c, 0, sizeof *c);
+    c->kind = kind;
+    c->object = object;
+    if (object != HEAP_NONE) {
+        c->retained_size = r->dom->retained_size[object];
+        c->retained_count = r->dom->retained_count[object];
+        f->is_candidate[object] = 1;
+    }
+    return c;
+}
+
+static double share_of_heap(const report *r, uint64_t bytes)
+{
+    return r->heap->total_size ? (double)bytes / (double)r->heap->total_size : 0.0;
+}
+
+/* Is some object above v in the dominator tree a candidate already? */
+static int under_candidate(const finder *f, uint32_t v)
+{
+    for (uint32_t x = f->r->dom->idom[v]; x != HEAP_NONE; x = f->r->dom->idom[x])
+        if (f->is_candidate[x])
+            return 1;
+    return 0;
+}
+
+static int type_id_accepted(const finder *f, uint32_t type)
+{
+    char name[512];
+    return !f->o->accept_type ||
+           f->o->accept_type(f->o->filter_ctx,
+                             group_name(f->r->heap, GROUP_BY_TYPE, type, name, sizeof name));
+}
+
+static int type_accepted(const finder *f, uint32_t v)
+{
+    return type_id_accepted(f, f->r->heap->type[v]);
+}
+
+/* Do the filters keep this finding: its type, the types it holds, its site? */
+static int finding_accepted(const finder *f, const leak_candidate *c)
+{
+    for (size_t k = 0; k < c->type_count; k++)
+        if (!type_id_accepted(f, c->types[k].type))
+            return 0;
+    char site[1024];
+    return !c->site || !f->o->accept_site ||
+           f->o->accept_site(f->o->filter_ctx,
+                             group_name(f->r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
+}
+
+/* ---- accumulation points ----------------------------------------------------- */
+
+typedef struct fan_out {
+    uint64_t entries, dominated;
+    uint32_t entry_type;
+    uint64_t entry_type_count;
+} fan_out;
+
+/* The entries of collection v (values, not dict keys) that v alone holds. */
+static void measure_fan_out(finder *f, uint32_t v, fan_out *out)
+{
+    const heap *h = f->r->heap;
+    memset(out, 0, sizeof *out);
+    uint32_t end = h->out_start[v] + h->out_count[v];
+    for (uint32_t e = h->out_start[v]; e < end; e++) {
+        uint32_t t = h->out_target[e];
+        if (t & HEAP_WEAK_BIT || h->out_label_kind[e] == HEAPAN_LABEL_DICT_KEY)
+            continue;
+        out->entries++;
+        if (f->r->dom->idom[t] == v) {
+            out->dominated++;
+            tally_add(&f->types, h, t, 1);
+        }
+    }
+    type_count top[REPORT_TYPES_PER_FINDING];
+    if (tally_take(&f->types, top, NULL)) {
+        /* tally_take ranks by "bytes", which were counts here */
+        out->entry_type = top[0].type;
+        out->entry_type_count = top[0].retained_size;
+    }
+}
+
+static int describe_accumulation(finder *f, leak_candidate *c, const fan_out *fan)
+{
+    const report *r = f->r;
+    const heap *h = r->heap;
+    char size[32], entry[512], kind[512];
+    group_name(h, GROUP_BY_TYPE, fan->entry_type, entry, sizeof entry);
+    report_type_name(r, c->object, kind, sizeof kind);
+    int callables = strcmp(entry, "method") == 0 || strcmp(entry, "function") == 0 ||
+                    strcmp(entry, "builtin_function_or_method") == 0;
+    c->reason = report_format(
+        "This %s holds %llu entries (%llu of them %s) that retain %s, %.1f%% of the heap; a "
+        "collection under a long-lived root that only grows is the classic leak%s.",
+        kind, (unsigned long long)fan->entries, (unsigned long long)fan->entry_type_count, entry,
+        format_bytes(c->retained_size, size, sizeof size),
+        100.0 * share_of_heap(r, c->retained_size),
+        callables ? ", and each callback keeps its object alive" : "");
+    return c->reason ? 0 : -1;
+}
+
+static int find_accumulations(finder *f)
+{
+    const heap *h = f->r->heap;
+    const dominators *d = f->r->dom;
+    ranked *order = malloc((h->count ? h->count : 1) * sizeof *order);
+    if (!order)
+        return -1;
+    size_t found = 0;
+    for (uint32_t v = 0; v < h->count; v++)
+        if (!(h->flags[v] & HEAP_OBJ_UNREACHABLE) && d->retained_size[v] >= f->o->min_retained &&
+            h->out_count[v] >= f->o->min_entries && report_is_collection(h, v))
+            order[found++] = (ranked){d->retained_size[v], v};
+    /* Outermost first: a dominator retains at least what it dominates. */
+    qsort(order, found, sizeof *order, ranked_descending);
+    int failed = 0;
+    for (size_t i = 0; i < found && !failed; i++) {
+        uint32_t v = order[i].object;
+        fan_out fan;
+        if (report_is_namespace(h, v) || under_candidate(f, v) || !type_accepted(f, v))
+            continue;
+        measure_fan_out(f, v, &fan);
+        if (fan.dominated < f->o->min_entries)
+            continue;
+        double similarity = (double)fan.entry_type_count / (double)fan.dominated;
+        leak_candidate *c = add_candidate(f, LEAK_ACCUMULATION, v);
+        if (!c)
+            return free(order), -1;
+        c->entries = fan.entries;
+        c->entry_type = fan.entry_type;
+        c->score = 100.0 * sqrt(share_of_heap(f->r, c->retained_size)) * (0.5 + 0.5 * similarity);
+        failed = describe_accumulation(f, c, &fan) < 0;
+    }
+    free(order);
+    return failed ? -1 : 0;
+}
+
+/* ---- big retainers, stored tracebacks ------------------------------------------ */
+
+/* Objects that hold a large share themselves, none of their children as much. */
+static int find_big_retainers(finder *f)
+{
+    const report *r = f->r;
+    const heap *h = r->heap;
+    const dominators *d = r->dom;
+    uint64_t big = (uint64_t)(f->o->big_share * (double)h->total_size);
+    for (uint32_t v = 0; v < h->count; v++) {
+        if (d->retained_size[v] < big || d->retained_size[v] < f->o->min_retained ||
+            f->is_candidate[v] || under_candidate(f, v) || report_is_namespace(h, v) ||
+            strcmp(heap_type_name(h, v), "module") == 0 || !type_accepted(f, v))
+            continue;
+        int child_is_big = 0;
+        for (uint32_t k = d->child_start[v]; k < d->child_start[v + 1] && !child_is_big; k++)
+            child_is_big = d->retained_size[d->child[k]] >= big || f->is_candidate[d->child[k]];
+        if (child_is_big)
+            continue;
+        leak_candidate *c = add_candidate(f, LEAK_BIG_RETAINER, v);
+        char size[32], name[512];
+        if (!c || !(c->reason = report_format(
+                        "This %s alone retains %s, %.1f%% of the heap.",
+                        report_type_name(r, v, name, sizeof name),
+                        format_bytes(c->retained_size, size, sizeof size),
+                        100.0 * share_of_heap(r, c->retained_size))))
+            return -1;
+        c->score = 100.0 * share_of_heap(r, c->retained_size) * 0.8;
+    }
+    return 0;
+}
+
+static int find_tracebacks(finder *f)
+{
+    const report *r = f->r;
+    const heap *h = r->heap;
+    for (uint32_t v = 0; v < h->count; v++) {
+        if (h->flags[v] & HEAP_OBJ_UNREACHABLE || strcmp(heap_type_name(h, v), "traceback") != 0 ||
+            r->dom->retained_size[v] < f->o->min_retained || under_candidate(f, v))
+            continue;
+        leak_candidate *c = add_candidate(f, LEAK_TRACEBACK, v);
+        char size[32];
+        if (!c || !(c->reason = report_format(
+                        "A stored traceback keeps %llu objects (%s) alive: its frames and every "
+                        "local variable they had; keep the message, not the exception.",
+                        (unsigned long long)c->retained_count,
+                        format_bytes(c->retained_size, size, sizeof size))))
+            return -1;
+        c->score = 100.0 * sqrt(share_of_heap(r, c->retained_size)) * 0.9;
+    }
+    return 0;
+}
+
+/* ---- garbage ------------------------------------------------------------------- */
+
+static int find_garbage(finder *f)
+{
+    const report *r = f->r;
+    const heap *h = r->heap;
+    uint64_t bytes = h->total_size - r->dom->reachable_size;
+    uint64_t objects = h->count - r->dom->reachable;
+    size_t in_gc_garbage = 0;
+    for (size_t k = 0; k < h->root_count; k++)
+        in_gc_garbage += h->roots[k].kind == HEAPAN_ROOT_GC_GARBAGE;
+    if ((bytes < f->o->min_retained || !objects) && !in_gc_garbage)
+        return 0;
+    for (uint32_t v = 0; v < h->count; v++)
+        if (h->flags[v] & HEAP_OBJ_UNREACHABLE)
+            tally_add(&f->types, h, v, h->size[v]);
+    leak_candidate *c = add_candidate(f, LEAK_GARBAGE, HEAP_NONE);
+    if (!c)
+        return -1;
+    c->type_count = tally_take(&f->types, c->types, &c->site);
+    c->retained_size = bytes;
+    c->retained_count = c->entries = objects;
+    char size[32];
+    c->reason = report_format(
+        "%llu objects (%s, %.1f%% of the heap) are unreachable from every root but not freed: "
+        "reference cycles the garbage collector has not collected (is gc disabled, frozen, or "
+        "rarely run?)%s.",
+        (unsigned long long)objects, format_bytes(bytes, size, sizeof size),
+        100.0 * share_of_heap(r, bytes),
+        in_gc_garbage ? "; some are in gc.garbage, which the collector never frees" : "");
+    c->score = 100.0 * sqrt(share_of_heap(r, bytes)) * 0.9;
+    return c->reason ? 0 : -1;
+}
+
+/* ---- ranking ------------------------------------------------------------------- */
+
+static int by_score(const void *a, const void *b)
+{
+    const leak_candidate *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return x->retained_size < y->retained_size ? 1 : x->retained_size > y->retained_size ? -1 : 0;
+}
+
+/* Types and allocation site of what each finding retains, and its path. */
+static int complete(finder *f, leak_candidate *c)
+{
+    const report *r = f->r;
+    const heap *h = r->heap;
+    if (c->object == HEAP_NONE)
+        return 0;
+    if (tally_subtree(&f->types, h, r->dom, c->object) < 0)
+        return -1;
+    c->type_count = tally_take(&f->types, c->types, &c->site);
+    return path_find(h, f->paths, c->object, HEAP_NONE, &c->path) < 0 ? -1 : 0;
+}
+
+int find_leak_candidates(report *r, const retention *paths, const report_options *o)
+{
+    finder f = {.r = r, .paths = paths, .o = o};
+    f.is_candidate = calloc(r->heap->count ? r->heap->count : 1, 1);
+    int failed = !f.is_candidate || tally_init(&f.types, r->heap) < 0 ||
+                 find_accumulations(&f) < 0 || find_tracebacks(&f) < 0 ||
+                 find_big_retainers(&f) < 0 || find_garbage(&f) < 0;
+    if (!failed && r->leak_count)
+        qsort(r->leaks, r->leak_count, sizeof *r->leaks, by_score);
+    size_t kept = 0;
+    for (size_t i = 0; i < r->leak_count; i++) {
+        leak_candidate *c = &r->leaks[i];
+        int keep = !failed && kept < o->top;
+        if (keep) {
+            failed = complete(&f, c) < 0;
+            keep = !failed && finding_accepted(&f, c);
+        }
+        if (keep) {
+            r->leaks[kept++] = *c;  /* slot i is never read again */
+        } else {
+            path_release(&c->path);
+            free(c->reason);
+        }
+    }
+    r->leak_count = kept;
+    tally_release(&f.types);
+    free(f.is_candidate);
+    return failed ? -1 : 0;
+}

@@ -1,0 +1,250 @@
+/*
+ * render_html.c: the report as one self-contained HTML file: inline CSS
+ * and JavaScript, no network, sortable tables, collapsible details, bar
+ * charts as inline SVG.  Every string from the dump is escaped.
+ */
+#include <cmark.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "textout.h"
+
+static const char style[] =
+    "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:75em;color:#222;padding:0 1em}"
+    "h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ddd}"
+    "table{border-collapse:collapse;margin:.5em 0}th,td{padding:.25em .6em;border-bottom:1px solid #eee;"
+    "text-align:left;vertical-align:top}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "th{cursor:pointer;background:#f6f6f6;user-select:none}th:after{content:' \\2195';color:#aaa}"
+    ".warn{background:#fff4e5;border-left:4px solid #f90;padding:.5em 1em}"
+    ".path{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}"
+    "details{margin:.4em 0 .8em}summary{cursor:pointer}.score{font-weight:bold}"
+    "pre{background:#f6f8fa;padding:.6em;overflow:auto}.ok{color:#080}"
+    "svg text{font:12px system-ui,sans-serif}";
+
+/* Sorts a table by the clicked column: numbers by their data-v, text as text. */
+static const char script[] =
+    "document.querySelectorAll('table.sortable th').forEach(function(th,col){"
+    "th.addEventListener('click',function(){var t=th.closest('table'),b=t.tBodies[0],"
+    "rows=Array.from(b.rows),up=th.dataset.up!=='1';th.dataset.up=up?'1':'0';"
+    "rows.sort(function(x,y){var a=x.cells[col],c=y.cells[col],"
+    "p=a.dataset.v!==undefined?+a.dataset.v:a.textContent,q=c.dataset.v!==undefined?+c.dataset.v:c.textContent;"
+    "return (p<q?-1:p>q?1:0)*(up?-1:1);});rows.forEach(function(r){b.appendChild(r);});});});";
+
+static void html_text(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '&': fputs("&amp;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        default:
+            if (c < 0x20 || c == 0x7f)
+                fprintf(out, "\\x%02x", c);
+            else
+                fputc(c, out);
+        }
+    }
+}
+
+static void size_cell(FILE *out, uint64_t bytes)
+{
+    char buf[32];
+    fprintf(out, "<td class=n data-v=%" PRIu64 ">%s</td>", bytes, format_bytes(bytes, buf, sizeof buf));
+}
+
+static void summary(FILE *out, const report *r, const render_source *src)
+{
+    const heap *h = r->heap;
+    fputs("<h1>heapan report: ", out);
+    html_text(out, src->path);
+    fputs("</h1>\n<table><tbody><tr><th>process</th><td>", out);
+    html_text(out, h->header.runtime ? h->header.runtime : "");
+    fputc(' ', out);
+    html_text(out, h->header.runtime_version ? h->header.runtime_version : "");
+    fprintf(out, ", pid %" PRIu64 "</td></tr>\n<tr><th>objects</th><td>%" PRIu32 " (%" PRIu64
+                 " references, %zu roots)</td></tr>\n<tr><th>heap</th>",
+            h->header.pid, h->count, h->edge_count, h->root_count);
+    size_cell(out, h->total_size);
+    fputs("</tr>\n<tr><th>reachable</th>", out);
+    size_cell(out, r->dom->reachable_size);
+    fputs("</tr>\n<tr><th>unreachable</th>", out);
+    size_cell(out, h->total_size - r->dom->reachable_size);
+    fputs("</tr></tbody></table>\n", out);
+    for (size_t k = 0; k < h->warning_count; k++) {
+        fputs("<p class=warn><b>Warning:</b> ", out);
+        html_text(out, h->warnings[k]);
+        fputs("</p>\n", out);
+    }
+}
+
+/* Horizontal bars, one per row, as inline SVG. */
+static void bars(FILE *out, const report *r, const char *const *labels, const uint64_t *values,
+                 size_t n)
+{
+    uint64_t max = 1;
+    for (size_t i = 0; i < n; i++)
+        max = values[i] > max ? values[i] : max;
+    fprintf(out, "<svg width=760 height=%zu role=img>", n * 22 + 4);
+    for (size_t i = 0; i < n; i++) {
+        double width = 440.0 * (double)values[i] / (double)max;
+        char size[32];
+        fprintf(out, "<text x=0 y=%zu>", i * 22 + 16);
+        html_text(out, labels[i]);
+        fprintf(out, "</text><rect x=250 y=%zu width=%.1f height=16 fill=#4a7fd0></rect>"
+                     "<text x=%.1f y=%zu>%s (%.1f%%)</text>",
+                i * 22 + 4, width, 256 + width, i * 22 + 16,
+                format_bytes(values[i], size, sizeof size), render_share(r, values[i]));
+    }
+    fputs("</svg>\n", out);
+}
+
+static int leaks(FILE *out, const report *r)
+{
+    char threshold[32];
+    fputs("<h2>Leak candidates</h2>\n", out);
+    if (!r->leak_count) {
+        fprintf(out, "<p class=ok>No leak candidate above threshold (%s retained).</p>\n",
+                format_bytes(r->min_retained, threshold, sizeof threshold));
+        return 0;
+    }
+    for (size_t i = 0; i < r->leak_count; i++) {
+        const leak_candidate *c = &r->leaks[i];
+        char size[32], *where = c->path.count ? render_path_text(r, &c->path) : NULL;
+        if (c->path.count && !where)
+            return -1;
+        fprintf(out, "<details%s><summary><span class=score>%zu. %s, score %.0f</span>: %s (%.1f%%) ",
+                i == 0 ? " open" : "", i + 1, leak_kind_name(c->kind), c->score,
+                format_bytes(c->retained_size, size, sizeof size), render_share(r, c->retained_size));
+        fputs("<span class=path>", out);
+        html_text(out, where ? where : "(unreachable)");
+        fputs("</span></summary>\n<p>", out);
+        html_text(out, c->reason);
+        fputs("</p>\n<table class=sortable><thead><tr><th>type</th><th class=n>objects</th>"
+              "<th class=n>bytes</th></tr></thead><tbody>\n", out);
+        for (size_t k = 0; k < c->type_count; k++) {
+            char name[512];
+            fputs("<tr><td>", out);
+            html_text(out, group_name(r->heap, GROUP_BY_TYPE, c->types[k].type, name, sizeof name));
+            fprintf(out, "</td><td class=n data-v=%" PRIu64 ">%" PRIu64 "</td>", c->types[k].count,
+                    c->types[k].count);
+            size_cell(out, c->types[k].retained_size);
+            fputs("</tr>\n", out);
+        }
+        fputs("</tbody></table>\n", out);
+        if (c->site) {
+            char site[1024];
+            fputs("<p>Allocated at <span class=path>", out);
+            html_text(out, group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
+            fputs("</span></p>\n", out);
+        }
+        fputs("</details>\n", out);
+        free(where);
+    }
+    return 0;
+}
+
+static int suggestions(FILE *out, const report *r)
+{
+    fputs("<h2>Suggestions</h2>\n", out);
+    if (!r->suggestion_count)
+        fputs("<p class=ok>No suggestion with a worthwhile saving.</p>\n", out);
+    for (size_t i = 0; i < r->suggestion_count; i++) {
+        const suggestion *s = &r->suggestions[i];
+        const char *example = suggestion_example(s->kind);
+        char size[32], *html = cmark_markdown_to_html(example, strlen(example), CMARK_OPT_DEFAULT);
+        if (!html)
+            return -1;
+        fprintf(out, "<h3>%zu. %s: save %s (%.1f%% of the heap)</h3>\n<p>Target: <span class=path>",
+                i + 1, suggestion_kind_name(s->kind),
+                format_bytes(s->estimated_savings, size, sizeof size),
+                render_share(r, s->estimated_savings));
+        html_text(out, s->target ? s->target : "");
+        fputs("</span></p>\n<p>", out);
+        html_text(out, s->message ? s->message : "");
+        fprintf(out, "</p>\n<details><summary>example</summary>\n%s</details>\n", html);
+        free(html);
+    }
+    return 0;
+}
+
+static void table(FILE *out, const report *r, const histogram *hist, const char *title,
+                  const char *what, size_t top)
+{
+    if (!hist->count)
+        return;
+    fprintf(out, "<h2>%s</h2>\n", title);
+    const char *labels[12];
+    uint64_t values[12];
+    char names[12][256];
+    size_t shown = hist->count < 12 ? hist->count : 12;
+    for (size_t i = 0; i < shown; i++) {
+        labels[i] = group_name(r->heap, hist->by, hist->rows[i].key, names[i], 40);
+        values[i] = hist->rows[i].retained_size;
+    }
+    bars(out, r, labels, values, shown);
+    fprintf(out, "<table class=sortable><thead><tr><th>%s</th><th class=n>count</th>"
+                 "<th class=n>shallow</th><th class=n>retained</th><th class=n>%%</th></tr>"
+                 "</thead><tbody>\n", what);
+    for (size_t i = 0; i < hist->count && i < top; i++) {
+        const group_row *row = &hist->rows[i];
+        char name[1024];
+        fputs("<tr><td>", out);
+        html_text(out, group_name(r->heap, hist->by, row->key, name, sizeof name));
+        fprintf(out, "</td><td class=n data-v=%" PRIu64 ">%" PRIu64 "</td>", row->count, row->count);
+        size_cell(out, row->shallow_size);
+        size_cell(out, row->retained_size);
+        fprintf(out, "<td class=n data-v=%.3f>%.1f%%</td></tr>\n",
+                render_share(r, row->retained_size), render_share(r, row->retained_size));
+    }
+    fputs("</tbody></table>\n", out);
+}
+
+static int subtrees(FILE *out, const report *r)
+{
+    fputs("<h2>Largest dominator subtrees</h2>\n<table class=sortable><thead><tr><th>object</th>"
+          "<th class=n>retained</th><th class=n>objects</th><th>held by</th></tr></thead><tbody>\n",
+          out);
+    for (size_t i = 0; i < r->subtree_count; i++) {
+        uint32_t v = r->subtrees[i];
+        char name[512], *held = r->subtree_paths[i].count
+                                    ? render_path_text(r, &r->subtree_paths[i]) : NULL;
+        if (r->subtree_paths[i].count && !held)
+            return -1;
+        fputs("<tr><td>", out);
+        html_text(out, report_type_name(r, v, name, sizeof name));
+        fprintf(out, "@0x%" PRIx64 "</td>", r->heap->address[v]);
+        size_cell(out, r->dom->retained_size[v]);
+        fprintf(out, "<td class=n data-v=%" PRIu32 ">%" PRIu32 "</td><td class=path>",
+                r->dom->retained_count[v], r->dom->retained_count[v]);
+        html_text(out, held ? held : "(unreachable)");
+        fputs("</td></tr>\n", out);
+        free(held);
+    }
+    fputs("</tbody></table>\n", out);
+    return 0;
+}
+
+int render_html(FILE *out, const report *r, const render_source *src)
+{
+    fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+          "<meta name=viewport content='width=device-width'>"
+          "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
+          "style-src 'unsafe-inline'; script-src 'unsafe-inline'\"><title>heapan: ", out);
+    html_text(out, src->path);
+    fprintf(out, "</title><style>%s</style></head><body>\n", style);
+    summary(out, r, src);
+    int failed = leaks(out, r) < 0 || suggestions(out, r) < 0;
+    if (!failed) {
+        table(out, r, &r->types, "Types by retained size", "type", 30);
+        table(out, r, &r->modules, "Modules by retained size", "module", 15);
+        table(out, r, &r->sites, "Allocation sites by retained size", "site", 15);
+        failed = subtrees(out, r) < 0;
+    }
+    fprintf(out, "<script>%s</script>\n</body></html>\n", script);
+    return failed ? -1 : 0;
+}

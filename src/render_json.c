@@ -1,0 +1,215 @@
+/* render_json.c: the report as JSON, "schema": "heapan.report/1" (docs/report.md). */
+#include <cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonout.h"
+#include "render.h"
+
+/* Adds text from the dump as a string, made valid UTF-8. */
+static cJSON *add_text(cJSON *object, const char *name, const char *text)
+{
+    char *clean = utf8_sanitize(text ? text : "");
+    cJSON *item = clean ? cJSON_AddStringToObject(object, name, clean) : NULL;
+    free(clean);
+    return item;
+}
+
+static cJSON *add_address(cJSON *object, const char *name, const report *r, uint32_t v)
+{
+    if (v == HEAP_NONE)
+        return cJSON_AddNullToObject(object, name);
+    char hex[32];
+    snprintf(hex, sizeof hex, "0x%" PRIx64, r->heap->address[v]);
+    return cJSON_AddStringToObject(object, name, hex);
+}
+
+static cJSON *add_type(cJSON *object, const char *name, const report *r, uint32_t type)
+{
+    char buf[512];
+    return add_text(object, name, group_name(r->heap, GROUP_BY_TYPE, type, buf, sizeof buf));
+}
+
+static int add_summary(cJSON *doc, const report *r, const render_source *src)
+{
+    const heap *h = r->heap;
+    cJSON *s = cJSON_AddObjectToObject(doc, "summary");
+    cJSON *warnings = s ? cJSON_AddArrayToObject(s, "warnings") : NULL;
+    if (!warnings || !add_text(s, "dump", src->path) ||
+        !add_text(s, "runtime", h->header.runtime) ||
+        !add_text(s, "runtime_version", h->header.runtime_version))
+        return -1;
+    cJSON_AddNumberToObject(s, "pid", (double)h->header.pid);
+    cJSON_AddNumberToObject(s, "objects", h->count);
+    cJSON_AddNumberToObject(s, "references", (double)h->edge_count);
+    cJSON_AddNumberToObject(s, "roots", (double)h->root_count);
+    cJSON_AddNumberToObject(s, "total_size", (double)h->total_size);
+    cJSON_AddNumberToObject(s, "reachable_size", (double)r->dom->reachable_size);
+    cJSON_AddNumberToObject(s, "unreachable_size", (double)(h->total_size - r->dom->reachable_size));
+    cJSON_AddNumberToObject(s, "unreachable_objects", h->count - r->dom->reachable);
+    cJSON_AddNumberToObject(s, "threshold", (double)r->min_retained);
+    for (size_t k = 0; k < h->warning_count; k++) {
+        char *clean = utf8_sanitize(h->warnings[k]);
+        cJSON *item = clean ? cJSON_CreateString(clean) : NULL;
+        free(clean);
+        if (!item)
+            return -1;
+        cJSON_AddItemToArray(warnings, item);
+    }
+    return 0;
+}
+
+/* A path as its steps: {"label": "module app" or ". x", "type": ...}. */
+static cJSON *add_path(cJSON *object, const report *r, const path *p)
+{
+    cJSON *steps = cJSON_AddArrayToObject(object, "path");
+    if (!steps)
+        return NULL;
+    for (size_t i = 0; i < p->count; i++) {
+        cJSON *step = cJSON_CreateObject();
+        char *label = i ? edge_text(r->heap, p->steps[i].edge, p->steps[i].object)
+                        : root_text(r->heap, p->root);
+        if (!step || !label) {
+            cJSON_Delete(step);
+            free(label);
+            return NULL;
+        }
+        cJSON_AddItemToArray(steps, step);
+        int ok = add_text(step, "label", label[0] == ' ' ? label + 1 : label) != NULL &&
+                 add_type(step, "type", r, r->heap->type[p->steps[i].object]) != NULL;
+        free(label);
+        if (!ok)
+            return NULL;
+        if (p->elided && i == p->elided_after)
+            cJSON_AddNumberToObject(step, "elided_after", (double)p->elided);
+    }
+    char *text = p->count ? render_path_text(r, p) : NULL;
+    cJSON *item = add_text(object, "path_text", text ? text : "");
+    free(text);
+    return item;
+}
+
+static int add_leak(cJSON *list, const report *r, size_t i)
+{
+    const leak_candidate *c = &r->leaks[i];
+    cJSON *item = cJSON_CreateObject();
+    if (!item)
+        return -1;
+    cJSON_AddItemToArray(list, item);
+    cJSON_AddNumberToObject(item, "rank", (double)(i + 1));
+    cJSON_AddNumberToObject(item, "score", (double)(int)(c->score + 0.5));
+    cJSON_AddStringToObject(item, "kind", leak_kind_name(c->kind));
+    add_address(item, "address", r, c->object);
+    if (c->object == HEAP_NONE)
+        cJSON_AddNullToObject(item, "type");
+    else if (!add_type(item, "type", r, r->heap->type[c->object]))
+        return -1;
+    cJSON_AddNumberToObject(item, "retained_size", (double)c->retained_size);
+    cJSON_AddNumberToObject(item, "retained_count", (double)c->retained_count);
+    cJSON_AddNumberToObject(item, "entries", (double)c->entries);
+    if (!add_path(item, r, &c->path) || !add_text(item, "reason", c->reason))
+        return -1;
+    cJSON *types = cJSON_AddArrayToObject(item, "types");
+    for (size_t k = 0; types && k < c->type_count; k++) {
+        cJSON *t = cJSON_CreateObject();
+        if (!t)
+            return -1;
+        cJSON_AddItemToArray(types, t);
+        add_type(t, "name", r, c->types[k].type);
+        cJSON_AddNumberToObject(t, "count", (double)c->types[k].count);
+        cJSON_AddNumberToObject(t, "size", (double)c->types[k].retained_size);
+    }
+    char site[1024];
+    if (c->site)
+        add_text(item, "site", group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
+    else
+        cJSON_AddNullToObject(item, "site");
+    return types ? 0 : -1;
+}
+
+static int add_suggestion(cJSON *list, const report *r, const suggestion *s)
+{
+    cJSON *item = cJSON_CreateObject();
+    if (!item)
+        return -1;
+    cJSON_AddItemToArray(list, item);
+    cJSON_AddStringToObject(item, "kind", suggestion_kind_name(s->kind));
+    if (!add_text(item, "target", s->target) || !add_text(item, "message", s->message))
+        return -1;
+    cJSON_AddNumberToObject(item, "instances", (double)s->instances);
+    cJSON_AddNumberToObject(item, "estimated_savings", (double)s->estimated_savings);
+    cJSON_AddNumberToObject(item, "savings_percent",
+                            (double)(int)(render_share(r, s->estimated_savings) * 10) / 10);
+    add_address(item, "address", r, s->object);
+    cJSON_AddStringToObject(item, "example", suggestion_example(s->kind));
+    return 0;
+}
+
+static int add_groups(cJSON *doc, const char *name, const report *r, const histogram *hist)
+{
+    cJSON *list = cJSON_AddArrayToObject(doc, name);
+    for (size_t i = 0; list && i < hist->count && i < 50; i++) {
+        cJSON *row = cJSON_CreateObject();
+        char label[1024];
+        if (!row)
+            return -1;
+        cJSON_AddItemToArray(list, row);
+        add_text(row, "name", group_name(r->heap, hist->by, hist->rows[i].key, label, sizeof label));
+        cJSON_AddNumberToObject(row, "count", (double)hist->rows[i].count);
+        cJSON_AddNumberToObject(row, "shallow_size", (double)hist->rows[i].shallow_size);
+        cJSON_AddNumberToObject(row, "retained_size", (double)hist->rows[i].retained_size);
+    }
+    return list ? 0 : -1;
+}
+
+static int add_subtrees(cJSON *doc, const report *r)
+{
+    cJSON *list = cJSON_AddArrayToObject(doc, "dominator_subtrees");
+    for (size_t i = 0; list && i < r->subtree_count; i++) {
+        uint32_t v = r->subtrees[i];
+        cJSON *row = cJSON_CreateObject();
+        if (!row)
+            return -1;
+        cJSON_AddItemToArray(list, row);
+        add_address(row, "address", r, v);
+        add_type(row, "type", r, r->heap->type[v]);
+        cJSON_AddNumberToObject(row, "retained_size", (double)r->dom->retained_size[v]);
+        cJSON_AddNumberToObject(row, "retained_count", r->dom->retained_count[v]);
+        if (!add_path(row, r, &r->subtree_paths[i]))
+            return -1;
+    }
+    return list ? 0 : -1;
+}
+
+int render_json(FILE *out, const report *r, const render_source *src)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *leaks = doc ? cJSON_CreateArray() : NULL, *suggestions = cJSON_CreateArray();
+    int failed = !doc || !leaks || !suggestions ||
+                 !cJSON_AddStringToObject(doc, "schema", "heapan.report/1") ||
+                 add_summary(doc, r, src) < 0;
+    if (!failed) {
+        cJSON_AddItemToObject(doc, "leak_candidates", leaks);
+        cJSON_AddItemToObject(doc, "suggestions", suggestions);
+        leaks = suggestions = NULL;
+    }
+    for (size_t i = 0; !failed && i < r->leak_count; i++)
+        failed = add_leak(cJSON_GetObjectItem(doc, "leak_candidates"), r, i) < 0;
+    for (size_t i = 0; !failed && i < r->suggestion_count; i++)
+        failed = add_suggestion(cJSON_GetObjectItem(doc, "suggestions"), r, &r->suggestions[i]) < 0;
+    failed = failed || add_groups(doc, "types", r, &r->types) < 0 ||
+             add_groups(doc, "modules", r, &r->modules) < 0 ||
+             add_groups(doc, "sites", r, &r->sites) < 0 || add_subtrees(doc, r) < 0;
+    char *text = failed ? NULL : cJSON_Print(doc);
+    if (text) {
+        fputs(text, out);
+        fputc('\n', out);
+    }
+    free(text);
+    cJSON_Delete(leaks);
+    cJSON_Delete(suggestions);
+    cJSON_Delete(doc);
+    return text ? 0 : -1;
+}

@@ -1,0 +1,185 @@
+/* render_md.c: the report as GitHub-flavoured Markdown, for CI summaries and PR comments. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "textout.h"
+
+/* Text from the dump, inert in Markdown: punctuation escaped, HTML as entities. */
+static void md_text(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '<')
+            fputs("&lt;", out);
+        else if (c == '>')
+            fputs("&gt;", out);
+        else if (c == '&')
+            fputs("&amp;", out);
+        else if (c == '\n' || c == '\r' || c == '\t')
+            fputc(' ', out);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(out, "\\\\x%02x", c);
+        else if (strchr("\\`*_[]|#~!{}()", c))
+            fprintf(out, "\\%c", c);
+        else
+            fputc(c, out);
+    }
+}
+
+static void md_bytes(FILE *out, uint64_t bytes)
+{
+    char buf[32];
+    fputs(format_bytes(bytes, buf, sizeof buf), out);
+}
+
+static void summary(FILE *out, const report *r, const render_source *src)
+{
+    const heap *h = r->heap;
+    fputs("# heapan report: ", out);
+    md_text(out, src->path);
+    fputs("\n\n| | |\n|---|---|\n| process | ", out);
+    md_text(out, h->header.runtime ? h->header.runtime : "");
+    fputc(' ', out);
+    md_text(out, h->header.runtime_version ? h->header.runtime_version : "");
+    fprintf(out, ", pid %" PRIu64 " |\n| objects | %" PRIu32 " (%" PRIu64 " references, %zu roots) |\n",
+            h->header.pid, h->count, h->edge_count, h->root_count);
+    fputs("| heap | ", out);
+    md_bytes(out, h->total_size);
+    fputs(" |\n| reachable | ", out);
+    md_bytes(out, r->dom->reachable_size);
+    fprintf(out, " (%" PRIu32 " objects) |\n| unreachable | ", r->dom->reachable);
+    md_bytes(out, h->total_size - r->dom->reachable_size);
+    fprintf(out, " (%" PRIu32 " objects) |\n\n", h->count - r->dom->reachable);
+    for (size_t k = 0; k < h->warning_count; k++) {
+        fputs("> **Warning:** ", out);
+        md_text(out, h->warnings[k]);
+        fputs("\n\n", out);
+    }
+}
+
+static int leaks(FILE *out, const report *r)
+{
+    char threshold[32];
+    fputs("## Leak candidates\n\n", out);
+    if (!r->leak_count) {
+        fprintf(out, "No leak candidate above threshold (%s retained).\n\n",
+                format_bytes(r->min_retained, threshold, sizeof threshold));
+        return 0;
+    }
+    fputs("| # | score | kind | retained | objects | where |\n|---|---|---|---|---|---|\n", out);
+    for (size_t i = 0; i < r->leak_count; i++) {
+        const leak_candidate *c = &r->leaks[i];
+        char *where = c->path.count ? render_path_text(r, &c->path) : NULL;
+        if (c->path.count && !where)
+            return -1;
+        fprintf(out, "| %zu | %.0f | %s | ", i + 1, c->score, leak_kind_name(c->kind));
+        md_bytes(out, c->retained_size);
+        fprintf(out, " (%.1f%%) | %" PRIu64 " | ", render_share(r, c->retained_size),
+                c->retained_count);
+        md_text(out, where ? where : "(unreachable)");
+        fputs(" |\n", out);
+        free(where);
+    }
+    fputc('\n', out);
+    for (size_t i = 0; i < r->leak_count; i++) {
+        const leak_candidate *c = &r->leaks[i];
+        fprintf(out, "<details><summary>%zu. %s: ", i + 1, leak_kind_name(c->kind));
+        md_text(out, c->reason);
+        fputs("</summary>\n\n", out);
+        for (size_t k = 0; k < c->type_count; k++) {
+            char name[512];
+            fputs("- ", out);
+            md_text(out, group_name(r->heap, GROUP_BY_TYPE, c->types[k].type, name, sizeof name));
+            fprintf(out, ": %" PRIu64 " objects, ", c->types[k].count);
+            md_bytes(out, c->types[k].retained_size);
+            fputc('\n', out);
+        }
+        if (c->site) {
+            char site[1024];
+            fputs("- allocated at ", out);
+            md_text(out, group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
+            fputc('\n', out);
+        }
+        fputs("\n</details>\n\n", out);
+    }
+    return 0;
+}
+
+static void suggestions(FILE *out, const report *r)
+{
+    fputs("## Suggestions\n\n", out);
+    if (!r->suggestion_count) {
+        fputs("No suggestion with a worthwhile saving.\n\n", out);
+        return;
+    }
+    for (size_t i = 0; i < r->suggestion_count; i++) {
+        const suggestion *s = &r->suggestions[i];
+        fprintf(out, "### %zu. %s: save ", i + 1, suggestion_kind_name(s->kind));
+        md_bytes(out, s->estimated_savings);
+        fprintf(out, " (%.1f%% of the heap)\n\n", render_share(r, s->estimated_savings));
+        fputs("Target: ", out);
+        md_text(out, s->target ? s->target : "");
+        fputs("\n\n", out);
+        md_text(out, s->message ? s->message : "");
+        fprintf(out, "\n\n<details><summary>example</summary>\n\n%s\n</details>\n\n",
+                suggestion_example(s->kind));
+    }
+}
+
+static void table(FILE *out, const report *r, const histogram *hist, const char *title,
+                  const char *what, size_t top)
+{
+    if (!hist->count)
+        return;
+    fprintf(out, "## %s\n\n| %s | count | shallow | retained | %% |\n|---|---|---|---|---|\n",
+            title, what);
+    for (size_t i = 0; i < hist->count && i < top; i++) {
+        const group_row *row = &hist->rows[i];
+        char name[1024];
+        fputs("| ", out);
+        md_text(out, group_name(r->heap, hist->by, row->key, name, sizeof name));
+        fprintf(out, " | %" PRIu64 " | ", row->count);
+        md_bytes(out, row->shallow_size);
+        fputs(" | ", out);
+        md_bytes(out, row->retained_size);
+        fprintf(out, " | %.1f%% |\n", render_share(r, row->retained_size));
+    }
+    fputc('\n', out);
+}
+
+static int subtrees(FILE *out, const report *r)
+{
+    fputs("## Largest dominator subtrees\n\n| object | retained | objects | held by |\n"
+          "|---|---|---|---|\n", out);
+    for (size_t i = 0; i < r->subtree_count; i++) {
+        uint32_t v = r->subtrees[i];
+        char name[512], *held = r->subtree_paths[i].count
+                                    ? render_path_text(r, &r->subtree_paths[i]) : NULL;
+        if (r->subtree_paths[i].count && !held)
+            return -1;
+        fputs("| ", out);
+        md_text(out, report_type_name(r, v, name, sizeof name));
+        fprintf(out, "@0x%" PRIx64 " | ", r->heap->address[v]);
+        md_bytes(out, r->dom->retained_size[v]);
+        fprintf(out, " | %" PRIu32 " | ", r->dom->retained_count[v]);
+        md_text(out, held ? held : "(unreachable)");
+        fputs(" |\n", out);
+        free(held);
+    }
+    fputc('\n', out);
+    return 0;
+}
+
+int render_markdown(FILE *out, const report *r, const render_source *src)
+{
+    summary(out, r, src);
+    if (leaks(out, r) < 0)
+        return -1;
+    suggestions(out, r);
+    table(out, r, &r->types, "Types by retained size", "type", 20);
+    table(out, r, &r->modules, "Modules by retained size", "module", 10);
+    table(out, r, &r->sites, "Allocation sites by retained size", "site", 10);
+    return subtrees(out, r);
+}
