@@ -3,7 +3,8 @@
 # Debian or Ubuntu machine with apt-get (as root, or through sudo).
 set -eu
 packages="build-essential autoconf automake libtool pkg-config zstd libzstd-dev \
-libcjson-dev libcmark-dev libpcre2-dev check clang libclang-rt-14-dev python3 python3-dev"
+libcjson-dev libcmark-dev libpcre2-dev check clang libclang-rt-14-dev python3 python3-dev \
+chromium fonts-dejavu-core"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||

@@ -16,7 +16,8 @@ static const char style[] =
     "h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ddd}"
     "table{border-collapse:collapse;margin:.5em 0}th,td{padding:.25em .6em;border-bottom:1px solid #eee;"
     "text-align:left;vertical-align:top}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
-    "th{cursor:pointer;background:#f6f6f6;user-select:none}th:after{content:' \\2195';color:#aaa}"
+    "th{background:#f6f6f6}table.sortable th{cursor:pointer;user-select:none}"
+    "table.sortable th:after{content:' \\2195';color:#aaa}"
     ".warn{background:#fff4e5;border-left:4px solid #f90;padding:.5em 1em}"
     ".path{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}"
     "details{margin:.4em 0 .8em}summary{cursor:pointer}.score{font-weight:bold}"
@@ -91,7 +92,7 @@ static void bars(FILE *out, const report *r, const char *const *labels, const ui
         max = values[i] > max ? values[i] : max;
     fprintf(out, "<svg width=760 height=%zu role=img>", n * 22 + 4);
     for (size_t i = 0; i < n; i++) {
-        double width = 440.0 * (double)values[i] / (double)max;
+        double width = 340.0 * (double)values[i] / (double)max;
         char size[32];
         fprintf(out, "<text x=0 y=%zu>", i * 22 + 16);
         html_text(out, labels[i]);

@@ -134,6 +134,43 @@ static void write_basic(const char *path)
     finish();
 }
 
+/*
+ * Names full of HTML and Markdown metacharacters, in every place a report
+ * shows: a module, a key, a class, a site.  A registry of 300 instances
+ * makes them a leak candidate and a __slots__ suggestion.
+ */
+static void write_hostile(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    uint32_t module_t = type("builtins", "module", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_HAS_DICT);
+    uint32_t dict_t = type("builtins", "dict", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_MAPPING);
+    uint32_t list_t = type("builtins", "list", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
+    uint32_t evil_t = type("evil<b>mod</b>", "<script>alert(1)</script>|Evil`name`\n# heading",
+                           HEAPAN_TYPE_HAS_DICT);
+    uint32_t frame = heapan_writer_frame(w, str("<img src=x onerror=alert(2)>.py"),
+                                         str("f|g*h*"), 7);
+    uint32_t stack = heapan_writer_stack(w, 0, frame);
+    if (!frame || !stack)
+        die("interning");
+    object(0x1000, module_t, 72, 0);
+    object(0x2000, dict_t, 232, 1);
+    object(0x3000, list_t, 56 + 8 * 300, 300);
+    root(0x1000, HEAPAN_ROOT_MODULE, "<script>alert(\"m\")</script>");
+    ref(0x1000, 0x2000, HEAPAN_LABEL_FIELD, "__dict__", 0);
+    ref(0x2000, 0x3000, HEAPAN_LABEL_KEY, "</td><img src=x onerror=alert(3)>|*_[x](javascript:alert(4))", 0);
+    for (uint64_t i = 0; i < 300; i++) {
+        heapan_object o = {.address = 0x10000 + i * 0x100, .type = evil_t, .size = 1000,
+                           .refcount = 1, .stack = stack};
+        check(heapan_writer_object(w, &o), "object");
+        ref(0x3000, o.address, HEAPAN_LABEL_INDEX, NULL, (int64_t)i);
+    }
+    for (uint64_t i = 0; i < 300; i++) {
+        ref(0x10000 + i * 0x100, 0x1000, HEAPAN_LABEL_ATTRIBUTE, "<i>owner</i>", 0);
+        ref(0x10000 + i * 0x100, 0x2000, HEAPAN_LABEL_ATTRIBUTE, "`tick`", 0);
+    }
+    finish();
+}
+
 /* A linked list of n nodes under one root, flushed every 4 KiB. */
 static void write_chain(const char *path, uint64_t n)
 {
@@ -320,7 +357,7 @@ static const char *const raw_kinds[] = {"newer-version", "newer-minor", "not-hea
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        puts("basic\nchain\ntrace\ndangling\nunfinished");
+        puts("basic\nchain\ntrace\ndangling\nunfinished\nhostile");
         for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
             puts(raw_kinds[i]);
         return 0;
@@ -338,6 +375,8 @@ int main(int argc, char **argv)
         write_trace(out);
     else if (strcmp(kind, "dangling") == 0)
         write_dangling(out);
+    else if (strcmp(kind, "hostile") == 0)
+        write_hostile(out);
     else if (strcmp(kind, "unfinished") == 0)
         write_unfinished(out);
     else

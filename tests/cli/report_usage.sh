@@ -1,0 +1,28 @@
+# heapan report's bad arguments and rule files: one line, exit 2.
+. "$CLI_LIB"
+make_dump basic
+run heapan report -o report.txt basic.zst
+run heapan report --format pdf basic.zst
+run heapan report --top 0 basic.zst
+run heapan report --min-retained lots basic.zst
+run heapan report --exclude-type '(unclosed' basic.zst
+run heapan report --suppress missing.rules basic.zst
+printf '# known\ntype ^app\\.\nsite vendor/\nwhatever x\n' > bad.rules
+run heapan report --suppress bad.rules basic.zst
+printf 'type ok\nsite [z-a]\n' > badregex.rules
+run heapan report --suppress badregex.rules basic.zst
+run heapan report -o no/such/dir/r.html basic.zst
+# Rules that silence the cache in the unbounded_cache sample.
+cp "$top_srcdir/samples/unbounded_cache.zst" cache.zst
+printf '# the response cache is known\ntype ^__main__\\.Response$\n' > known.rules
+heapan report --suppress known.rules -o filtered.json cache.zst
+echo "[exit $?]"
+heapan report --exclude-type 'Response' -o excluded.json cache.zst
+heapan report --include-type '^nothing$' -o included.json cache.zst
+python3 - <<'PY'
+import json
+for name in ("filtered", "excluded", "included"):
+    doc = json.load(open(name + ".json"))
+    print(name, [l["path_text"] for l in doc["leak_candidates"]],
+          [s["kind"] for s in doc["suggestions"]])
+PY
