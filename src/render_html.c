@@ -22,7 +22,8 @@ static const char style[] =
     ".path{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}"
     "details{margin:.4em 0 .8em}summary{cursor:pointer}.score{font-weight:bold}"
     "pre{background:#f6f8fa;padding:.6em;overflow:auto}.ok{color:#080}"
-    "svg text{font:12px system-ui,sans-serif}";
+    "svg text{font:12px system-ui,sans-serif}ul{list-style:none;padding-left:1.2em}"
+    "li{margin:.15em 0}";
 
 /* Sorts a table by the clicked column: numbers by their data-v, text as text. */
 static const char script[] =
@@ -230,6 +231,53 @@ static int subtrees(FILE *out, const report *r)
     return 0;
 }
 
+#define TREE_DEPTH 3     /* levels of the dominator tree shown */
+#define TREE_CHILDREN 8  /* children shown under each object */
+
+/* The children of x (or of the super-root) that retain the most, biggest first. */
+static size_t biggest_children(const report *r, uint32_t x, uint32_t *out)
+{
+    const dominators *d = r->dom;
+    size_t kept = 0;
+    for (uint32_t k = d->child_start[x]; k < d->child_start[x + 1]; k++) {
+        uint32_t c = d->child[k];
+        size_t at = kept < TREE_CHILDREN ? kept++ : TREE_CHILDREN;
+        while (at > 0 && d->retained_size[out[at - 1]] < d->retained_size[c]) {
+            if (at < TREE_CHILDREN)
+                out[at] = out[at - 1];
+            at--;
+        }
+        if (at < TREE_CHILDREN)
+            out[at] = c;
+    }
+    return kept;
+}
+
+/* One level of the tree as nested <details>; depth is bounded by TREE_DEPTH. */
+static void tree_level(FILE *out, const report *r, uint32_t parent, int depth)
+{
+    uint32_t kids[TREE_CHILDREN];
+    size_t n = biggest_children(r, parent, kids);
+    fputs("<ul>\n", out);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = kids[i];
+        char name[512], size[32];
+        int open = depth + 1 < TREE_DEPTH && r->dom->child_start[v + 1] > r->dom->child_start[v];
+        fputs(open ? "<li><details><summary>" : "<li>", out);
+        html_text(out, report_type_name(r, v, name, sizeof name));
+        fprintf(out, "@0x%" PRIx64 ": %s (%.1f%%)", r->heap->address[v],
+                format_bytes(r->dom->retained_size[v], size, sizeof size),
+                render_share(r, r->dom->retained_size[v]));
+        if (open) {
+            fputs("</summary>\n", out);
+            tree_level(out, r, v, depth + 1);
+            fputs("</details>", out);
+        }
+        fputs("</li>\n", out);
+    }
+    fputs("</ul>\n", out);
+}
+
 int render_html(FILE *out, const report *r, const render_source *src)
 {
     fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
@@ -245,6 +293,9 @@ int render_html(FILE *out, const report *r, const render_source *src)
         table(out, r, &r->modules, "Modules by retained size", "module", 15);
         table(out, r, &r->sites, "Allocation sites by retained size", "site", 15);
         failed = subtrees(out, r) < 0;
+        fputs("<h2>Dominator tree</h2>\n<p>What keeps what alive: each object retains the "
+              "ones under it.</p>\n", out);
+        tree_level(out, r, r->dom->count, 0);
     }
     fprintf(out, "<script>%s</script>\n</body></html>\n", script);
     return failed ? -1 : 0;

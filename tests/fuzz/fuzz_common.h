@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "dominators.h"
@@ -13,6 +14,8 @@
 #include "histogram.h"
 #include "integrity.h"
 #include "paths.h"
+#include "render.h"
+#include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,6 +32,18 @@ static inline void fuzz_analyse(heapan_reader *r)
             histogram_build(&h, &d, (group_by)by, &hist);
             histogram_release(&hist);
         }
+        report rep;
+        report_options options = {0};
+        FILE *sink = fopen("/dev/null", "w");
+        if (report_build(&h, &d, &paths, &options, &rep) == 0 && sink) {
+            render_source src = {.path = "fuzz.zst"};
+            render_markdown(sink, &rep, &src);
+            render_html(sink, &rep, &src);
+            render_json(sink, &rep, &src);
+        }
+        if (sink)
+            fclose(sink);
+        report_release(&rep);
         for (uint32_t v = 0; v < h.count; v += 1 + h.count / 16) {
             path p;
             if (path_find(&h, &paths, v, HEAP_NONE, &p) > 0)
@@ -52,8 +67,8 @@ static inline void fuzz_read_dump(const uint8_t *data, size_t size)
     }
     heapan_reader_close(r);
     if (heapan_reader_open_memory(&r, data, size) == HEAPAN_OK) {
-        integrity_report report;
-        integrity_check(r, &report);
+        integrity_report problems;
+        integrity_check(r, &problems);
     }
     heapan_reader_close(r);
     if (heapan_reader_open_memory(&r, data, size) == HEAPAN_OK)
