@@ -16,7 +16,8 @@ const char *suggestion_kind_name(suggestion_kind kind)
 {
     static const char *const names[] = {"slots",          "generator",         "numpy_array",
                                         "intern_strings", "empty_collections", "overallocated",
-                                        "deque",          "bounded_cache",     "weak_callbacks"};
+                                        "deque",          "bounded_cache",     "weak_callbacks",
+                                        "lazy_loading"};
     return kind < SUGGESTION_KIND_COUNT ? names[kind] : "unknown";
 }
 
@@ -63,6 +64,12 @@ const char *suggestion_example(suggestion_kind kind)
                                    "# after: unsubscribe when done, or hold the method weakly\n"
                                    "import weakref\nbus.listeners.append(weakref.WeakMethod(handler.on_event))\n"
                                    "# (call it as ref() and drop it when that returns None)\n```\n",
+        [SUGGEST_LAZY_LOADING] = "```python\n# before: the whole file in one string\n"
+                                 "data = open(path, \"rb\").read()\n\n"
+                                 "# after: a chunk at a time (or mmap.mmap for random access)\n"
+                                 "with open(path, \"rb\") as f:\n"
+                                 "    for chunk in iter(lambda: f.read(1 << 16), b\"\"):\n"
+                                 "        handle(chunk)\n```\n",
     };
     return kind < SUGGESTION_KIND_COUNT ? examples[kind] : "";
 }

@@ -56,6 +56,7 @@ typedef enum suggestion_kind {
     SUGGEST_DEQUE,
     SUGGEST_BOUNDED_CACHE,
     SUGGEST_WEAK_CALLBACKS,
+    SUGGEST_LAZY_LOADING,
     SUGGESTION_KIND_COUNT
 } suggestion_kind;
 

@@ -13,6 +13,7 @@
 #define PY_LIST_HEADER 56     /* sys.getsizeof([]) on 64-bit CPython 3.8+ */
 #define ARRAY_HEADER 80       /* sys.getsizeof(array.array("d")) */
 #define BOUNDED_ENTRIES 100   /* the bound the deque and cache savings assume */
+#define LAZY_MIN_BYTES (1u << 20)  /* smaller strings are rarely whole files worth streaming */
 
 typedef struct adder {
     report *r;
@@ -44,7 +45,9 @@ static suggestion *add(adder *a, suggestion_kind kind, uint32_t object, uint64_t
     suggestion *s = &r->suggestions[r->suggestion_count++];
     /* Bounding, streaming or weakening pays off only if the program allows it. */
     double confidence = kind == SUGGEST_DEQUE || kind == SUGGEST_BOUNDED_CACHE ? 0.15
-                        : kind == SUGGEST_GENERATOR || kind == SUGGEST_WEAK_CALLBACKS ? 0.5
+                        : kind == SUGGEST_GENERATOR || kind == SUGGEST_WEAK_CALLBACKS ||
+                                  kind == SUGGEST_LAZY_LOADING
+                            ? 0.5
                                                                                       : 1.0;
     *s = (suggestion){.kind = kind, .object = object, .instances = instances,
                       .estimated_savings = savings, .confidence = confidence};
@@ -238,6 +241,25 @@ static int suggest_for_list(adder *a, uint32_t v)
     return 0;
 }
 
+/* ---- one big string or bytes: a file read whole? ---------------------------------- */
+
+static int suggest_lazy_loading(adder *a, uint32_t v)
+{
+    const heap *h = a->r->heap;
+    if (h->size[v] < a->o->min_retained || h->size[v] < LAZY_MIN_BYTES || !accepted(a, v) ||
+        (!type_is(h, v, "str") && !type_is(h, v, "bytes")))
+        return 0;
+    char size[32];
+    suggestion *s = add(a, SUGGEST_LAZY_LOADING, v, 1, h->size[v]);
+    if (!s || !(s->target = where(a, v)))
+        return -1;
+    s->message = report_format(
+        "One %s of %s is kept in memory whole: if it is a file's content read at once, process "
+        "it in chunks or map it (mmap) instead.",
+        heap_type_name(h, v), format_bytes(h->size[v], size, sizeof size));
+    return s->message ? 0 : -1;
+}
+
 /* ---- duplicate strings ------------------------------------------------------------ */
 
 static int suggest_interning(adder *a)
@@ -406,8 +428,12 @@ int find_suggestions(report *r, const retention *paths, const report_options *o)
     const heap *h = r->heap;
     int failed = suggest_slots(&a) < 0;
     for (uint32_t v = 0; v < h->count && !failed; v++)
-        if (!(h->flags[v] & HEAP_OBJ_UNREACHABLE) && (type_is(h, v, "list") || type_is(h, v, "tuple")))
-            failed = suggest_for_list(&a, v) < 0;
+        if (!(h->flags[v] & HEAP_OBJ_UNREACHABLE)) {
+            if (type_is(h, v, "list") || type_is(h, v, "tuple"))
+                failed = suggest_for_list(&a, v) < 0;
+            else
+                failed = suggest_lazy_loading(&a, v) < 0;
+        }
     failed = failed || suggest_interning(&a) < 0 || suggest_collection_waste(&a) < 0 ||
              suggest_bounds(&a) < 0;
     if (!failed && r->suggestion_count) {

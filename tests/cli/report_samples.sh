@@ -33,3 +33,11 @@ echo "schema on a broken document: [exit $?]"
 cp "$top_srcdir/samples/healthy.zst" "$top_srcdir/samples/unbounded_cache.zst" .
 run heapan report healthy.zst
 run heapan report --top 3 unbounded_cache.zst
+# A big bytes object under a global: a file read whole, to stream instead.
+make_dump bigvalue
+heapan report -o bigvalue.json bigvalue.zst
+python3 - <<'PY'
+import json
+s = json.load(open("bigvalue.json"))["suggestions"][0]
+print(s["kind"], s["target"], s["estimated_savings"])
+PY

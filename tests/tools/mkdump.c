@@ -171,6 +171,22 @@ static void write_hostile(const char *path)
     finish();
 }
 
+/* A module global holding a 3 MB bytes object: a file read whole. */
+static void write_bigvalue(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    uint32_t module_t = type("builtins", "module", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_HAS_DICT);
+    uint32_t dict_t = type("builtins", "dict", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_MAPPING);
+    uint32_t bytes_t = type("builtins", "bytes", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
+    object(0x1000, module_t, 72, 0);
+    object(0x2000, dict_t, 232, 1);
+    object(0x3000, bytes_t, 3000033, 3000000);
+    root(0x1000, HEAPAN_ROOT_MODULE, "loader");
+    ref(0x1000, 0x2000, HEAPAN_LABEL_FIELD, "__dict__", 0);
+    ref(0x2000, 0x3000, HEAPAN_LABEL_KEY, "CONTENT", 0);
+    finish();
+}
+
 /* A linked list of n nodes under one root, flushed every 4 KiB. */
 static void write_chain(const char *path, uint64_t n)
 {
@@ -357,7 +373,7 @@ static const char *const raw_kinds[] = {"newer-version", "newer-minor", "not-hea
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        puts("basic\nchain\ntrace\ndangling\nunfinished\nhostile");
+        puts("basic\nchain\ntrace\ndangling\nunfinished\nhostile\nbigvalue");
         for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
             puts(raw_kinds[i]);
         return 0;
@@ -377,6 +393,8 @@ int main(int argc, char **argv)
         write_dangling(out);
     else if (strcmp(kind, "hostile") == 0)
         write_hostile(out);
+    else if (strcmp(kind, "bigvalue") == 0)
+        write_bigvalue(out);
     else if (strcmp(kind, "unfinished") == 0)
         write_unfinished(out);
     else
