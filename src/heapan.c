@@ -26,6 +26,17 @@ static const command commands[] = {
      "      --exclude-site REGEX  no findings allocated at matching sites\n"
      "      --suppress FILE    rules: 'type REGEX' or 'site REGEX' per line\n"
      "      --progress=WHEN  auto (on a terminal), always or never\n"},
+    {"compare", cmd_compare, "[--fail-on-growth SPEC]... [-o FILE] BASELINE NEW",
+     "what grew between two dumps, matched by meaning; exit 1 when a limit is crossed",
+     "  -g, --fail-on-growth SPEC  exit 1 past this growth: 10%%, 50MB,\n"
+     "                     type:NAME=+20%%, module:NAME=+5MB, site:TEXT=+5MB,\n"
+     "                     path:RETENTION PATH=+1MB (repeat for several)\n"
+     "      --noise SIZE   percentages ignore growth below this (default 64K)\n"
+     "  -o, --output FILE  write here; .html, .md or .json picks the format\n"
+     "                     (default: a table on standard output)\n"
+     "  -f, --format FMT   text, md, html or json\n"
+     "      --suppress FILE  rules as in report, for the findings\n"
+     "      --progress=WHEN  auto (on a terminal), always or never\n"},
     {"top", cmd_top, "[--by type|module|site] [-n N] DUMP",
      "the heap grouped by type, module or allocation site, by retained size",
      "  -b, --by GROUP     type (default), module, or site (needs tracebacks)\n"

@@ -25,6 +25,12 @@ int render_json(FILE *out, const report *r, const render_source *src);
 /* The step texts of a path ("module app", " . x", ...) joined; NULL when out of memory. */
 char *render_path_text(const report *r, const path *p);
 
+/* Text from the dump, inert in Markdown (punctuation escaped, HTML as entities). */
+void render_md_text(FILE *out, const char *s);
+
+/* Text from the dump, inert in HTML. */
+void render_html_text(FILE *out, const char *s);
+
 /* "12.3%" of the heap. */
 double render_share(const report *r, uint64_t bytes);
 

@@ -34,25 +34,6 @@ static const char script[] =
     "p=a.dataset.v!==undefined?+a.dataset.v:a.textContent,q=c.dataset.v!==undefined?+c.dataset.v:c.textContent;"
     "return (p<q?-1:p>q?1:0)*(up?-1:1);});rows.forEach(function(r){b.appendChild(r);});});});";
 
-static void html_text(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '&': fputs("&amp;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default:
-            if (c < 0x20 || c == 0x7f)
-                fprintf(out, "\\x%02x", c);
-            else
-                fputc(c, out);
-        }
-    }
-}
-
 static void size_cell(FILE *out, uint64_t bytes)
 {
     char buf[32];
@@ -63,11 +44,11 @@ static void summary(FILE *out, const report *r, const render_source *src)
 {
     const heap *h = r->heap;
     fputs("<h1>heapan report: ", out);
-    html_text(out, src->path);
+    render_html_text(out, src->path);
     fputs("</h1>\n<table><tbody><tr><th>process</th><td>", out);
-    html_text(out, h->header.runtime ? h->header.runtime : "");
+    render_html_text(out, h->header.runtime ? h->header.runtime : "");
     fputc(' ', out);
-    html_text(out, h->header.runtime_version ? h->header.runtime_version : "");
+    render_html_text(out, h->header.runtime_version ? h->header.runtime_version : "");
     fprintf(out, ", pid %" PRIu64 "</td></tr>\n<tr><th>objects</th><td>%" PRIu32 " (%" PRIu64
                  " references, %zu roots)</td></tr>\n<tr><th>heap</th>",
             h->header.pid, h->count, h->edge_count, h->root_count);
@@ -79,7 +60,7 @@ static void summary(FILE *out, const report *r, const render_source *src)
     fputs("</tr></tbody></table>\n", out);
     for (size_t k = 0; k < h->warning_count; k++) {
         fputs("<p class=warn><b>Warning:</b> ", out);
-        html_text(out, h->warnings[k]);
+        render_html_text(out, h->warnings[k]);
         fputs("</p>\n", out);
     }
 }
@@ -96,7 +77,7 @@ static void bars(FILE *out, const report *r, const char *const *labels, const ui
         double width = 340.0 * (double)values[i] / (double)max;
         char size[32];
         fprintf(out, "<text x=0 y=%zu>", i * 22 + 16);
-        html_text(out, labels[i]);
+        render_html_text(out, labels[i]);
         fprintf(out, "</text><rect x=250 y=%zu width=%.1f height=16 fill=#4a7fd0></rect>"
                      "<text x=%.1f y=%zu>%s (%.1f%%)</text>",
                 i * 22 + 4, width, 256 + width, i * 22 + 16,
@@ -123,15 +104,15 @@ static int leaks(FILE *out, const report *r)
                 i == 0 ? " open" : "", i + 1, leak_kind_name(c->kind), c->score,
                 format_bytes(c->retained_size, size, sizeof size), render_share(r, c->retained_size));
         fputs("<span class=path>", out);
-        html_text(out, where ? where : "(unreachable)");
+        render_html_text(out, where ? where : "(unreachable)");
         fputs("</span></summary>\n<p>", out);
-        html_text(out, c->reason);
+        render_html_text(out, c->reason);
         fputs("</p>\n<table class=sortable><thead><tr><th>type</th><th class=n>objects</th>"
               "<th class=n>bytes</th></tr></thead><tbody>\n", out);
         for (size_t k = 0; k < c->type_count; k++) {
             char name[512];
             fputs("<tr><td>", out);
-            html_text(out, group_name(r->heap, GROUP_BY_TYPE, c->types[k].type, name, sizeof name));
+            render_html_text(out, group_name(r->heap, GROUP_BY_TYPE, c->types[k].type, name, sizeof name));
             fprintf(out, "</td><td class=n data-v=%" PRIu64 ">%" PRIu64 "</td>", c->types[k].count,
                     c->types[k].count);
             size_cell(out, c->types[k].retained_size);
@@ -141,7 +122,7 @@ static int leaks(FILE *out, const report *r)
         if (c->site) {
             char site[1024];
             fputs("<p>Allocated at <span class=path>", out);
-            html_text(out, group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
+            render_html_text(out, group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
             fputs("</span></p>\n", out);
         }
         fputs("</details>\n", out);
@@ -165,9 +146,9 @@ static int suggestions(FILE *out, const report *r)
                 i + 1, suggestion_kind_name(s->kind),
                 format_bytes(s->estimated_savings, size, sizeof size),
                 render_share(r, s->estimated_savings));
-        html_text(out, s->target ? s->target : "");
+        render_html_text(out, s->target ? s->target : "");
         fputs("</span></p>\n<p>", out);
-        html_text(out, s->message ? s->message : "");
+        render_html_text(out, s->message ? s->message : "");
         fprintf(out, "</p>\n<details><summary>example</summary>\n%s</details>\n", html);
         free(html);
     }
@@ -196,7 +177,7 @@ static void table(FILE *out, const report *r, const histogram *hist, const char 
         const group_row *row = &hist->rows[i];
         char name[1024];
         fputs("<tr><td>", out);
-        html_text(out, group_name(r->heap, hist->by, row->key, name, sizeof name));
+        render_html_text(out, group_name(r->heap, hist->by, row->key, name, sizeof name));
         fprintf(out, "</td><td class=n data-v=%" PRIu64 ">%" PRIu64 "</td>", row->count, row->count);
         size_cell(out, row->shallow_size);
         size_cell(out, row->retained_size);
@@ -218,12 +199,12 @@ static int subtrees(FILE *out, const report *r)
         if (r->subtree_paths[i].count && !held)
             return -1;
         fputs("<tr><td>", out);
-        html_text(out, report_type_name(r, v, name, sizeof name));
+        render_html_text(out, report_type_name(r, v, name, sizeof name));
         fprintf(out, "@0x%" PRIx64 "</td>", r->heap->address[v]);
         size_cell(out, r->dom->retained_size[v]);
         fprintf(out, "<td class=n data-v=%" PRIu32 ">%" PRIu32 "</td><td class=path>",
                 r->dom->retained_count[v], r->dom->retained_count[v]);
-        html_text(out, held ? held : "(unreachable)");
+        render_html_text(out, held ? held : "(unreachable)");
         fputs("</td></tr>\n", out);
         free(held);
     }
@@ -264,7 +245,7 @@ static void tree_level(FILE *out, const report *r, uint32_t parent, int depth)
         char name[512], size[32];
         int open = depth + 1 < TREE_DEPTH && r->dom->child_start[v + 1] > r->dom->child_start[v];
         fputs(open ? "<li><details><summary>" : "<li>", out);
-        html_text(out, report_type_name(r, v, name, sizeof name));
+        render_html_text(out, report_type_name(r, v, name, sizeof name));
         fprintf(out, "@0x%" PRIx64 ": %s (%.1f%%)", r->heap->address[v],
                 format_bytes(r->dom->retained_size[v], size, sizeof size),
                 render_share(r, r->dom->retained_size[v]));
@@ -284,7 +265,7 @@ int render_html(FILE *out, const report *r, const render_source *src)
           "<meta name=viewport content='width=device-width'>"
           "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
           "style-src 'unsafe-inline'; script-src 'unsafe-inline'\"><title>heapan: ", out);
-    html_text(out, src->path);
+    render_html_text(out, src->path);
     fprintf(out, "</title><style>%s</style></head><body>\n", style);
     summary(out, r, src);
     int failed = leaks(out, r) < 0 || suggestions(out, r) < 0;

@@ -6,28 +6,6 @@
 #include "render.h"
 #include "textout.h"
 
-/* Text from the dump, inert in Markdown: punctuation escaped, HTML as entities. */
-static void md_text(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '<')
-            fputs("&lt;", out);
-        else if (c == '>')
-            fputs("&gt;", out);
-        else if (c == '&')
-            fputs("&amp;", out);
-        else if (c == '\n' || c == '\r' || c == '\t')
-            fputc(' ', out);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(out, "\\\\x%02x", c);
-        else if (strchr("\\`*_[]|#~!{}()", c))
-            fprintf(out, "\\%c", c);
-        else
-            fputc(c, out);
-    }
-}
-
 static void md_bytes(FILE *out, uint64_t bytes)
 {
     char buf[32];
@@ -38,11 +16,11 @@ static void summary(FILE *out, const report *r, const render_source *src)
 {
     const heap *h = r->heap;
     fputs("# heapan report: ", out);
-    md_text(out, src->path);
+    render_md_text(out, src->path);
     fputs("\n\n| | |\n|---|---|\n| process | ", out);
-    md_text(out, h->header.runtime ? h->header.runtime : "");
+    render_md_text(out, h->header.runtime ? h->header.runtime : "");
     fputc(' ', out);
-    md_text(out, h->header.runtime_version ? h->header.runtime_version : "");
+    render_md_text(out, h->header.runtime_version ? h->header.runtime_version : "");
     fprintf(out, ", pid %" PRIu64 " |\n| objects | %" PRIu32 " (%" PRIu64 " references, %zu roots) |\n",
             h->header.pid, h->count, h->edge_count, h->root_count);
     fputs("| heap | ", out);
@@ -54,7 +32,7 @@ static void summary(FILE *out, const report *r, const render_source *src)
     fprintf(out, " (%" PRIu32 " objects) |\n\n", h->count - r->dom->reachable);
     for (size_t k = 0; k < h->warning_count; k++) {
         fputs("> **Warning:** ", out);
-        md_text(out, h->warnings[k]);
+        render_md_text(out, h->warnings[k]);
         fputs("\n\n", out);
     }
 }
@@ -78,7 +56,7 @@ static int leaks(FILE *out, const report *r)
         md_bytes(out, c->retained_size);
         fprintf(out, " (%.1f%%) | %" PRIu64 " | ", render_share(r, c->retained_size),
                 c->retained_count);
-        md_text(out, where ? where : "(unreachable)");
+        render_md_text(out, where ? where : "(unreachable)");
         fputs(" |\n", out);
         free(where);
     }
@@ -86,12 +64,12 @@ static int leaks(FILE *out, const report *r)
     for (size_t i = 0; i < r->leak_count; i++) {
         const leak_candidate *c = &r->leaks[i];
         fprintf(out, "<details><summary>%zu. %s: ", i + 1, leak_kind_name(c->kind));
-        md_text(out, c->reason);
+        render_md_text(out, c->reason);
         fputs("</summary>\n\n", out);
         for (size_t k = 0; k < c->type_count; k++) {
             char name[512];
             fputs("- ", out);
-            md_text(out, group_name(r->heap, GROUP_BY_TYPE, c->types[k].type, name, sizeof name));
+            render_md_text(out, group_name(r->heap, GROUP_BY_TYPE, c->types[k].type, name, sizeof name));
             fprintf(out, ": %" PRIu64 " objects, ", c->types[k].count);
             md_bytes(out, c->types[k].retained_size);
             fputc('\n', out);
@@ -99,7 +77,7 @@ static int leaks(FILE *out, const report *r)
         if (c->site) {
             char site[1024];
             fputs("- allocated at ", out);
-            md_text(out, group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
+            render_md_text(out, group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
             fputc('\n', out);
         }
         fputs("\n</details>\n\n", out);
@@ -120,9 +98,9 @@ static void suggestions(FILE *out, const report *r)
         md_bytes(out, s->estimated_savings);
         fprintf(out, " (%.1f%% of the heap)\n\n", render_share(r, s->estimated_savings));
         fputs("Target: ", out);
-        md_text(out, s->target ? s->target : "");
+        render_md_text(out, s->target ? s->target : "");
         fputs("\n\n", out);
-        md_text(out, s->message ? s->message : "");
+        render_md_text(out, s->message ? s->message : "");
         fprintf(out, "\n\n<details><summary>example</summary>\n\n%s\n</details>\n\n",
                 suggestion_example(s->kind));
     }
@@ -139,7 +117,7 @@ static void table(FILE *out, const report *r, const histogram *hist, const char 
         const group_row *row = &hist->rows[i];
         char name[1024];
         fputs("| ", out);
-        md_text(out, group_name(r->heap, hist->by, row->key, name, sizeof name));
+        render_md_text(out, group_name(r->heap, hist->by, row->key, name, sizeof name));
         fprintf(out, " | %" PRIu64 " | ", row->count);
         md_bytes(out, row->shallow_size);
         fputs(" | ", out);
@@ -160,11 +138,11 @@ static int subtrees(FILE *out, const report *r)
         if (r->subtree_paths[i].count && !held)
             return -1;
         fputs("| ", out);
-        md_text(out, report_type_name(r, v, name, sizeof name));
+        render_md_text(out, report_type_name(r, v, name, sizeof name));
         fprintf(out, "@0x%" PRIx64 " | ", r->heap->address[v]);
         md_bytes(out, r->dom->retained_size[v]);
         fprintf(out, " | %" PRIu32 " | ", r->dom->retained_count[v]);
-        md_text(out, held ? held : "(unreachable)");
+        render_md_text(out, held ? held : "(unreachable)");
         fputs(" |\n", out);
         free(held);
     }

@@ -1,0 +1,184 @@
+/* cmd_compare.c: `heapan compare BASELINE NEW`: what grew, and a CI gate. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "cliopt.h"
+#include "command.h"
+#include "compare.h"
+#include "dumpopen.h"
+#include "filters.h"
+#include "msg.h"
+#include "render_compare.h"
+
+#define MAX_LIMITS 64
+
+enum { OUT_TEXT, OUT_MARKDOWN, OUT_HTML, OUT_JSON };
+
+typedef struct compare_args {
+    const char *output;
+    int format;
+    gate_limit limits[MAX_LIMITS];
+    size_t limit_count;
+    size_spec noise;
+    progress_mode progress;
+    filters *filters;
+} compare_args;
+
+static void release_args(compare_args *args)
+{
+    for (size_t i = 0; i < args->limit_count; i++)
+        gate_release(&args->limits[i]);
+    filters_free(args->filters);
+}
+
+static int format_of(const char *output)
+{
+    const char *dot = strrchr(output, '.');
+    if (strcmp(output, "-") == 0)
+        return OUT_TEXT;
+    if (dot && (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0))
+        return OUT_HTML;
+    if (dot && strcmp(dot, ".json") == 0)
+        return OUT_JSON;
+    if (dot && strcmp(dot, ".md") == 0)
+        return OUT_MARKDOWN;
+    usage_error("compare", "compare: cannot tell the format of '%s' from its name; add --format "
+                           "text, md, html or json", output);
+}
+
+static void parse_args(int argc, char **argv, compare_args *args)
+{
+    static const struct option options[] = {
+        {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
+        {"fail-on-growth", required_argument, NULL, 'g'}, {"noise", required_argument, NULL, 'N'},
+        {"suppress", required_argument, NULL, 's'}, {"progress", required_argument, NULL, 'p'},
+        {NULL, 0, NULL, 0}};
+    int c, format = -1;
+    char reason[600];
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:f:g:", options, NULL)) != -1) {
+        switch (c) {
+        case 'o': args->output = optarg; break;
+        case 'f':
+            format = parse_choice("compare", "--format", optarg,
+                                  (const char *const[]){"text", "md", "html", "json", NULL});
+            break;
+        case 'g':
+            if (args->limit_count == MAX_LIMITS)
+                usage_error("compare", "compare: at most %d --fail-on-growth limits", MAX_LIMITS);
+            if (gate_parse(optarg, &args->limits[args->limit_count], reason, sizeof reason) < 0)
+                usage_error("compare", "compare: --fail-on-growth %s", reason);
+            args->limit_count++;
+            break;
+        case 'N': args->noise = parse_size("compare", "--noise", optarg); break;
+        case 's':
+            if (filters_load(args->filters, optarg, reason, sizeof reason) < 0) {
+                errorf("%s: %s", optarg, reason);
+                release_args(args);
+                exit(EXIT_TROUBLE);
+            }
+            break;
+        case 'p': args->progress = parse_progress("compare", optarg); break;
+        default: bad_option("compare", c, argv);
+        }
+    }
+    args->format = format >= 0 ? format : format_of(args->output);
+}
+
+typedef struct side {
+    analysis a;
+    retention paths;
+    report r;
+    int opened;
+} side;
+
+/* Loads one dump and builds its report; -1 after saying why. */
+static int open_side(side *s, const char *file, const compare_args *args)
+{
+    if (analysis_open(&s->a, file, args->progress, 1) < 0)
+        return -1;
+    s->opened = 1;
+    if (s->a.heap.header.content != HEAPAN_CONTENT_HEAP) {
+        errorf("%s: an allocation trace, not a heap dump: compare takes two heap dumps", file);
+        return -1;
+    }
+    if (s->a.heap.warning_count) {
+        errorf("%s: the dump is incomplete or inconsistent; a comparison with it would mislead",
+               file);
+        return -1;
+    }
+    report_options o = {.accept_type = filters_accept_type, .accept_site = filters_accept_site,
+                        .filter_ctx = args->filters};
+    if (retention_compute(&s->a.heap, &s->paths) < 0 ||
+        report_build(&s->a.heap, &s->a.dom, &s->paths, &o, &s->r) < 0) {
+        dump_out_of_memory(file);
+        return -1;
+    }
+    return 0;
+}
+
+static void close_side(side *s)
+{
+    report_release(&s->r);
+    retention_release(&s->paths);
+    if (s->opened)
+        analysis_close(&s->a);
+}
+
+static int write_comparison(const comparison *c, const compare_args *args,
+                            const compare_source *src)
+{
+    FILE *out = strcmp(args->output, "-") == 0 ? stdout : fopen(args->output, "w");
+    if (!out) {
+        errorf("%s: cannot create: %s", args->output, strerror(errno));
+        return -1;
+    }
+    int failed = (args->format == OUT_HTML       ? render_compare_html(out, c, src)
+                  : args->format == OUT_JSON     ? render_compare_json(out, c, src)
+                  : args->format == OUT_MARKDOWN ? render_compare_markdown(out, c, src)
+                                                 : render_compare_text(out, c, src)) < 0;
+    int write_failed = ferror(out) != 0;
+    write_failed |= out == stdout ? fflush(out) != 0 : fclose(out) != 0;
+    if (failed)
+        errorf("out of memory");
+    else if (write_failed)
+        errorf("%s: write error: %s", args->output, strerror(errno));
+    return failed || write_failed ? -1 : 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    compare_args args = {.output = "-", .noise = {.bytes = 64 << 10}, .progress = PROGRESS_AUTO};
+    if (!(args.filters = filters_new())) {
+        errorf("out of memory");
+        return EXIT_TROUBLE;
+    }
+    parse_args(argc, argv, &args);
+    if (argc - optind != 2) {
+        release_args(&args);
+        usage_error("compare", "compare: give two dumps, BASELINE and NEW");
+    }
+    compare_source src = {argv[optind], argv[optind + 1]};
+    side sides[2] = {0};
+    int code = EXIT_TROUBLE;
+    if (open_side(&sides[BASE], src.base, &args) == 0 && open_side(&sides[NEW], src.now, &args) == 0) {
+        uint64_t total = sides[BASE].a.heap.total_size;
+        uint64_t noise = args.noise.percent > 0
+                             ? (uint64_t)(args.noise.percent / 100.0 * (double)total)
+                             : args.noise.bytes;
+        comparison c;
+        if (compare_build(&sides[BASE].r, &sides[BASE].paths, &sides[NEW].r, &sides[NEW].paths,
+                          args.limits, args.limit_count, noise, &c) < 0)
+            errorf("out of memory");
+        else if (write_comparison(&c, &args, &src) == 0)
+            code = c.crossed ? EXIT_FOUND : EXIT_OK;
+        compare_release(&c);
+    }
+    close_side(&sides[NEW]);
+    close_side(&sides[BASE]);
+    release_args(&args);
+    return code;
+}
