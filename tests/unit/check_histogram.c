@@ -6,6 +6,15 @@
 #include "suites.h"
 #include "testdump.h"
 
+/* Loads the dump and builds its dominator tree. */
+static void analyse(test_dump *d, heap *h, dominators *dom)
+{
+    test_dump_finish(d);
+    ck_assert_int_eq(heap_load(h, test_dump_reader(d), NULL, NULL), 0);
+    ck_assert_int_eq(dominators_compute(h, dom), 0);
+    ck_assert_int_eq(dominators_build_tree(dom), 0);
+}
+
 static const group_row *row_named(const heap *h, const histogram *hist, const char *name)
 {
     char buf[256];
@@ -40,12 +49,9 @@ START_TEST(a_group_retains_what_its_topmost_members_retain)
     test_ref(&d, 0x20, 0x60);
     test_ref(&d, 0x50, 0x60);
     test_root(&d, 0x10, HEAPAN_ROOT_MODULE);
-    test_dump_finish(&d);
     heap h;
-    ck_assert_int_eq(heap_load(&h, test_dump_reader(&d), NULL, NULL), 0);
     dominators dom;
-    ck_assert_int_eq(dominators_compute(&h, &dom), 0);
-    ck_assert_int_eq(dominators_build_tree(&dom), 0);
+    analyse(&d, &h, &dom);
     histogram hist;
     ck_assert_int_eq(histogram_build(&h, &dom, GROUP_BY_TYPE, &hist), 0);
     ck_assert_uint_eq(hist.count, 3);
@@ -91,12 +97,9 @@ START_TEST(sites_group_by_the_innermost_frame)
         ck_assert_int_eq(heapan_writer_object(d.w, &o), HEAPAN_OK);
         test_root(&d, o.address, HEAPAN_ROOT_MODULE);
     }
-    test_dump_finish(&d);
     heap h;
-    ck_assert_int_eq(heap_load(&h, test_dump_reader(&d), NULL, NULL), 0);
     dominators dom;
-    ck_assert_int_eq(dominators_compute(&h, &dom), 0);
-    ck_assert_int_eq(dominators_build_tree(&dom), 0);
+    analyse(&d, &h, &dom);
     histogram hist;
     ck_assert_int_eq(histogram_build(&h, &dom, GROUP_BY_SITE, &hist), 0);
     ck_assert_uint_eq(hist.count, 2);
