@@ -82,6 +82,18 @@ class CompareTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("no limit crossed", result.stdout)
 
+    def test_allocation_sites_are_compared_when_both_dumps_have_tracebacks(self):
+        before = os.path.join(self.tmp.name, "traced_before.zst")
+        after = os.path.join(self.tmp.name, "traced_after.zst")
+        subprocess.run([sys.executable, "-S", "-X", "tracemalloc=4",
+                        os.path.join(SAMPLES, "growth.py"), before, after], check=True, env=ENV)
+        result, doc = self.json_of(before, after, "--fail-on-growth", "site:growth.py=+100K")
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        grown = [row for row in doc["sites"] if "growth.py" in row["name"]
+                 and row["retained_delta"] > 0]
+        self.assertTrue(grown, doc["sites"][:5])
+        self.assertTrue(doc["gate"][0]["crossed"])
+
     def test_a_dump_compared_with_itself_shows_no_change(self):
         result, doc = self.json_of(self.after, self.after, "--fail-on-growth", "0.1%")
         self.assertEqual(result.returncode, 0, result.stderr)
