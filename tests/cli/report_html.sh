@@ -5,7 +5,7 @@
 browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome) ||
     die "no Chromium: scripts/install-deps.sh installs it"
 headless() {
-    "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+    "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run \
         --user-data-dir="$PWD/profile" --window-size=1200,1800 "$@" 2>/dev/null
 }
 cp "$top_srcdir/samples/unbounded_cache.zst" cache.zst
