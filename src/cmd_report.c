@@ -114,6 +114,16 @@ static int write_report(const report *r, const report_args *args, const char *du
     return failed || write_failed ? EXIT_TROUBLE : EXIT_OK;
 }
 
+/* The text of the most repeated strings, from a second read of the dump. */
+static void read_example_values(report *r, const char *dump)
+{
+    for (size_t i = 0; i < r->suggestion_count; i++) {
+        suggestion *s = &r->suggestions[i];
+        if (s->kind == SUGGEST_INTERN_STRINGS && s->object != HEAP_NONE)
+            s->example_value = dump_value_text(dump, r->heap->address[s->object]);
+    }
+}
+
 int cmd_report(int argc, char **argv)
 {
     report_args args = {.output = "-", .format = FORMAT_FROM_NAME, .top = 10,
@@ -138,10 +148,13 @@ int cmd_report(int argc, char **argv)
                             .top = args.top, .accept_type = filters_accept_type,
                             .accept_site = filters_accept_site, .filter_ctx = args.filters};
         if (retention_compute(&a.heap, &paths) < 0 ||
-            report_build(&a.heap, &a.dom, &paths, &o, &r) < 0)
+            report_build(&a.heap, &a.dom, &paths, &o, &r) < 0) {
             dump_out_of_memory(dump);
-        else if ((code = write_report(&r, &args, dump)) == EXIT_OK)
-            code = analysis_exit_code(&a);
+        } else {
+            read_example_values(&r, dump);
+            if ((code = write_report(&r, &args, dump)) == EXIT_OK)
+                code = analysis_exit_code(&a);
+        }
         phases_next(&a.phases, NULL);
         report_release(&r);
         retention_release(&paths);

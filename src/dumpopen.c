@@ -1,4 +1,7 @@
 /* dumpopen.c: opening dumps named on the command line. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "dumpopen.h"
 #include "msg.h"
 
@@ -15,4 +18,26 @@ heapan_reader *dump_open(const char *path)
 void dump_out_of_memory(const char *path)
 {
     errorf("%s: out of memory", path);
+}
+
+char *dump_value_text(const char *path, uint64_t address)
+{
+    heapan_reader *r = NULL;
+    char *text = NULL;
+    if (strcmp(path, "-") != 0 && heapan_reader_open(&r, path) == HEAPAN_OK) {
+        heapan_record rec;
+        while (!text && heapan_reader_next(r, &rec) == HEAPAN_OK) {
+            const heapan_object *o = &rec.u.object;
+            if (rec.kind != HEAPAN_REC_OBJECT || o->address != address)
+                continue;
+            if ((o->value_kind == HEAPAN_VALUE_TEXT || o->value_kind == HEAPAN_VALUE_BYTES) &&
+                (text = malloc(o->len + 1))) {
+                memcpy(text, o->data, o->len);
+                text[o->len] = '\0';
+            }
+            break;
+        }
+    }
+    heapan_reader_close(r);
+    return text;
 }

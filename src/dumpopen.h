@@ -7,6 +7,13 @@
 /* Opens `path`; on failure says why ("heapan: PATH: ...") and returns NULL. */
 heapan_reader *dump_open(const char *path);
 
+/*
+ * The str/bytes value prefix of the object at `address`, read again from
+ * `path` (a second pass: the heap model keeps hashes, not text), as a new
+ * string; NULL when it cannot be read or has none.  Not for "-".
+ */
+char *dump_value_text(const char *path, uint64_t address);
+
 /* "heapan: PATH: out of memory" */
 void dump_out_of_memory(const char *path);
 

@@ -149,6 +149,11 @@ static int suggestions(FILE *out, const report *r)
         render_html_text(out, s->target ? s->target : "");
         fputs("</span></p>\n<p>", out);
         render_html_text(out, s->message ? s->message : "");
+        if (s->example_value) {
+            fputs(" The most repeated value: <code>", out);
+            render_html_text(out, s->example_value);
+            fputs("</code>.", out);
+        }
         fprintf(out, "</p>\n<details><summary>example</summary>\n%s</details>\n", html);
         free(html);
     }

@@ -144,6 +144,9 @@ static int add_suggestion(cJSON *list, const report *r, const suggestion *s)
                             (double)(int)(render_share(r, s->estimated_savings) * 10) / 10);
     add_address(item, "address", r, s->object);
     cJSON_AddStringToObject(item, "example", suggestion_example(s->kind));
+    if (s->example_value)
+        return add_text(item, "example_value", s->example_value) ? 0 : -1;
+    cJSON_AddNullToObject(item, "example_value");
     return 0;
 }
 

@@ -101,6 +101,11 @@ static void suggestions(FILE *out, const report *r)
         render_md_text(out, s->target ? s->target : "");
         fputs("\n\n", out);
         render_md_text(out, s->message ? s->message : "");
+        if (s->example_value) {
+            fputs(" The most repeated value: '", out);
+            render_md_text(out, s->example_value);
+            fputs("'.", out);
+        }
         fprintf(out, "\n\n<details><summary>example</summary>\n\n%s\n</details>\n\n",
                 suggestion_example(s->kind));
     }

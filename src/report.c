@@ -191,6 +191,7 @@ void report_release(report *r)
     for (size_t i = 0; i < r->suggestion_count; i++) {
         free(r->suggestions[i].target);
         free(r->suggestions[i].message);
+        free(r->suggestions[i].example_value);
     }
     free(r->suggestions);
     histogram_release(&r->types);

@@ -76,6 +76,7 @@ typedef struct suggestion {
     uint32_t object;            /* an example object, HEAP_NONE if none */
     char *message;              /* what to change and why, with the evidence */
     uint64_t value_hash;        /* intern_strings: the most duplicated value's hash */
+    char *example_value;        /* its text, when the caller could read it; else NULL */
 } suggestion;
 
 /* The least a finding retains by default: 2% of the heap, and at least this. */

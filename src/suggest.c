@@ -440,7 +440,7 @@ int find_suggestions(report *r, const retention *paths, const report_options *o)
         qsort(r->suggestions, r->suggestion_count, sizeof *r->suggestions, by_weighted_savings);
         while (r->suggestion_count > o->top) {
             suggestion *s = &r->suggestions[--r->suggestion_count];
-            free(s->target), free(s->message);
+            free(s->target), free(s->message), free(s->example_value);
         }
     }
     return failed ? -1 : 0;

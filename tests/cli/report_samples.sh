@@ -15,6 +15,8 @@ for name in sys.argv[1:]:
     leak = "%s at %s" % (first["kind"], first["path_text"] or "(unreachable)") if first else "none"
     suggestion = ("%s for %s" % (suggestions[0]["kind"], suggestions[0]["target"])
                   if suggestions else "none")
+    if suggestions and suggestions[0]["example_value"]:
+        suggestion += " (most repeated: %r)" % suggestions[0]["example_value"]
     print("%-18s leak 1: %s; suggestion 1: %s" % (name, leak, suggestion))
 PY
 # The schema is checked, and the checker does catch a bad document.
