@@ -29,6 +29,7 @@ int cmd_dominators(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* The command called `name`, or NULL. */
 const command *find_command(const char *name);

@@ -37,6 +37,12 @@ static const command commands[] = {
      "  -f, --format FMT   text, md, html or json\n"
      "      --suppress FILE  rules as in report, for the findings\n"
      "      --progress=WHEN  auto (on a terminal), always or never\n"},
+    {"trace", cmd_trace, "[-o FILE] [--format text|md|html|json] [-n N] TRACE",
+     "an allocation trace: peak memory, call sites live at the peak and at the end, growth",
+     "  -o, --output FILE  write here; .html, .md or .json picks the format\n"
+     "                     (default: a table on standard output)\n"
+     "  -f, --format FMT   text, md, html or json\n"
+     "  -n, --top N        call sites per table (default 10)\n"},
     {"top", cmd_top, "[--by type|module|site] [-n N] DUMP",
      "the heap grouped by type, module or allocation site, by retained size",
      "  -b, --by GROUP     type (default), module, or site (needs tracebacks)\n"

@@ -16,6 +16,7 @@
 #include "paths.h"
 #include "render.h"
 #include "report.h"
+#include "trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -75,6 +76,13 @@ static inline void fuzz_read_dump(const uint8_t *data, size_t size)
         fuzz_analyse(r);  /* the heap takes the reader over */
     else
         heapan_reader_close(r);
+    if (heapan_reader_open_memory(&r, data, size) == HEAPAN_OK) {
+        trace t;  /* any dump can be replayed as a trace: its events are just absent */
+        trace_load(&t, r);
+        trace_release(&t);
+    } else {
+        heapan_reader_close(r);
+    }
 }
 
 #endif

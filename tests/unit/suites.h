@@ -16,5 +16,6 @@ Suite *heap_suite(void);       /* src/heap.c */
 Suite *dominators_suite(void); /* src/dominators.c */
 Suite *histogram_suite(void);  /* src/histogram.c */
 Suite *paths_suite(void);      /* src/paths.c */
+Suite *trace_suite(void);      /* src/trace.c */
 
 #endif

@@ -26,16 +26,27 @@ static int collect(void *ctx, const void *buf, size_t len)
     return 0;
 }
 
-void test_dump_start(test_dump *d, const heapan_writer_options *options)
+static void start(test_dump *d, const heapan_writer_options *options, unsigned content,
+                  uint64_t sample_bytes)
 {
     memset(d, 0, sizeof *d);
     ck_assert_int_eq(heapan_writer_open_sink(&d->w, collect, d, options), HEAPAN_OK);
     static const char *const argv[] = {"python3", "test.py"};
-    heapan_header h = {.content = HEAPAN_CONTENT_HEAP, .producer = "unit-test",
+    heapan_header h = {.content = content, .sample_bytes = sample_bytes, .producer = "unit-test",
                        .producer_version = "1", .runtime = "CPython",
                        .runtime_version = "3.11.7", .pid = 7, .time_us = 1,
                        .pointer_size = 8, .argc = 2, .argv = argv};
     ck_assert_int_eq(heapan_writer_header(d->w, &h), HEAPAN_OK);
+}
+
+void test_dump_start(test_dump *d, const heapan_writer_options *options)
+{
+    start(d, options, HEAPAN_CONTENT_HEAP, 0);
+}
+
+void test_trace_start(test_dump *d, uint64_t sample_bytes)
+{
+    start(d, NULL, HEAPAN_CONTENT_TRACE, sample_bytes);
 }
 
 void test_dump_finish(test_dump *d)

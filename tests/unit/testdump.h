@@ -19,6 +19,9 @@ typedef struct test_dump {
 /* Opens a writer into `d` and writes a plain heap-dump header; aborts the test on failure. */
 void test_dump_start(test_dump *d, const heapan_writer_options *options);
 
+/* Like test_dump_start() for an allocation trace, sampled every `sample_bytes` (0: all). */
+void test_trace_start(test_dump *d, uint64_t sample_bytes);
+
 /* Closes the writer (END record) and frees it; aborts on failure. */
 void test_dump_finish(test_dump *d);
 

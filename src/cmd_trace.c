@@ -1,0 +1,97 @@
+/* cmd_trace.c: `heapan trace TRACE`: peak memory, call sites, leaks over time. */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "cliopt.h"
+#include "command.h"
+#include "dumpopen.h"
+#include "msg.h"
+#include "render_trace.h"
+
+enum { TRACE_TEXT, TRACE_MARKDOWN, TRACE_HTML, TRACE_JSON };
+
+static int format_of(const char *output)
+{
+    const char *dot = strrchr(output, '.');
+    if (strcmp(output, "-") == 0)
+        return TRACE_TEXT;
+    if (dot && (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0))
+        return TRACE_HTML;
+    if (dot && strcmp(dot, ".json") == 0)
+        return TRACE_JSON;
+    if (dot && strcmp(dot, ".md") == 0)
+        return TRACE_MARKDOWN;
+    usage_error("trace", "trace: cannot tell the format of '%s' from its name; add --format "
+                         "text, md, html or json", output);
+}
+
+static int render(FILE *out, int format, const trace *t, const char *path, size_t top)
+{
+    switch (format) {
+    case TRACE_HTML: return render_trace_html(out, t, path, top);
+    case TRACE_JSON: return render_trace_json(out, t, path, top);
+    case TRACE_MARKDOWN: return render_trace_markdown(out, t, path, top);
+    default: return render_trace_text(out, t, path, top);
+    }
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    static const struct option options[] = {{"output", required_argument, NULL, 'o'},
+                                            {"format", required_argument, NULL, 'f'},
+                                            {"top", required_argument, NULL, 'n'},
+                                            {NULL, 0, NULL, 0}};
+    const char *output = "-";
+    int c, format = -1;
+    uint64_t top = 10;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:f:n:", options, NULL)) != -1) {
+        if (c == 'o')
+            output = optarg;
+        else if (c == 'f')
+            format = parse_choice("trace", "--format", optarg,
+                                  (const char *const[]){"text", "md", "html", "json", NULL});
+        else if (c == 'n')
+            top = parse_count("trace", "--top", optarg);
+        else
+            bad_option("trace", c, argv);
+    }
+    if (top == 0 || top > 1000)
+        usage_error("trace", "trace: --top takes 1 to 1000");
+    if (format < 0)
+        format = format_of(output);
+    const char *path = single_operand("trace", "TRACE", argc, argv, optind);
+    heapan_reader *r = dump_open(path);
+    if (!r)
+        return EXIT_TROUBLE;
+    if (heapan_reader_header(r)->content != HEAPAN_CONTENT_TRACE) {
+        errorf("%s: a heap dump, not an allocation trace: try 'heapan report'", path);
+        heapan_reader_close(r);
+        return EXIT_TROUBLE;
+    }
+    trace t;
+    int code = EXIT_TROUBLE;
+    if (trace_load(&t, r) < 0) {
+        dump_out_of_memory(path);
+    } else {
+        for (size_t k = 0; k < t.warning_count; k++)
+            warnf("%s: %s", path, t.warnings[k]);
+        FILE *out = strcmp(output, "-") == 0 ? stdout : fopen(output, "w");
+        if (!out) {
+            errorf("%s: cannot create: %s", output, strerror(errno));
+        } else {
+            int failed = render(out, format, &t, path, (size_t)top) < 0;
+            int write_failed = ferror(out) != 0;
+            write_failed |= out == stdout ? fflush(out) != 0 : fclose(out) != 0;
+            if (failed)
+                dump_out_of_memory(path);
+            else if (write_failed)
+                errorf("%s: write error: %s", output, strerror(errno));
+            else
+                code = t.warning_count ? EXIT_FOUND : EXIT_OK;
+        }
+    }
+    trace_release(&t);
+    return code;
+}

@@ -1,0 +1,338 @@
+/* trace.c: replaying an allocation trace: live bytes per site, the peak, growth. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addrmap.h"
+#include "trace.h"
+
+#define MAX_POINTS 512   /* timeline points kept when the trace has no samples */
+#define DEAD UINT32_MAX  /* an address map slot whose block was freed */
+
+typedef struct replay {
+    trace *t;
+    addrmap live;  /* address -> stack id in .index, size in .extra */
+    uint64_t events, point_stride;
+    uint64_t event, peak_event;  /* allocations and frees so far; when the peak was reached */
+    size_t site_cap, frame_cap;
+    int failed;
+} replay;
+
+static int warn(trace *t, const char *fmt, ...)
+{
+    char line[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    char **list = realloc(t->warnings, (t->warning_count + 1) * sizeof *list);
+    if (!list)
+        return -1;
+    t->warnings = list;
+    if (!(list[t->warning_count] = strdup(line)))
+        return -1;
+    t->warning_count++;
+    return 0;
+}
+
+/* Bytes an allocation of `size` stands for (sampled traces weigh each one up). */
+static uint64_t weight(const trace *t, uint64_t size)
+{
+    double every = (double)t->header.sample_bytes;
+    if (!every || !size)
+        return size;
+    return (uint64_t)((double)size / -expm1(-(double)size / every) + 0.5);
+}
+
+static double seconds(uint64_t time_us)
+{
+    return (double)time_us / 1e6;
+}
+
+/* Closes the interval the site's live bytes held since its last change. */
+static void integrate(trace_site *s, double now)
+{
+    double a = s->last_t, b = now, l = (double)s->live;
+    s->s0 += b - a;
+    s->s1 += (b * b - a * a) / 2;
+    s->s2 += (b * b * b - a * a * a) / 3;
+    s->sl += l * (b - a);
+    s->stl += l * (b * b - a * a) / 2;
+    s->sll += l * l * (b - a);
+    s->last_t = now;
+}
+
+static trace_site *site_of(replay *p, uint32_t stack)
+{
+    trace *t = p->t;
+    if (stack >= t->stack_count)
+        stack = 0;  /* the reader checks ids; be safe anyway */
+    return &t->sites[stack];
+}
+
+/*
+ * The site changes by `delta` bytes.  If it has not changed since the peak,
+ * its live bytes now are its live bytes at the peak: keep them first.
+ */
+static void change(replay *p, trace_site *s, int64_t delta, uint64_t time_us)
+{
+    integrate(s, seconds(time_us));
+    if (s->changed_at <= p->peak_event)
+        s->live_at_peak = s->live;
+    s->live = (uint64_t)((int64_t)s->live + delta);
+    if (s->live > s->live_max)
+        s->live_max = s->live;
+    s->changed_at = p->event;
+}
+
+static void add_point(replay *p, uint64_t time_us, uint64_t traced, uint64_t rss)
+{
+    trace *t = p->t;
+    if (t->point_count == t->point_cap) {
+        size_t cap = t->point_cap ? t->point_cap * 2 : 64;
+        trace_point *grown = realloc(t->timeline, cap * sizeof *grown);
+        if (!grown) {
+            p->failed = 1;
+            return;
+        }
+        t->timeline = grown;
+        t->point_cap = cap;
+    }
+    t->timeline[t->point_count++] = (trace_point){time_us, traced, rss};
+}
+
+/* Without SAMPLE records: a point every stride events, thinned to MAX_POINTS. */
+static void maybe_point(replay *p, uint64_t time_us)
+{
+    trace *t = p->t;
+    if (t->timeline_from_samples || ++p->events % p->point_stride)
+        return;
+    if (t->point_count == MAX_POINTS) {
+        for (size_t i = 0; i < MAX_POINTS / 2; i++)
+            t->timeline[i] = t->timeline[2 * i + 1];
+        t->point_count = MAX_POINTS / 2;
+        p->point_stride *= 2;
+    }
+    add_point(p, time_us, t->live, 0);
+}
+
+static void on_alloc(replay *p, const heapan_alloc *a)
+{
+    trace *t = p->t;
+    int added;
+    addrmap_slot *slot = a->address ? addrmap_upsert(&p->live, a->address, &added) : NULL;
+    if (!slot) {
+        p->failed = a->address != 0;
+        return;
+    }
+    p->event++;
+    if (!added && slot->index != DEAD) {  /* a block allocated twice: the first was freed unseen */
+        trace_site *old = site_of(p, slot->index);
+        uint64_t bytes = weight(t, slot->extra);
+        change(p, old, -(int64_t)bytes, a->time_us);
+        t->live -= bytes;
+    }
+    if (a->size > UINT32_MAX)
+        t->huge++;
+    slot->index = a->stack < t->stack_count ? a->stack : 0;
+    slot->extra = a->size > UINT32_MAX ? UINT32_MAX : (uint32_t)a->size;
+    uint64_t bytes = weight(t, slot->extra);
+    trace_site *s = site_of(p, slot->index);
+    s->allocations++;
+    s->total_allocated += bytes;
+    change(p, s, (int64_t)bytes, a->time_us);
+    t->allocations++;
+    t->total_allocated += bytes;
+    t->live += bytes;
+    if (t->live > t->peak) {
+        t->peak = t->live;
+        t->peak_time_us = a->time_us;
+        p->peak_event = p->event;
+    }
+    t->end_time_us = a->time_us;
+    maybe_point(p, a->time_us);
+}
+
+static void on_free(replay *p, const heapan_free *f)
+{
+    trace *t = p->t;
+    t->frees++;
+    t->end_time_us = f->time_us > t->end_time_us ? f->time_us : t->end_time_us;
+    uint32_t found = addrmap_find(&p->live, f->address);
+    if (found == ADDRMAP_ABSENT || found == DEAD) {
+        t->unmatched_frees++;  /* allocated before tracing started */
+        return;
+    }
+    int added;
+    addrmap_slot *slot = addrmap_upsert(&p->live, f->address, &added);
+    p->event++;
+    uint64_t bytes = weight(t, slot->extra);
+    change(p, site_of(p, slot->index), -(int64_t)bytes, f->time_us);
+    t->live -= bytes;
+    slot->index = DEAD;
+    maybe_point(p, f->time_us);
+}
+
+/* Stacks and frames arrive with ids 1, 2, 3...: grow the arrays to hold `id`. */
+static void *grow_to(void *array, size_t elem, size_t *cap, uint32_t id, uint32_t *count, int *failed)
+{
+    void **p = array;
+    if (id >= *cap) {
+        size_t cap2 = *cap ? *cap : 256;
+        while (cap2 <= id)
+            cap2 *= 2;
+        void *grown = realloc(*p, cap2 * elem);
+        if (!grown) {
+            *failed = 1;
+            return NULL;
+        }
+        memset((char *)grown + *cap * elem, 0, (cap2 - *cap) * elem);
+        *p = grown;
+        *cap = cap2;
+    }
+    if (id >= *count)
+        *count = id + 1;
+    return (char *)*p + (size_t)id * elem;
+}
+
+static void on_record(replay *p, const heapan_record *rec)
+{
+    trace *t = p->t;
+    switch (rec->kind) {
+    case HEAPAN_REC_ALLOC:
+        on_alloc(p, &rec->u.alloc);
+        break;
+    case HEAPAN_REC_FREE:
+        on_free(p, &rec->u.free);
+        break;
+    case HEAPAN_REC_SAMPLE:
+        if (!t->timeline_from_samples) {
+            t->timeline_from_samples = 1;  /* the process's own samples replace ours */
+            t->point_count = 0;
+        }
+        add_point(p, rec->u.sample.time_us, rec->u.sample.traced_bytes, rec->u.sample.rss);
+        break;
+    case HEAPAN_REC_FRAME: {
+        heapan_frame *f = grow_to(&t->frames, sizeof *t->frames, &p->frame_cap, rec->u.frame.id,
+                                  &t->frame_count, &p->failed);
+        if (f)
+            *f = rec->u.frame;
+        break;
+    }
+    case HEAPAN_REC_STACK: {
+        size_t cap = p->site_cap;
+        uint32_t count = t->stack_count;
+        heap_stack *s = grow_to(&t->stacks, sizeof *t->stacks, &cap, rec->u.stack.id, &count,
+                                &p->failed);
+        trace_site *site = s ? grow_to(&t->sites, sizeof *t->sites, &p->site_cap,
+                                       rec->u.stack.id, &t->stack_count, &p->failed)
+                             : NULL;
+        if (s && site)
+            *s = (heap_stack){rec->u.stack.parent, rec->u.stack.frame};
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Closes every site's integrals at the end and fits its line. */
+static void finish(replay *p)
+{
+    trace *t = p->t;
+    double end = seconds(t->end_time_us);
+    for (uint32_t i = 0; i < t->stack_count; i++) {
+        trace_site *s = &t->sites[i];
+        if (s->changed_at <= p->peak_event)
+            s->live_at_peak = s->live;
+        integrate(s, end);
+        double var_t = s->s0 * s->s2 - s->s1 * s->s1;
+        double cov = s->s0 * s->stl - s->s1 * s->sl;
+        double var_l = s->s0 * s->sll - s->sl * s->sl;
+        s->growth = var_t > 0 ? cov / var_t : 0.0;
+        s->fit = var_t > 0 && var_l > 0 ? cov * cov / (var_t * var_l) : 0.0;
+    }
+}
+
+int trace_load(trace *t, heapan_reader *r)
+{
+    memset(t, 0, sizeof *t);
+    t->reader = r;
+    t->header = *heapan_reader_header(r);
+    replay p = {.t = t, .point_stride = 64, .site_cap = 256};
+    t->stack_count = 1;  /* stack 0, "no stack", always exists */
+    t->sites = calloc(p.site_cap, sizeof *t->sites);
+    t->stacks = calloc(p.site_cap, sizeof *t->stacks);
+    if (!t->sites || !t->stacks || addrmap_init(&p.live, 1u << 16) < 0)
+        return -1;
+    heapan_record rec;
+    while (!p.failed && (t->status = heapan_reader_next(r, &rec)) == HEAPAN_OK)
+        on_record(&p, &rec);
+    addrmap_release(&p.live);
+    if (p.failed)
+        return -1;
+    finish(&p);
+    if (t->status != HEAPAN_END &&
+        warn(t, "the trace is incomplete (%s); what could be read is analysed",
+             heapan_reader_error(r)) < 0)
+        return -1;
+    if (t->huge && warn(t, "%llu allocations of 4 GiB or more were counted as 4 GiB",
+                        (unsigned long long)t->huge) < 0)
+        return -1;
+    return 0;
+}
+
+void trace_release(trace *t)
+{
+    free(t->frames), free(t->stacks), free(t->sites), free(t->timeline);
+    for (size_t k = 0; k < t->warning_count; k++)
+        free(t->warnings[k]);
+    free(t->warnings);
+    heapan_reader_close(t->reader);
+    memset(t, 0, sizeof *t);
+}
+
+const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t size)
+{
+    uint32_t frame = stack && stack < t->stack_count ? t->stacks[stack].frame : 0;
+    if (!frame || frame >= t->frame_count) {
+        snprintf(buf, size, "(unknown site)");
+        return buf;
+    }
+    const heapan_frame *f = &t->frames[frame];
+    const char *file = heapan_reader_string(t->reader, f->file, NULL);
+    const char *function = heapan_reader_string(t->reader, f->function, NULL);
+    snprintf(buf, size, "%s:%u in %s", file ? file : "?", f->line, function ? function : "?");
+    return buf;
+}
+
+static uint64_t site_key(const trace_site *s, int key)
+{
+    switch (key) {
+    case 0: return s->live_at_peak;
+    case 1: return s->live;
+    case 2: return s->total_allocated;
+    default: return s->growth > 0 ? (uint64_t)s->growth : 0;
+    }
+}
+
+size_t trace_top_sites(const trace *t, int key, uint32_t *out, size_t limit)
+{
+    size_t kept = 0;
+    for (uint32_t i = 0; i < t->stack_count; i++) {
+        uint64_t value = site_key(&t->sites[i], key);
+        if (!value)
+            continue;
+        size_t at = kept < limit ? kept++ : limit;
+        while (at > 0 && site_key(&t->sites[out[at - 1]], key) < value) {
+            if (at < limit)
+                out[at] = out[at - 1];
+            at--;
+        }
+        if (at < limit)
+            out[at] = i;
+    }
+    return kept;
+}

@@ -1,0 +1,63 @@
+/*
+ * trace.h: the analysis of an allocation trace, in one streaming pass:
+ * peak traced memory and when, and per call site (a deduplicated stack)
+ * the bytes live at the peak and at the end, the bytes allocated in all,
+ * and how steadily its live bytes grow.  Never prints.
+ *
+ * A sampled trace (header sample_bytes = T) records on average one
+ * allocation per T bytes; an allocation of s bytes then stands for
+ * s / (1 - exp(-s / T)) bytes, which makes every total an unbiased
+ * estimate.
+ */
+#ifndef HEAPAN_TRACE_H
+#define HEAPAN_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heap.h"
+#include "heapan.h"
+
+typedef struct trace_site {
+    uint64_t allocations, total_allocated;
+    uint64_t live, live_at_peak, live_max;
+    double growth;       /* least-squares slope of live bytes over time, bytes per second */
+    double fit;          /* R^2 of that line: 1 is a steady straight climb */
+    /* running integrals of live(t) over time, for the fit */
+    double s0, s1, s2, sl, stl, sll, last_t;
+    uint64_t changed_at; /* event number of the last change */
+} trace_site;
+
+typedef struct trace_point {
+    uint64_t time_us, traced_bytes, rss;
+} trace_point;
+
+typedef struct trace {
+    heapan_reader *reader;     /* kept: its string table names the frames */
+    heapan_header header;
+    heapan_frame *frames;      /* by id */
+    uint32_t frame_count;
+    heap_stack *stacks;        /* by id; a stack's site is its own entry in sites */
+    trace_site *sites;         /* by stack id; [0] is "no stack" */
+    uint32_t stack_count;
+    uint64_t allocations, frees, unmatched_frees, huge;
+    uint64_t total_allocated, live, peak, peak_time_us, end_time_us;
+    trace_point *timeline;     /* SAMPLE records, or points taken along the way */
+    size_t point_count, point_cap;
+    int timeline_from_samples;
+    heapan_status status;
+    char **warnings;
+    size_t warning_count;
+} trace;
+
+/* Reads the rest of `r`, which `t` takes over.  0, or -1 when out of memory. */
+int trace_load(trace *t, heapan_reader *r);
+void trace_release(trace *t);
+
+/* "file:line in function" of a stack's innermost frame, into buf. */
+const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t size);
+
+/* Stack ids ordered by `key` (0: live at peak, 1: live at end, 2: allocated, 3: growth). */
+size_t trace_top_sites(const trace *t, int key, uint32_t *out, size_t limit);
+
+#endif
