@@ -35,6 +35,23 @@ int parse_choice(const char *command, const char *option, const char *text,
     usage_error(command, "%s: %s takes %s, not '%s'", command, option, list, text);
 }
 
+output_format output_format_of(const char *command, const char *output, output_format for_stdout)
+{
+    const char *dot = strrchr(output, '.');
+    if (strcmp(output, "-") == 0)
+        return for_stdout;
+    if (dot && (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0))
+        return OUTPUT_HTML;
+    if (dot && strcmp(dot, ".json") == 0)
+        return OUTPUT_JSON;
+    if (dot && (strcmp(dot, ".md") == 0 || strcmp(dot, ".markdown") == 0))
+        return OUTPUT_MARKDOWN;
+    usage_error(command,
+                "%s: cannot tell the format of '%s' from its name: end it in .md, .html or "
+                ".json, or add --format",
+                command, output);
+}
+
 uint64_t parse_address(const char *command, const char *option, const char *text)
 {
     char *end;

@@ -14,6 +14,16 @@ uint64_t parse_count(const char *command, const char *option, const char *text);
 int parse_choice(const char *command, const char *option, const char *text,
                  const char *const *choices);
 
+/* Output formats, as the commands that write reports name them. */
+typedef enum output_format { OUTPUT_TEXT, OUTPUT_MARKDOWN, OUTPUT_HTML, OUTPUT_JSON } output_format;
+
+/*
+ * The format of an output file from its name: .md, .html/.htm, .json;
+ * "-" (standard output) gives `for_stdout`.  Anything else is a usage
+ * error of `command`.
+ */
+output_format output_format_of(const char *command, const char *output, output_format for_stdout);
+
 /* An object address, 0x-prefixed hex or decimal, non-zero; or a usage error. */
 uint64_t parse_address(const char *command, const char *option, const char *text);
 

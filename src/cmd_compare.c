@@ -15,8 +15,6 @@
 
 #define MAX_LIMITS 64
 
-enum { OUT_TEXT, OUT_MARKDOWN, OUT_HTML, OUT_JSON };
-
 typedef struct compare_args {
     const char *output;
     int format;
@@ -32,21 +30,6 @@ static void release_args(compare_args *args)
     for (size_t i = 0; i < args->limit_count; i++)
         gate_release(&args->limits[i]);
     filters_free(args->filters);
-}
-
-static int format_of(const char *output)
-{
-    const char *dot = strrchr(output, '.');
-    if (strcmp(output, "-") == 0)
-        return OUT_TEXT;
-    if (dot && (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0))
-        return OUT_HTML;
-    if (dot && strcmp(dot, ".json") == 0)
-        return OUT_JSON;
-    if (dot && strcmp(dot, ".md") == 0)
-        return OUT_MARKDOWN;
-    usage_error("compare", "compare: cannot tell the format of '%s' from its name; add --format "
-                           "text, md, html or json", output);
 }
 
 static void parse_args(int argc, char **argv, compare_args *args)
@@ -85,7 +68,7 @@ static void parse_args(int argc, char **argv, compare_args *args)
         default: bad_option("compare", c, argv);
         }
     }
-    args->format = format >= 0 ? format : format_of(args->output);
+    args->format = format >= 0 ? format : (int)output_format_of("compare", args->output, OUTPUT_TEXT);
 }
 
 typedef struct side {
@@ -136,9 +119,9 @@ static int write_comparison(const comparison *c, const compare_args *args,
         errorf("%s: cannot create: %s", args->output, strerror(errno));
         return -1;
     }
-    int failed = (args->format == OUT_HTML       ? render_compare_html(out, c, src)
-                  : args->format == OUT_JSON     ? render_compare_json(out, c, src)
-                  : args->format == OUT_MARKDOWN ? render_compare_markdown(out, c, src)
+    int failed = (args->format == OUTPUT_HTML       ? render_compare_html(out, c, src)
+                  : args->format == OUTPUT_JSON     ? render_compare_json(out, c, src)
+                  : args->format == OUTPUT_MARKDOWN ? render_compare_markdown(out, c, src)
                                                  : render_compare_text(out, c, src)) < 0;
     int write_failed = ferror(out) != 0;
     write_failed |= out == stdout ? fflush(out) != 0 : fclose(out) != 0;

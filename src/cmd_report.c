@@ -13,7 +13,7 @@
 #include "render.h"
 #include "report.h"
 
-enum { FORMAT_MARKDOWN, FORMAT_HTML, FORMAT_JSON, FORMAT_FROM_NAME };
+#define FORMAT_FROM_NAME (-1)
 
 typedef struct report_args {
     const char *output;
@@ -23,22 +23,6 @@ typedef struct report_args {
     progress_mode progress;
     filters *filters;
 } report_args;
-
-/* The format -o's extension names; markdown for standard output. */
-static int format_of(const char *output)
-{
-    const char *dot = strrchr(output, '.');
-    if (strcmp(output, "-") == 0)
-        return FORMAT_MARKDOWN;
-    if (dot && (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0))
-        return FORMAT_HTML;
-    if (dot && strcmp(dot, ".json") == 0)
-        return FORMAT_JSON;
-    if (dot && (strcmp(dot, ".md") == 0 || strcmp(dot, ".markdown") == 0))
-        return FORMAT_MARKDOWN;
-    usage_error("report", "report: cannot tell the format of '%s' from its name; add --format "
-                          "html, md or json", output);
-}
 
 static void add_filter(report_args *args, filter_rule rule, const char *option, const char *pattern)
 {
@@ -63,8 +47,8 @@ static void parse_args(int argc, char **argv, report_args *args)
         switch (c) {
         case 'o': args->output = optarg; break;
         case 'f':
-            args->format = parse_choice("report", "--format", optarg,
-                                        (const char *const[]){"md", "html", "json", NULL});
+            args->format = 1 + parse_choice("report", "--format", optarg,
+                                            (const char *const[]){"md", "html", "json", NULL});
             break;
         case 'n': args->top = parse_count("report", "--top", optarg); break;
         case 'm': args->min_retained = parse_size("report", "--min-retained", optarg); break;
@@ -86,7 +70,7 @@ static void parse_args(int argc, char **argv, report_args *args)
     if (args->top == 0 || args->top > 1000)
         usage_error("report", "report: --top takes 1 to 1000");
     if (args->format == FORMAT_FROM_NAME)
-        args->format = format_of(args->output);
+        args->format = (int)output_format_of("report", args->output, OUTPUT_MARKDOWN);
 }
 
 static uint64_t resolve_size(size_spec spec, uint64_t total)
@@ -102,8 +86,8 @@ static int write_report(const report *r, const report_args *args, const char *du
         return EXIT_TROUBLE;
     }
     render_source src = {.path = dump};
-    int failed = (args->format == FORMAT_HTML   ? render_html(out, r, &src)
-                  : args->format == FORMAT_JSON ? render_json(out, r, &src)
+    int failed = (args->format == OUTPUT_HTML   ? render_html(out, r, &src)
+                  : args->format == OUTPUT_JSON ? render_json(out, r, &src)
                                                 : render_markdown(out, r, &src)) < 0;
     if (failed)
         dump_out_of_memory(dump);

@@ -9,29 +9,12 @@
 #include "msg.h"
 #include "render_trace.h"
 
-enum { TRACE_TEXT, TRACE_MARKDOWN, TRACE_HTML, TRACE_JSON };
-
-static int format_of(const char *output)
-{
-    const char *dot = strrchr(output, '.');
-    if (strcmp(output, "-") == 0)
-        return TRACE_TEXT;
-    if (dot && (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0))
-        return TRACE_HTML;
-    if (dot && strcmp(dot, ".json") == 0)
-        return TRACE_JSON;
-    if (dot && strcmp(dot, ".md") == 0)
-        return TRACE_MARKDOWN;
-    usage_error("trace", "trace: cannot tell the format of '%s' from its name; add --format "
-                         "text, md, html or json", output);
-}
-
 static int render(FILE *out, int format, const trace *t, const char *path, size_t top)
 {
     switch (format) {
-    case TRACE_HTML: return render_trace_html(out, t, path, top);
-    case TRACE_JSON: return render_trace_json(out, t, path, top);
-    case TRACE_MARKDOWN: return render_trace_markdown(out, t, path, top);
+    case OUTPUT_HTML: return render_trace_html(out, t, path, top);
+    case OUTPUT_JSON: return render_trace_json(out, t, path, top);
+    case OUTPUT_MARKDOWN: return render_trace_markdown(out, t, path, top);
     default: return render_trace_text(out, t, path, top);
     }
 }
@@ -60,7 +43,7 @@ int cmd_trace(int argc, char **argv)
     if (top == 0 || top > 1000)
         usage_error("trace", "trace: --top takes 1 to 1000");
     if (format < 0)
-        format = format_of(output);
+        format = (int)output_format_of("trace", output, OUTPUT_TEXT);
     const char *path = single_operand("trace", "TRACE", argc, argv, optind);
     heapan_reader *r = dump_open(path);
     if (!r)

@@ -7,6 +7,7 @@
 #include "addrmap.h"
 #include "heap.h"
 #include "recordpipe.h"
+#include "warnings.h"
 
 #define PROGRESS_EVERY 65536  /* records between progress calls */
 
@@ -68,19 +69,11 @@ static int reserve(void *array, size_t elem, size_t *cap, size_t need)
 
 int heap_warn(heap *h, const char *fmt, ...)
 {
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    int result = warning_add(&h->warnings, &h->warning_count, fmt, ap);
     va_end(ap);
-    char **list = realloc(h->warnings, (h->warning_count + 1) * sizeof *list);
-    if (!list)
-        return -1;
-    h->warnings = list;
-    if (!(list[h->warning_count] = strdup(line)))
-        return -1;
-    h->warning_count++;
-    return 0;
+    return result;
 }
 
 /* Every per-object column grows together; the optional ones only once used. */
@@ -703,9 +696,7 @@ void heap_release(heap *h)
     free(h->out_label_kind), free(h->big_labels), free(h->in_start), free(h->in_source);
     free(h->roots), free(h->types), free(h->frames), free(h->stacks);
     free(h->shape_start), free(h->shape_names);
-    for (size_t k = 0; k < h->warning_count; k++)
-        free(h->warnings[k]);
-    free(h->warnings);
+    warnings_free(h->warnings, h->warning_count);
     heapan_reader_close(h->reader);
     memset(h, 0, sizeof *h);
 }

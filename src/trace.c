@@ -7,6 +7,7 @@
 
 #include "addrmap.h"
 #include "trace.h"
+#include "warnings.h"
 
 #define MAX_POINTS 512   /* timeline points kept when the trace has no samples */
 #define DEAD UINT32_MAX  /* an address map slot whose block was freed */
@@ -22,19 +23,11 @@ typedef struct replay {
 
 static int warn(trace *t, const char *fmt, ...)
 {
-    char line[300];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    int result = warning_add(&t->warnings, &t->warning_count, fmt, ap);
     va_end(ap);
-    char **list = realloc(t->warnings, (t->warning_count + 1) * sizeof *list);
-    if (!list)
-        return -1;
-    t->warnings = list;
-    if (!(list[t->warning_count] = strdup(line)))
-        return -1;
-    t->warning_count++;
-    return 0;
+    return result;
 }
 
 /* Bytes an allocation of `size` stands for (sampled traces weigh each one up). */
@@ -287,9 +280,7 @@ int trace_load(trace *t, heapan_reader *r)
 void trace_release(trace *t)
 {
     free(t->frames), free(t->stacks), free(t->sites), free(t->timeline);
-    for (size_t k = 0; k < t->warning_count; k++)
-        free(t->warnings[k]);
-    free(t->warnings);
+    warnings_free(t->warnings, t->warning_count);
     heapan_reader_close(t->reader);
     memset(t, 0, sizeof *t);
 }

@@ -1,0 +1,27 @@
+/* warnings.c: growing a list of warning lines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "warnings.h"
+
+int warning_add(char ***lines, size_t *count, const char *fmt, va_list ap)
+{
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    char **list = realloc(*lines, (*count + 1) * sizeof *list);
+    if (!list)
+        return -1;
+    *lines = list;
+    if (!(list[*count] = strdup(line)))
+        return -1;
+    (*count)++;
+    return 0;
+}
+
+void warnings_free(char **lines, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        free(lines[k]);
+    free(lines);
+}
