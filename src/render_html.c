@@ -264,6 +264,72 @@ static void tree_level(FILE *out, const report *r, uint32_t parent, int depth)
     fputs("</ul>\n", out);
 }
 
+#define MAP_WIDTH 1000.0
+#define MAP_HEIGHT 360.0
+
+static void map_box(FILE *out, const report *r, uint32_t v, double x, double y, double w, double h,
+                    const char *fill)
+{
+    char name[512], size[32];
+    report_type_name(r, v, name, sizeof name);
+    fputs("<g><title>", out);
+    render_html_text(out, name);
+    fprintf(out, "@0x%" PRIx64 ": %s (%.1f%%)</title><rect x=%.1f y=%.1f width=%.1f height=%.1f "
+                 "fill=%s stroke=#fff></rect>",
+            r->heap->address[v], format_bytes(r->dom->retained_size[v], size, sizeof size),
+            render_share(r, r->dom->retained_size[v]), x, y, w, h, fill);
+    if (w > 70 && h > 16) {
+        char label[48];
+        snprintf(label, sizeof label, "%.*s", (int)(w / 7), name);
+        fprintf(out, "<text x=%.1f y=%.1f>", x + 4, y + 13);
+        render_html_text(out, label);
+        fputs("</text>", out);
+    }
+    fputs("</g>", out);
+}
+
+/*
+ * The top of the dominator tree as a treemap: a column per big top-level
+ * object, as wide as what it retains, split into its biggest children.
+ */
+static void treemap(FILE *out, const report *r)
+{
+    uint64_t total = r->heap->total_size;
+    if (!total || !r->subtree_count)
+        return;
+    fputs("<h2>Treemap of the dominator tree</h2>\n<p>Each column is an object no other object "
+          "dominates, as wide as what it retains; the boxes in it are its biggest children.</p>\n",
+          out);
+    fprintf(out, "<svg width=%.0f height=%.0f role=img>", MAP_WIDTH, MAP_HEIGHT);
+    double x = 0;
+    for (size_t i = 0; i < r->subtree_count; i++) {
+        uint32_t v = r->subtrees[i];
+        double w = MAP_WIDTH * (double)r->dom->retained_size[v] / (double)total;
+        if (w < 1)
+            break;
+        map_box(out, r, v, x, 0, w, 20, "#4a7fd0");
+        uint32_t kids[TREE_CHILDREN];
+        size_t n = biggest_children(r, v, kids);
+        double y = 20, room = MAP_HEIGHT - 20;
+        for (size_t k = 0; k < n; k++) {
+            double h = room * (double)r->dom->retained_size[kids[k]] /
+                       (double)r->dom->retained_size[v];
+            if (h < 1)
+                break;
+            map_box(out, r, kids[k], x, y, w, h, k % 2 ? "#e8a55a" : "#f0c080");
+            y += h;
+        }
+        x += w;
+    }
+    if (MAP_WIDTH - x >= 1)
+        fprintf(out, "<g><title>the rest of the heap</title><rect x=%.1f y=0 width=%.1f height=%.0f "
+                     "fill=#ddd stroke=#fff></rect></g>",
+                x, MAP_WIDTH - x, MAP_HEIGHT);
+    if (MAP_WIDTH - x > 120)
+        fprintf(out, "<text x=%.1f y=16>the rest of the heap</text>", x + 4);
+    fputs("</svg>\n", out);
+}
+
 int render_html(FILE *out, const report *r, const render_source *src)
 {
     fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
@@ -275,6 +341,7 @@ int render_html(FILE *out, const report *r, const render_source *src)
     summary(out, r, src);
     int failed = leaks(out, r) < 0 || suggestions(out, r) < 0;
     if (!failed) {
+        treemap(out, r);
         table(out, r, &r->types, "Types by retained size", "type", 30);
         table(out, r, &r->modules, "Modules by retained size", "module", 15);
         table(out, r, &r->sites, "Allocation sites by retained size", "site", 15);
