@@ -29,17 +29,6 @@ static const char *label_kind_name(unsigned kind)
     return kind < sizeof names / sizeof *names ? names[kind] : "none";
 }
 
-static int has_string_label(unsigned kind)
-{
-    return kind == HEAPAN_LABEL_ATTRIBUTE || kind == HEAPAN_LABEL_KEY ||
-           kind == HEAPAN_LABEL_LOCAL || kind == HEAPAN_LABEL_FIELD;
-}
-
-static int has_number_label(unsigned kind)
-{
-    return kind == HEAPAN_LABEL_INDEX || kind == HEAPAN_LABEL_INT_KEY;
-}
-
 static const char *type_name(const exporter *x, uint32_t v)
 {
     uint32_t t = x->a->heap.type[v];
@@ -71,10 +60,10 @@ static void write_json_label(const heap *h, uint64_t e, FILE *out)
 {
     unsigned kind = h->out_label_kind[e];
     size_t len;
-    if (has_string_label(kind)) {
+    if (heap_label_is_string(kind)) {
         const char *s = heap_string(h, h->out_label[e], &len);
         json_string(out, s, len);
-    } else if (has_number_label(kind)) {
+    } else if (heap_label_is_number(kind)) {
         fprintf(out, "%" PRId64, heap_label_number(h, e));
     } else {
         fputs("null", out);
@@ -160,11 +149,11 @@ static void write_csv_edges(const exporter *x, FILE *out)
             unsigned kind = h->out_label_kind[e];
             fprintf(out, "%" PRIu32 ",%" PRIu32 ",%s,", v, t & HEAP_INDEX_MASK,
                     label_kind_name(kind));
-            if (has_string_label(kind)) {
+            if (heap_label_is_string(kind)) {
                 size_t len;
                 const char *s = heap_string(h, h->out_label[e], &len);
                 csv_field(out, s, len);
-            } else if (has_number_label(kind)) {
+            } else if (heap_label_is_number(kind)) {
                 fprintf(out, "%" PRId64, heap_label_number(h, e));
             }
             fprintf(out, ",%d\n", (t & HEAP_WEAK_BIT) != 0);
@@ -239,7 +228,7 @@ static void write_dot(const exporter *x, uint32_t root, const dot_options *o, ui
             if (!in_picture[t & HEAP_INDEX_MASK])
                 continue;
             fprintf(out, "  n%" PRIu32 " -> n%" PRIu32 " [label=", v, t & HEAP_INDEX_MASK);
-            dot_string(out, has_string_label(h->out_label_kind[e])
+            dot_string(out, heap_label_is_string(h->out_label_kind[e])
                                 ? heap_string(h, h->out_label[e], NULL) : "");
             fputs(t & HEAP_WEAK_BIT ? ", style=dashed];\n" : "];\n", out);
         }

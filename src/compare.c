@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "grow.h"
 
 #define STRUCTURE_MIN_BYTES (16u << 10)  /* smaller structures are not shown */
 #define STRUCTURE_LOOKUP_BYTES 1024       /* ...but are matched, so a growth is not "new" */
@@ -28,14 +29,8 @@ typedef struct collector {
 static int collect(collector *c, const char *name, int side, uint64_t count, uint64_t shallow,
                    uint64_t retained)
 {
-    if (c->count == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        side_row *grown = realloc(c->rows, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        c->rows = grown;
-        c->cap = cap;
-    }
+    if (grow(&c->rows, sizeof *c->rows, &c->cap, c->count + 1) < 0)
+        return -1;
     char *copy = strdup(name);
     if (!copy)
         return -1;

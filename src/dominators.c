@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dominators.h"
+#include "grow.h"
 
 typedef struct work {
     const heap *h;
@@ -88,14 +89,8 @@ static void search(work *w)
 
 static int push(work *w, size_t sp, uint32_t v)
 {
-    if (sp == w->stack_cap) {
-        size_t cap = w->stack_cap ? w->stack_cap * 2 : 1024;
-        uint32_t *grown = realloc(w->stack, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        w->stack = grown;
-        w->stack_cap = cap;
-    }
+    if (grow(&w->stack, sizeof *w->stack, &w->stack_cap, sp + 1) < 0)
+        return -1;
     w->stack[sp] = v;
     return 0;
 }

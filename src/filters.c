@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "filters.h"
+#include "grow.h"
 
 #define MAX_RULE_LINE 4096
 
@@ -61,16 +62,10 @@ int filters_add(filters *f, filter_rule kind, const char *pattern, char *error, 
         snprintf(error, size, "%s at offset %zu", (const char *)message, (size_t)offset);
         return -1;
     }
-    if (f->count == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 8;
-        rule *grown = realloc(f->rules, cap * sizeof *grown);
-        if (!grown) {
-            pcre2_code_free(re);
-            snprintf(error, size, "out of memory");
-            return -1;
-        }
-        f->rules = grown;
-        f->cap = cap;
+    if (grow(&f->rules, sizeof *f->rules, &f->cap, f->count + 1) < 0) {
+        pcre2_code_free(re);
+        snprintf(error, size, "out of memory");
+        return -1;
     }
     f->rules[f->count++] = (rule){kind, re};
     return 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "addrmap.h"
+#include "grow.h"
 #include "heap.h"
 #include "recordpipe.h"
 #include "warnings.h"
@@ -47,25 +48,6 @@ typedef struct loader {
     uint64_t duplicates, null_addresses, dropped_edges;
     int out_of_memory, too_big;
 } loader;
-
-/* Grows *array (of `elem`-byte items, capacity *cap) to hold `need` items. */
-static int reserve(void *array, size_t elem, size_t *cap, size_t need)
-{
-    void **p = array;
-    if (need <= *cap)
-        return 0;
-    size_t cap2 = *cap ? *cap : 1024;
-    while (cap2 < need)
-        cap2 *= 2;
-    if (cap2 > SIZE_MAX / elem)
-        return -1;
-    void *q = realloc(*p, cap2 * elem);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = cap2;
-    return 0;
-}
 
 int heap_warn(heap *h, const char *fmt, ...)
 {
@@ -183,23 +165,16 @@ static void define_object(loader *l, const heapan_object *o)
     }
 }
 
-static int is_string_label(heapan_label_kind kind)
-{
-    return kind == HEAPAN_LABEL_ATTRIBUTE || kind == HEAPAN_LABEL_KEY ||
-           kind == HEAPAN_LABEL_LOCAL || kind == HEAPAN_LABEL_FIELD;
-}
-
 static uint32_t encode_label(loader *l, const heapan_ref *r)
 {
     heap *h = l->h;
-    int64_t value = is_string_label(r->label_kind) ? r->label
-                    : r->label_kind == HEAPAN_LABEL_INDEX || r->label_kind == HEAPAN_LABEL_INT_KEY
-                        ? r->label_number
-                        : 0;
+    int64_t value = heap_label_is_string(r->label_kind)   ? r->label
+                    : heap_label_is_number(r->label_kind) ? r->label_number
+                                                          : 0;
     if (value >= 0 && value < (int64_t)HEAP_LABEL_BIG)
         return (uint32_t)value;
     if (h->big_label_count >= HEAP_LABEL_BIG ||
-        reserve(&h->big_labels, sizeof *h->big_labels, &l->big_label_cap,
+        grow(&h->big_labels, sizeof *h->big_labels, &l->big_label_cap,
                 h->big_label_count + 1) < 0) {
         l->out_of_memory = 1;
         return 0;
@@ -227,17 +202,17 @@ static int reserve_edges(loader *l, size_t need)
     if (need <= l->edge_cap)
         return 0;
     size_t cap = l->edge_cap;
-    if (reserve(&h->out_target, 4, &cap, need) < 0)
+    if (grow(&h->out_target, 4, &cap, need) < 0)
         return -1;
     cap = l->edge_cap;
-    if (reserve(&h->out_label, 4, &cap, need) < 0)
+    if (grow(&h->out_label, 4, &cap, need) < 0)
         return -1;
     cap = l->edge_cap;
-    if (reserve(&h->out_label_kind, 1, &cap, need) < 0)
+    if (grow(&h->out_label_kind, 1, &cap, need) < 0)
         return -1;
     if (l->edge_source) {
         size_t source_cap = l->edge_cap;
-        if (reserve(&l->edge_source, 4, &source_cap, need) < 0)
+        if (grow(&l->edge_source, 4, &source_cap, need) < 0)
             return -1;
     }
     l->edge_cap = cap;
@@ -366,7 +341,7 @@ static void add_root(loader *l, const heapan_root *r)
     uint32_t i = index_of(l, r->object);
     if (i == HEAP_NONE)
         return;
-    if (reserve(&h->roots, sizeof *h->roots, &l->root_cap, h->root_count + 1) < 0) {
+    if (grow(&h->roots, sizeof *h->roots, &l->root_cap, h->root_count + 1) < 0) {
         l->out_of_memory = 1;
         return;
     }
@@ -378,7 +353,7 @@ static void add_root(loader *l, const heapan_root *r)
 static void *slot_for_id(loader *l, void *array, size_t elem, size_t *cap, uint32_t id,
                          uint32_t *count)
 {
-    if (reserve(array, elem, cap, (size_t)id + 1) < 0) {
+    if (grow(array, elem, cap, (size_t)id + 1) < 0) {
         l->out_of_memory = 1;
         return NULL;
     }
@@ -396,7 +371,7 @@ static void add_shape(loader *l, const heapan_shape *s)
     uint32_t id = s->id;
     if (id != (h->shape_count ? h->shape_count : 1))
         return;  /* the reader numbers shapes 1, 2, 3... */
-    if (reserve(&h->shape_start, sizeof *h->shape_start, &l->shape_cap, (size_t)id + 2) < 0) {
+    if (grow(&h->shape_start, sizeof *h->shape_start, &l->shape_cap, (size_t)id + 2) < 0) {
         l->out_of_memory = 1;
         return;
     }
@@ -404,7 +379,7 @@ static void add_shape(loader *l, const heapan_shape *s)
         h->shape_start[0] = h->shape_start[1] = 0;  /* shape 0, "none", has no names */
     uint32_t used = h->shape_start[id];
     if (used + (uint64_t)s->count > UINT32_MAX ||
-        reserve(&h->shape_names, sizeof *h->shape_names, &l->shape_name_cap,
+        grow(&h->shape_names, sizeof *h->shape_names, &l->shape_name_cap,
                 used + s->count) < 0) {
         l->out_of_memory = 1;
         return;
@@ -756,4 +731,21 @@ int ranked_descending(const void *a, const void *b)
     if (x->key != y->key)
         return x->key < y->key ? 1 : -1;
     return x->object < y->object ? -1 : x->object > y->object;
+}
+
+int heap_label_is_string(unsigned kind)
+{
+    return kind == HEAPAN_LABEL_ATTRIBUTE || kind == HEAPAN_LABEL_KEY ||
+           kind == HEAPAN_LABEL_LOCAL || kind == HEAPAN_LABEL_FIELD;
+}
+
+int heap_label_is_number(unsigned kind)
+{
+    return kind == HEAPAN_LABEL_INDEX || kind == HEAPAN_LABEL_INT_KEY;
+}
+
+int heap_edge_is_dict(const heap *h, uint64_t e)
+{
+    return h->out_label_kind[e] == HEAPAN_LABEL_FIELD &&
+           strcmp(heap_string(h, h->out_label[e], NULL), "__dict__") == 0;
 }

@@ -108,6 +108,13 @@ const char *heap_string(const heap *h, uint32_t id, size_t *len);
 const char *heap_type_name(const heap *h, uint32_t i);
 const char *heap_type_module(const heap *h, uint32_t i);
 
+/* Does an edge label of this kind name a string id, or a number? */
+int heap_label_is_string(unsigned kind);
+int heap_label_is_number(unsigned kind);
+
+/* Is edge e an object's __dict__ (a FIELD labelled "__dict__")? */
+int heap_edge_is_dict(const heap *h, uint64_t e);
+
 /* The number a numeric edge label stands for. */
 int64_t heap_label_number(const heap *h, uint64_t edge);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "histogram.h"
 
 uint32_t histogram_key(const heap *h, group_by by, uint32_t i)
@@ -105,14 +106,8 @@ int histogram_build(const heap *h, const dominators *d, group_by by, histogram *
         uint32_t key = histogram_key(h, by, i);
         key = key < g.keys ? key : 0;
         if (g.row_of[key] == UINT32_MAX) {
-            if (out->count == cap) {
-                cap = cap ? cap * 2 : 64;
-                group_row *rows = realloc(out->rows, cap * sizeof *rows);
-                if (!(failed = !rows))
-                    out->rows = rows;
-                else
-                    break;
-            }
+            if ((failed = grow(&out->rows, sizeof *out->rows, &cap, out->count + 1) < 0))
+                break;
             g.row_of[key] = (uint32_t)out->count;
             out->rows[out->count++] = (group_row){.key = key};
         }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "report.h"
 #include "textout.h"
 
@@ -101,14 +102,8 @@ typedef struct finder {
 static leak_candidate *add_candidate(finder *f, leak_kind kind, uint32_t object)
 {
     report *r = f->r;
-    if (r->leak_count == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 16;
-        leak_candidate *grown = realloc(r->leaks, cap * sizeof *grown);
-        if (!grown)
-            return NULL;
-        r->leaks = grown;
-        f->cap = cap;
-    }
+    if (grow(&r->leaks, sizeof *r->leaks, &f->cap, r->leak_count + 1) < 0)
+        return NULL;
     leak_candidate *c = &r->leaks[r->leak_count++];
     memset(c, 0, sizeof *c);
     c->kind = kind;

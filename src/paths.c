@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "paths.h"
 
 #define PATH_HEAD 8    /* steps kept from the root side of a very long path */
@@ -119,17 +120,9 @@ static void append(text *t, const char *s, size_t len)
 {
     if (t->failed)
         return;
-    if (t->len + len + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 128;
-        while (cap < t->len + len + 1)
-            cap *= 2;
-        char *data = realloc(t->data, cap);
-        if (!data) {
-            t->failed = 1;
-            return;
-        }
-        t->data = data;
-        t->cap = cap;
+    if (grow(&t->data, 1, &t->cap, t->len + len + 1) < 0) {
+        t->failed = 1;
+        return;
     }
     memcpy(t->data + t->len, s, len);
     t->len += len;
@@ -185,16 +178,10 @@ static void append_root(text *t, const heap *h, const heap_root *root)
     }
 }
 
-static int is_dict_of(const heap *h, uint64_t edge)
-{
-    return h->out_label_kind[edge] == HEAPAN_LABEL_FIELD &&
-           strcmp(heap_string(h, h->out_label[edge], NULL), "__dict__") == 0;
-}
-
 /* Is step i an instance's __dict__ whose key the next step names? */
 static int attribute_dict(const heap *h, const path *p, size_t i)
 {
-    return i + 1 < p->count && is_dict_of(h, p->steps[i].edge) &&
+    return i + 1 < p->count && heap_edge_is_dict(h, p->steps[i].edge) &&
            h->out_label_kind[p->steps[i + 1].edge] == HEAPAN_LABEL_KEY &&
            !(p->elided && i == p->elided_after);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "heap.h"
 #include "recordpipe.h"
 
@@ -35,16 +36,8 @@ struct record_pipe {
 static int keep_names(chunk *c, heapan_record *rec)
 {
     heapan_shape *s = &rec->u.shape;
-    if (c->names_used + s->count > c->names_cap) {
-        size_t cap = c->names_cap ? c->names_cap : 1024;
-        while (cap < c->names_used + s->count)
-            cap *= 2;
-        uint32_t *names = realloc(c->names, cap * sizeof *names);
-        if (!names)
-            return -1;
-        c->names = names;
-        c->names_cap = cap;
-    }
+    if (grow(&c->names, sizeof *c->names, &c->names_cap, c->names_used + s->count) < 0)
+        return -1;
     if (s->count)
         memcpy(c->names + c->names_used, s->names, s->count * sizeof *s->names);
     s->names = (const uint32_t *)(uintptr_t)c->names_used;  /* an offset until read */

@@ -117,9 +117,7 @@ int report_is_namespace(const heap *h, uint32_t i)
     for (uint32_t k = h->in_start[i]; k < h->in_start[i + 1]; k++) {
         uint32_t s = h->in_source[k] & HEAP_INDEX_MASK;
         uint64_t e = heap_find_edge(h, s, i);
-        if (e != UINT64_MAX && h->out_label_kind[e] == HEAPAN_LABEL_FIELD &&
-            strcmp(heap_string(h, h->out_label[e], NULL), "__dict__") == 0 &&
-            is_namespace_owner(h, s))
+        if (e != UINT64_MAX && heap_edge_is_dict(h, e) && is_namespace_owner(h, s))
             return 1;
     }
     return 0;

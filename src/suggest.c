@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "report.h"
 #include "textout.h"
 
@@ -34,14 +35,8 @@ static suggestion *add(adder *a, suggestion_kind kind, uint32_t object, uint64_t
                        uint64_t savings)
 {
     report *r = a->r;
-    if (r->suggestion_count == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 16;
-        suggestion *grown = realloc(r->suggestions, cap * sizeof *grown);
-        if (!grown)
-            return NULL;
-        r->suggestions = grown;
-        a->cap = cap;
-    }
+    if (grow(&r->suggestions, sizeof *r->suggestions, &a->cap, r->suggestion_count + 1) < 0)
+        return NULL;
     suggestion *s = &r->suggestions[r->suggestion_count++];
     /* Bounding, streaming or weakening pays off only if the program allows it. */
     double confidence = kind == SUGGEST_DEQUE || kind == SUGGEST_BOUNDED_CACHE ? 0.15
@@ -93,8 +88,7 @@ static uint64_t attribute_signature(const heap *h, uint32_t v, uint32_t *count, 
         if (h->out_label_kind[e] == HEAPAN_LABEL_ATTRIBUTE) {
             signature += (uint64_t)label * 0x9e3779b97f4a7c15ull ^ label;
             (*count)++;
-        } else if (h->out_label_kind[e] == HEAPAN_LABEL_FIELD &&
-                   strcmp(heap_string(h, label, NULL), "__dict__") == 0) {
+        } else if (heap_edge_is_dict(h, e)) {
             *dict_size += h->size[t];
             for (uint32_t k = h->out_start[t]; k < h->out_start[t] + h->out_count[t]; k++)
                 if (h->out_label_kind[k] == HEAPAN_LABEL_KEY) {

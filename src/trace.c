@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "addrmap.h"
+#include "grow.h"
 #include "trace.h"
 #include "warnings.h"
 
@@ -83,15 +84,9 @@ static void change(replay *p, trace_site *s, int64_t delta, uint64_t time_us)
 static void add_point(replay *p, uint64_t time_us, uint64_t traced, uint64_t rss)
 {
     trace *t = p->t;
-    if (t->point_count == t->point_cap) {
-        size_t cap = t->point_cap ? t->point_cap * 2 : 64;
-        trace_point *grown = realloc(t->timeline, cap * sizeof *grown);
-        if (!grown) {
-            p->failed = 1;
-            return;
-        }
-        t->timeline = grown;
-        t->point_cap = cap;
+    if (grow(&t->timeline, sizeof *t->timeline, &t->point_cap, t->point_count + 1) < 0) {
+        p->failed = 1;
+        return;
     }
     t->timeline[t->point_count++] = (trace_point){time_us, traced, rss};
 }
@@ -168,26 +163,19 @@ static void on_free(replay *p, const heapan_free *f)
     maybe_point(p, f->time_us);
 }
 
-/* Stacks and frames arrive with ids 1, 2, 3...: grow the arrays to hold `id`. */
+/* Stacks and frames arrive with ids 1, 2, 3...: grow the arrays to hold `id`, zeroed. */
 static void *grow_to(void *array, size_t elem, size_t *cap, uint32_t id, uint32_t *count, int *failed)
 {
-    void **p = array;
-    if (id >= *cap) {
-        size_t cap2 = *cap ? *cap : 256;
-        while (cap2 <= id)
-            cap2 *= 2;
-        void *grown = realloc(*p, cap2 * elem);
-        if (!grown) {
-            *failed = 1;
-            return NULL;
-        }
-        memset((char *)grown + *cap * elem, 0, (cap2 - *cap) * elem);
-        *p = grown;
-        *cap = cap2;
+    size_t before = *cap;
+    if (grow(array, elem, cap, (size_t)id + 1) < 0) {
+        *failed = 1;
+        return NULL;
     }
+    char *base = *(char **)array;
+    memset(base + before * elem, 0, (*cap - before) * elem);
     if (id >= *count)
         *count = id + 1;
-    return (char *)*p + (size_t)id * elem;
+    return base + (size_t)id * elem;
 }
 
 static void on_record(replay *p, const heapan_record *rec)
