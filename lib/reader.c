@@ -104,6 +104,10 @@ static heapan_status truncated(heapan_reader *r)
 {
     const char *where = r->frame_left ? "the compressed stream stops mid-frame"
                                       : "the stream ends without an END record";
+    if (r->header.content == HEAPAN_CONTENT_TRACE)
+        return fail(r, HEAPAN_ERR_TRUNCATED, "truncated after %llu allocations and %llu frees (%s)",
+                    (unsigned long long)r->counts.allocs, (unsigned long long)r->counts.frees,
+                    where);
     return fail(r, HEAPAN_ERR_TRUNCATED,
                 "truncated after %llu objects and %llu references (%s)",
                 (unsigned long long)r->counts.objects,

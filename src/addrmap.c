@@ -120,3 +120,31 @@ uint32_t addrmap_find(const addrmap *m, uint64_t address)
             return m->slots[i].index;
     return ADDRMAP_ABSENT;
 }
+
+/* Is `i` cyclically in (from, to]? */
+static int between(size_t from, size_t i, size_t to)
+{
+    return from <= to ? from < i && i <= to : from < i || i <= to;
+}
+
+int addrmap_remove(addrmap *m, uint64_t address)
+{
+    if (!m->slots || !address)
+        return 0;
+    size_t hole = slot_of(address, m->mask, m->seed);
+    for (; m->slots[hole].address != address; hole = (hole + 1) & m->mask)
+        if (!m->slots[hole].address)
+            return 0;
+    /* Shift back the entries that probed past the hole, so no probe
+     * sequence is cut: linear probing then needs no tombstones. */
+    for (size_t j = (hole + 1) & m->mask; m->slots[j].address; j = (j + 1) & m->mask) {
+        size_t home = slot_of(m->slots[j].address, m->mask, m->seed);
+        if (!between(hole, home, j)) {
+            m->slots[hole] = m->slots[j];
+            hole = j;
+        }
+    }
+    m->slots[hole] = (addrmap_slot){0};
+    m->used--;
+    return 1;
+}

@@ -43,6 +43,9 @@ addrmap_slot *addrmap_upsert(addrmap *m, uint64_t address, int *added);
 /* Starts loading the slot where `address` would be: look up many at once. */
 void addrmap_prefetch(const addrmap *m, uint64_t address);
 
+/* Removes `address`; returns 1 if it was there, 0 if not. */
+int addrmap_remove(addrmap *m, uint64_t address);
+
 /* The index of `address`, or ADDRMAP_ABSENT. */
 uint32_t addrmap_find(const addrmap *m, uint64_t address);
 

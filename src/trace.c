@@ -10,13 +10,13 @@
 #include "trace.h"
 #include "warnings.h"
 
-#define MAX_POINTS 512   /* timeline points kept when the trace has no samples */
+#define MAX_POINTS 512   /* timeline points kept */
 #define DEAD UINT32_MAX  /* an address map slot whose block was freed */
 
 typedef struct replay {
     trace *t;
     addrmap live;  /* address -> stack id in .index, size in .extra */
-    uint64_t events, point_stride;
+    uint64_t points_seen, point_stride;
     uint64_t event, peak_event;  /* allocations and frees so far; when the peak was reached */
     size_t site_cap, frame_cap;
     int failed;
@@ -91,11 +91,11 @@ static void add_point(replay *p, uint64_t time_us, uint64_t traced, uint64_t rss
     t->timeline[t->point_count++] = (trace_point){time_us, traced, rss};
 }
 
-/* Without SAMPLE records: a point every stride events, thinned to MAX_POINTS. */
-static void maybe_point(replay *p, uint64_t time_us)
+/* Keeps every stride-th point; when full, halves the points and doubles the stride. */
+static void thin_point(replay *p, uint64_t time_us, uint64_t traced, uint64_t rss)
 {
     trace *t = p->t;
-    if (t->timeline_from_samples || ++p->events % p->point_stride)
+    if (++p->points_seen % p->point_stride)
         return;
     if (t->point_count == MAX_POINTS) {
         for (size_t i = 0; i < MAX_POINTS / 2; i++)
@@ -103,7 +103,14 @@ static void maybe_point(replay *p, uint64_t time_us)
         t->point_count = MAX_POINTS / 2;
         p->point_stride *= 2;
     }
-    add_point(p, time_us, t->live, 0);
+    add_point(p, time_us, traced, rss);
+}
+
+/* Without SAMPLE records the events make the timeline. */
+static void maybe_point(replay *p, uint64_t time_us)
+{
+    if (!p->t->timeline_from_samples)
+        thin_point(p, time_us, p->t->live, 0);
 }
 
 static void on_alloc(replay *p, const heapan_alloc *a)
@@ -192,8 +199,13 @@ static void on_record(replay *p, const heapan_record *rec)
         if (!t->timeline_from_samples) {
             t->timeline_from_samples = 1;  /* the process's own samples replace ours */
             t->point_count = 0;
+            p->point_stride = 1;
+            p->points_seen = 0;
         }
-        add_point(p, rec->u.sample.time_us, rec->u.sample.traced_bytes, rec->u.sample.rss);
+        /* traced_bytes 0: the producer left it to the events, known exactly here */
+        thin_point(p, rec->u.sample.time_us,
+                   rec->u.sample.traced_bytes ? rec->u.sample.traced_bytes : t->live,
+                   rec->u.sample.rss);
         break;
     case HEAPAN_REC_FRAME: {
         heapan_frame *f = grow_to(&t->frames, sizeof *t->frames, &p->frame_cap, rec->u.frame.id,
@@ -273,6 +285,24 @@ void trace_release(trace *t)
     memset(t, 0, sizeof *t);
 }
 
+static const char *frame_string(const trace *t, uint32_t id)
+{
+    const char *s = heapan_reader_string(t->reader, id, NULL);
+    return s ? s : "?";
+}
+
+/* The nearest caller on another line: a comprehension's own frame shares its caller's. */
+static const heapan_frame *distinct_caller(const trace *t, uint32_t stack, const heapan_frame *f)
+{
+    for (uint32_t k = t->stacks[stack].parent; k && k < t->stack_count; k = t->stacks[k].parent) {
+        uint32_t id = t->stacks[k].frame;
+        const heapan_frame *c = id && id < t->frame_count ? &t->frames[id] : NULL;
+        if (c && (c->line != f->line || c->file != f->file))
+            return c;
+    }
+    return NULL;
+}
+
 const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t size)
 {
     uint32_t frame = stack && stack < t->stack_count ? t->stacks[stack].frame : 0;
@@ -281,9 +311,13 @@ const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t si
         return buf;
     }
     const heapan_frame *f = &t->frames[frame];
-    const char *file = heapan_reader_string(t->reader, f->file, NULL);
-    const char *function = heapan_reader_string(t->reader, f->function, NULL);
-    snprintf(buf, size, "%s:%u in %s", file ? file : "?", f->line, function ? function : "?");
+    int n = snprintf(buf, size, "%s:%u in %s", frame_string(t, f->file), f->line,
+                     frame_string(t, f->function));
+    const heapan_frame *caller = distinct_caller(t, stack, f);
+    if (caller && n >= 0 && (size_t)n < size) {
+        const char *file = frame_string(t, caller->file), *base = strrchr(file, '/');
+        snprintf(buf + n, size - (size_t)n, ", from %s:%u", base ? base + 1 : file, caller->line);
+    }
     return buf;
 }
 

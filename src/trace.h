@@ -54,7 +54,7 @@ typedef struct trace {
 int trace_load(trace *t, heapan_reader *r);
 void trace_release(trace *t);
 
-/* "file:line in function" of a stack's innermost frame, into buf. */
+/* "file:line in function, from caller.py:line" of a stack's innermost frame, into buf. */
 const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t size);
 
 /* Stack ids ordered by `key` (0: live at peak, 1: live at end, 2: allocated, 3: growth). */

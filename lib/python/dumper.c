@@ -13,6 +13,7 @@
 
 #include "addrmap.h"
 #include "pyinternals.h"
+#include "process.h"
 #include "pyobjects.h"
 
 typedef struct dumper {
@@ -715,35 +716,11 @@ static PyObject *call_module(const char *module, const char *function)
 
 static int write_header(dumper *d)
 {
-    PyObject *argv_list = PySys_GetObject("argv"); /* borrowed */
-    Py_ssize_t argc = argv_list && PyList_Check(argv_list) ? PyList_GET_SIZE(argv_list) : 0;
-    PyObject *encoded[64];
-    const char *argv[64];
-    if (argc > 64)
-        argc = 64;
-    for (Py_ssize_t i = 0; i < argc; i++) {
-        PyObject *arg = PyList_GET_ITEM(argv_list, i);
-        encoded[i] = PyUnicode_Check(arg) ? PyUnicode_AsEncodedString(arg, "utf-8", "replace") : NULL;
-        PyErr_Clear();
-        argv[i] = encoded[i] ? PyBytes_AS_STRING(encoded[i]) : "?";
-    }
-    char version[32];
-    snprintf(version, sizeof version, "%d.%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION,
-             PY_MICRO_VERSION);
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    heapan_header h = {.content = HEAPAN_CONTENT_HEAP,
-                       .flags = (d->options.values ? HEAPAN_HEADER_VALUES : 0) |
-                                (d->tracing ? HEAPAN_HEADER_TRACEBACKS : 0),
-                       .producer = "heapan-python", .producer_version = heapan_version(),
-                       .runtime = "CPython", .runtime_version = version,
-                       .pid = (uint64_t)getpid(),
-                       .time_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000,
-                       .pointer_size = sizeof(void *), .argc = (size_t)argc, .argv = argv};
-    heapan_status st = heapan_writer_header(d->w, &h);
-    for (Py_ssize_t i = 0; i < argc; i++)
-        Py_XDECREF(encoded[i]);
-    return st == HEAPAN_OK ? 0 : fail_writer(d);
+    unsigned flags = (d->options.values ? HEAPAN_HEADER_VALUES : 0) |
+                     (d->tracing ? HEAPAN_HEADER_TRACEBACKS : 0);
+    return write_process_header(d->w, HEAPAN_CONTENT_HEAP, flags, 0) == HEAPAN_OK
+               ? 0
+               : fail_writer(d);
 }
 
 static int seed_from(dumper *d, PyObject *modules, PyObject *frames, PyObject *objects)

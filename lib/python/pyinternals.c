@@ -7,6 +7,7 @@
 #include "internal/pycore_dict.h"
 #include "internal/pycore_frame.h"
 #include "internal/pycore_object.h"
+#include "internal/pycore_pystate.h"
 #endif
 
 #ifdef HAVE_311_INTERNALS
@@ -76,6 +77,20 @@ int py_frame_caller(py_frame *frame)
     return describe(f->previous, frame);
 }
 
+int py_current_locations(py_location *out, int max)
+{
+    PyThreadState *tstate = _PyThreadState_GET();
+    _PyInterpreterFrame *f = tstate && tstate->cframe ? tstate->cframe->current_frame : NULL;
+    int n = 0;
+    for (; f && n < max; f = f->previous) {
+        if (_PyFrame_IsIncomplete(f))
+            continue;
+        out[n++] = (py_location){(PyObject *)f->f_code,
+                                 _PyInterpreterFrame_LASTI(f) * (int)sizeof(_Py_CODEUNIT)};
+    }
+    return n;
+}
+
 #else
 
 int py_inline_attributes(PyObject *o, attribute_visit visit, void *ctx)
@@ -99,6 +114,12 @@ int py_frame_of(PyObject *top, py_frame *out)
 int py_frame_caller(py_frame *frame)
 {
     (void)frame;
+    return 0;
+}
+
+int py_current_locations(py_location *out, int max)
+{
+    (void)out, (void)max;
     return 0;
 }
 

@@ -42,4 +42,18 @@ int py_frame_of(PyObject *top, py_frame *out);
 /* Moves `frame` to its caller; 0 when there is none. */
 int py_frame_caller(py_frame *frame);
 
+/* Where a thread is in one frame: the code object and the instruction's byte offset. */
+typedef struct py_location {
+    PyObject *code;
+    int offset;
+} py_location;
+
+/*
+ * The innermost `max` frames of the thread holding the GIL, innermost
+ * first, into `out`; returns how many.  Allocates nothing and runs no
+ * Python code, so an allocator hook may call it.  The caller must hold
+ * the GIL.  0 on versions without the 3.11 internals.
+ */
+int py_current_locations(py_location *out, int max);
+
 #endif

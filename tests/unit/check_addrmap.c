@@ -54,6 +54,38 @@ START_TEST(addresses_in_far_apart_regions_are_all_found)
 }
 END_TEST
 
+/* Removal against a plain array, in a small table where probe runs wrap around. */
+START_TEST(removes_keep_every_other_key_findable)
+{
+    enum { KEYS = 4000 };
+    static uint8_t present[KEYS];
+    addrmap m;
+    ck_assert_int_eq(addrmap_init(&m, 16), 0);
+    uint64_t rng = 12345;
+    for (int step = 0; step < 200000; step++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        uint32_t key = (uint32_t)(rng >> 33) % KEYS;
+        uint64_t address = 0x1000 + (uint64_t)key * 16;
+        if (present[key]) {
+            ck_assert_int_eq(addrmap_remove(&m, address), 1);
+            present[key] = 0;
+        } else {
+            ck_assert_int_eq(addrmap_insert(&m, address, key, NULL), 0);
+            present[key] = 1;
+        }
+    }
+    size_t count = 0;
+    for (uint32_t key = 0; key < KEYS; key++) {
+        uint64_t address = 0x1000 + (uint64_t)key * 16;
+        ck_assert_uint_eq(addrmap_find(&m, address), present[key] ? key : ADDRMAP_ABSENT);
+        count += present[key];
+    }
+    ck_assert_uint_eq(m.used, count);
+    ck_assert_int_eq(addrmap_remove(&m, 0x8), 0);
+    addrmap_release(&m);
+}
+END_TEST
+
 Suite *addrmap_suite(void)
 {
     Suite *s = suite_create("addrmap");
@@ -62,6 +94,7 @@ Suite *addrmap_suite(void)
     tcase_add_test(tc, inserts_finds_and_reports_duplicates);
     tcase_add_test(tc, holds_a_million_aligned_addresses);
     tcase_add_test(tc, addresses_in_far_apart_regions_are_all_found);
+    tcase_add_test(tc, removes_keep_every_other_key_findable);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,8 @@
-"""python3 -m heapan run [options] script.py [args...]: run a script, dump its heap."""
+"""python3 -m heapan run [options] script.py [args...]: run a script, dump its heap
+or trace its allocations."""
 
 import argparse
+import atexit
 import os
 import runpy
 import signal
@@ -12,9 +14,10 @@ import heapan
 def parse(argv):
     parser = argparse.ArgumentParser(
         prog="python3 -m heapan",
-        description="Run a Python script as `python3 script.py` would, and dump its heap.")
+        description="Run a Python script as `python3 script.py` would, and dump its heap "
+                    "or trace its allocations.")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run a script and dump its heap")
+    run = commands.add_parser("run", help="run a script and dump its heap or trace it")
     run.add_argument("--dump-at-exit", metavar="PATH",
                      help="dump when the script ends (%%p: pid, %%t: timestamp)")
     run.add_argument("--dump-on-signal", metavar="SIG",
@@ -23,11 +26,31 @@ def parse(argv):
                      help="where --dump-on-signal writes (default: %(default)s)")
     run.add_argument("--tracemalloc", nargs="?", const=16, type=int, metavar="NFRAMES",
                      help="trace allocations so dumps carry allocation stacks (default 16 frames)")
+    run.add_argument("--trace", metavar="PATH",
+                     help="record the script's allocations and frees into PATH (%%p, %%t); "
+                          "no heap dump unless asked for")
+    run.add_argument("--trace-frames", type=int, default=16, metavar="N",
+                     help="Python frames kept per allocation (default %(default)s)")
+    run.add_argument("--sample-bytes", type=byte_count, default=0, metavar="N",
+                     help="record a Poisson sample, one allocation per N bytes on average "
+                          "(e.g. 512K); 0, the default, records all")
     run.add_argument("--no-values", action="store_true",
                      help="keep string and number contents out of the dumps")
     run.add_argument("script")
     run.add_argument("args", nargs=argparse.REMAINDER)
-    return parser.parse_args(argv)
+    options = parser.parse_args(argv)
+    if not 1 <= options.trace_frames <= 128:
+        run.error("--trace-frames must be between 1 and 128")
+    return options
+
+
+def byte_count(text):
+    """'512K', '1M', '4096' -> bytes (K, M, G are powers of 1024)."""
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:].upper(), 1)
+    digits = text[:-1] if scale > 1 else text
+    if not digits.isdigit():
+        raise argparse.ArgumentTypeError("not a byte count: %r" % text)
+    return int(digits) * scale
 
 
 def signal_number(name, parser_error):
@@ -40,7 +63,7 @@ def signal_number(name, parser_error):
 
 def main(argv=None):
     options = parse(sys.argv[1:] if argv is None else argv)
-    if not options.dump_at_exit and not options.dump_on_signal:
+    if not options.dump_at_exit and not options.dump_on_signal and not options.trace:
         options.dump_at_exit = "heapan-%p.zst"
     dump_options = {"values": not options.no_values}
     if options.tracemalloc:
@@ -54,6 +77,11 @@ def main(argv=None):
         heapan.dump_at_exit(options.dump_at_exit, **dump_options)
     sys.argv = [options.script] + options.args
     sys.path[0] = os.path.dirname(os.path.abspath(options.script))
+    if options.trace:
+        # Registered after the dump: atexit runs it first, so the dump is not traced.
+        heapan.start_trace(heapan.expand_path(options.trace), frames=options.trace_frames,
+                           sample_bytes=options.sample_bytes)
+        atexit.register(heapan.stop_trace)
     runpy.run_path(options.script, run_name="__main__")
 
 

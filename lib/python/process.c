@@ -1,0 +1,39 @@
+/* process.c: the header of a file written by this process. */
+#include "process.h" /* Python.h first, as CPython requires */
+
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ARGS 64
+
+heapan_status write_process_header(heapan_writer *w, unsigned content, unsigned flags,
+                                   uint64_t sample_bytes)
+{
+    PyObject *argv_list = PySys_GetObject("argv"); /* borrowed */
+    Py_ssize_t argc = argv_list && PyList_Check(argv_list) ? PyList_GET_SIZE(argv_list) : 0;
+    PyObject *encoded[MAX_ARGS];
+    const char *argv[MAX_ARGS];
+    if (argc > MAX_ARGS)
+        argc = MAX_ARGS;
+    for (Py_ssize_t i = 0; i < argc; i++) {
+        PyObject *arg = PyList_GET_ITEM(argv_list, i);
+        encoded[i] = PyUnicode_Check(arg) ? PyUnicode_AsEncodedString(arg, "utf-8", "replace") : NULL;
+        PyErr_Clear();
+        argv[i] = encoded[i] ? PyBytes_AS_STRING(encoded[i]) : "?";
+    }
+    char version[32];
+    snprintf(version, sizeof version, "%d.%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION,
+             PY_MICRO_VERSION);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    heapan_header h = {.content = content, .flags = flags, .sample_bytes = sample_bytes,
+                       .producer = "heapan-python", .producer_version = heapan_version(),
+                       .runtime = "CPython", .runtime_version = version,
+                       .pid = (uint64_t)getpid(),
+                       .time_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000,
+                       .pointer_size = sizeof(void *), .argc = (size_t)argc, .argv = argv};
+    heapan_status st = heapan_writer_header(w, &h);
+    for (Py_ssize_t i = 0; i < argc; i++)
+        Py_XDECREF(encoded[i]);
+    return st;
+}
