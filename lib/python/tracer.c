@@ -20,7 +20,7 @@
 #include "process.h"
 #include "pyinternals.h"
 
-#define FILTER_BITS 16
+#define FILTER_BITS 14  /* 32 KiB: stays in the first-level cache */
 #define NAME_BYTES 512
 #define FLUSH_EVERY_US 1000000
 
@@ -63,10 +63,13 @@ static struct tracer {
     unsigned interval_ms;
 } tracer = {.lock = PTHREAD_MUTEX_INITIALIZER, .sampler_lock = PTHREAD_MUTEX_INITIALIZER};
 
+/* Thread-local state costs a call per access in a shared object, so the
+ * hot paths of the GIL-holding domains use globals the GIL protects. */
 static _Thread_local int in_hook;
 static _Thread_local uint32_t thread_number;
-static _Thread_local int64_t bytes_to_next_sample;
+static _Thread_local int64_t raw_bytes_to_next_sample;
 static _Thread_local uint64_t random_state;
+static int64_t bytes_to_next_sample; /* the GIL holder's */
 static atomic_uint threads_seen;
 
 /* ---- time, threads, RSS ---------------------------------------------------- */
@@ -131,18 +134,25 @@ static int64_t exponential_gap(void)
 
 /*
  * Whether a sample point falls in the next `size` bytes: probability
- * 1 - exp(-size / sample_bytes), as the reader's weights assume.  Each
- * thread runs its own process; the gap is memoryless, so that is exact.
+ * 1 - exp(-size / sample_bytes), as the reader's weights assume.  The
+ * gap is memoryless, so one process per counter is exact.
  */
-static int sample_now(size_t size)
+static int sample_now(int64_t *bytes_to_next, size_t size)
 {
-    if (!random_state)
-        bytes_to_next_sample = exponential_gap();
-    bytes_to_next_sample -= (int64_t)(size < INT64_MAX ? size : INT64_MAX);
-    if (bytes_to_next_sample > 0)
+    *bytes_to_next -= (int64_t)(size < INT64_MAX ? size : INT64_MAX);
+    if (*bytes_to_next > 0)
         return 0;
-    bytes_to_next_sample = exponential_gap();
+    *bytes_to_next = exponential_gap();
     return 1;
+}
+
+static int64_t *sample_counter(const hooked_domain *d)
+{
+    if (!d->needs_gil_check)
+        return &bytes_to_next_sample;
+    if (!random_state) /* a thread's first raw allocation */
+        raw_bytes_to_next_sample = exponential_gap();
+    return &raw_bytes_to_next_sample;
 }
 
 static _Atomic uint16_t *filter_bucket(const void *ptr)
@@ -284,9 +294,21 @@ static uint32_t current_stack(void)
 
 /* ---- events ------------------------------------------------------------------- */
 
+/* The fast paths, inlined in the hooks: most events of a sampled trace stop here. */
+static inline int alloc_is_recorded(const hooked_domain *d, size_t size)
+{
+    return !tracer.sample_bytes || sample_now(sample_counter(d), size);
+}
+
+static inline int free_may_be_recorded(void *ptr)
+{
+    return ptr && (!tracer.sample_bytes ||
+                   atomic_load_explicit(filter_bucket(ptr), memory_order_relaxed));
+}
+
 static void record_alloc(const hooked_domain *d, void *ptr, size_t size)
 {
-    if (tracer.sample_bytes && !sample_now(size))
+    if (in_hook)
         return;
     int has_stack = !d->needs_gil_check || PyGILState_Check();
     in_hook = 1;
@@ -307,8 +329,7 @@ static void record_alloc(const hooked_domain *d, void *ptr, size_t size)
 /* Called before the block is freed: another thread may get it next. */
 static void record_free(void *ptr)
 {
-    if (!ptr || (tracer.sample_bytes &&
-                 !atomic_load_explicit(filter_bucket(ptr), memory_order_relaxed)))
+    if (in_hook)
         return;
     in_hook = 1;
     pthread_mutex_lock(&tracer.lock);
@@ -326,7 +347,7 @@ static void *hook_malloc(void *ctx, size_t size)
 {
     hooked_domain *d = ctx;
     void *ptr = d->original.malloc(d->original.ctx, size);
-    if (ptr && !in_hook)
+    if (ptr && alloc_is_recorded(d, size))
         record_alloc(d, ptr, size);
     return ptr;
 }
@@ -335,8 +356,8 @@ static void *hook_calloc(void *ctx, size_t count, size_t size)
 {
     hooked_domain *d = ctx;
     void *ptr = d->original.calloc(d->original.ctx, count, size);
-    if (ptr && !in_hook)
-        record_alloc(d, ptr, count * size); /* cannot overflow: the block exists */
+    if (ptr && alloc_is_recorded(d, count * size)) /* cannot overflow: the block exists */
+        record_alloc(d, ptr, count * size);
     return ptr;
 }
 
@@ -347,17 +368,17 @@ static void *hook_realloc(void *ctx, void *old, size_t size)
 {
     hooked_domain *d = ctx;
     void *ptr = d->original.realloc(d->original.ctx, old, size);
-    if (ptr && !in_hook) {
+    if (ptr && free_may_be_recorded(old))
         record_free(old);
+    if (ptr && alloc_is_recorded(d, size))
         record_alloc(d, ptr, size);
-    }
     return ptr;
 }
 
 static void hook_free(void *ctx, void *ptr)
 {
     hooked_domain *d = ctx;
-    if (!in_hook)
+    if (free_may_be_recorded(ptr))
         record_free(ptr);
     d->original.free(d->original.ctx, ptr);
 }
@@ -537,6 +558,8 @@ int trace_start(const char *path, const trace_options *o)
     tracer.frames = o->frames;
     tracer.sample_bytes = o->sample_bytes;
     tracer.interval_ms = o->interval_ms;
+    if (o->sample_bytes)
+        bytes_to_next_sample = exponential_gap();
     clock_gettime(CLOCK_MONOTONIC_COARSE, &tracer.start);
     if (start_sampler() < 0) {
         release_tables();
