@@ -111,14 +111,20 @@ void addrmap_prefetch(const addrmap *m, uint64_t address)
         __builtin_prefetch(&m->slots[slot_of(address, m->mask, m->seed)]);
 }
 
-uint32_t addrmap_find(const addrmap *m, uint64_t address)
+addrmap_slot *addrmap_slot_of(const addrmap *m, uint64_t address)
 {
     if (!m->slots || !address)
-        return ADDRMAP_ABSENT;
+        return NULL;
     for (size_t i = slot_of(address, m->mask, m->seed); m->slots[i].address; i = (i + 1) & m->mask)
         if (m->slots[i].address == address)
-            return m->slots[i].index;
-    return ADDRMAP_ABSENT;
+            return &m->slots[i];
+    return NULL;
+}
+
+uint32_t addrmap_find(const addrmap *m, uint64_t address)
+{
+    const addrmap_slot *slot = addrmap_slot_of(m, address);
+    return slot ? slot->index : ADDRMAP_ABSENT;
 }
 
 /* Is `i` cyclically in (from, to]? */

@@ -46,6 +46,9 @@ void addrmap_prefetch(const addrmap *m, uint64_t address);
 /* Removes `address`; returns 1 if it was there, 0 if not. */
 int addrmap_remove(addrmap *m, uint64_t address);
 
+/* The slot of `address`, or NULL; valid until the next insertion or removal. */
+addrmap_slot *addrmap_slot_of(const addrmap *m, uint64_t address);
+
 /* The index of `address`, or ADDRMAP_ABSENT. */
 uint32_t addrmap_find(const addrmap *m, uint64_t address);
 

@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "render.h"
 #include "report.h"
+#include "trace_link.h"
 
 #define FORMAT_FROM_NAME (-1)
 
@@ -22,6 +23,7 @@ typedef struct report_args {
     uint64_t top;
     progress_mode progress;
     filters *filters;
+    const char *trace;
 } report_args;
 
 static void add_filter(report_args *args, filter_rule rule, const char *option, const char *pattern)
@@ -39,7 +41,7 @@ static void parse_args(int argc, char **argv, report_args *args)
         {"big-retainer", required_argument, NULL, 'b'}, {"include-type", required_argument, NULL, 'I'},
         {"exclude-type", required_argument, NULL, 'X'}, {"exclude-site", required_argument, NULL, 'S'},
         {"suppress", required_argument, NULL, 's'},    {"progress", required_argument, NULL, 'p'},
-        {NULL, 0, NULL, 0}};
+        {"trace", required_argument, NULL, 't'},       {NULL, 0, NULL, 0}};
     int c;
     char reason[600];
     opterr = 0;
@@ -64,6 +66,7 @@ static void parse_args(int argc, char **argv, report_args *args)
             }
             break;
         case 'p': args->progress = parse_progress("report", optarg); break;
+        case 't': args->trace = optarg; break;
         default: bad_option("report", c, argv);
         }
     }
@@ -78,14 +81,15 @@ static uint64_t resolve_size(size_spec spec, uint64_t total)
     return spec.percent > 0 ? (uint64_t)(spec.percent / 100.0 * (double)total) : spec.bytes;
 }
 
-static int write_report(const report *r, const report_args *args, const char *dump)
+static int write_report(const report *r, const report_args *args, const char *dump,
+                        const trace_link *link)
 {
     FILE *out = strcmp(args->output, "-") == 0 ? stdout : fopen(args->output, "w");
     if (!out) {
         errorf("%s: cannot create: %s", args->output, strerror(errno));
         return EXIT_TROUBLE;
     }
-    render_source src = {.path = dump};
+    render_source src = {.path = dump, .trace = link, .trace_path = args->trace};
     int failed = (args->format == OUTPUT_HTML   ? render_html(out, r, &src)
                   : args->format == OUTPUT_JSON ? render_json(out, r, &src)
                                                 : render_markdown(out, r, &src)) < 0;
@@ -108,6 +112,56 @@ static void read_example_values(report *r, const char *dump)
     }
 }
 
+/* Loads the --trace file; 0, or -1 after saying why. */
+static int load_trace(trace *t, const char *file)
+{
+    heapan_reader *r = dump_open(file);
+    if (!r)
+        return -1;
+    if (heapan_reader_header(r)->content != HEAPAN_CONTENT_TRACE) {
+        errorf("%s: a heap dump, not an allocation trace", file);
+        heapan_reader_close(r);
+        return -1;
+    }
+    if (trace_load(t, r) < 0) {
+        dump_out_of_memory(file);
+        trace_release(t);
+        return -1;
+    }
+    for (size_t k = 0; k < t->warning_count; k++)
+        warnf("%s: %s", file, t->warnings[k]);
+    return 0;
+}
+
+/* Builds the report, joined with the trace if there is one, and writes it. */
+static int build_and_write(analysis *a, const report_args *args, const char *dump, trace *t)
+{
+    retention paths = {0};
+    report r = {0};
+    trace_link link = {0};
+    report_options o = {.min_retained = resolve_size(args->min_retained, a->heap.total_size),
+                        .big_share = args->big_retainer.percent > 0
+                                         ? args->big_retainer.percent / 100.0
+                                         : (double)args->big_retainer.bytes /
+                                               (double)(a->heap.total_size ? a->heap.total_size : 1),
+                        .top = args->top, .accept_type = filters_accept_type,
+                        .accept_site = filters_accept_site, .filter_ctx = args->filters};
+    int code = EXIT_TROUBLE;
+    if (retention_compute(&a->heap, &paths) < 0 || report_build(&a->heap, &a->dom, &paths, &o, &r) < 0 ||
+        (t && trace_link_build(&link, &r, t, o.top) < 0)) {
+        dump_out_of_memory(dump);
+    } else {
+        read_example_values(&r, dump);
+        if ((code = write_report(&r, args, dump, t ? &link : NULL)) == EXIT_OK)
+            code = analysis_exit_code(a) == EXIT_OK && !(t && t->warning_count) ? EXIT_OK
+                                                                                : EXIT_FOUND;
+    }
+    trace_link_release(&link);
+    report_release(&r);
+    retention_release(&paths);
+    return code;
+}
+
 int cmd_report(int argc, char **argv)
 {
     report_args args = {.output = "-", .format = FORMAT_FROM_NAME, .top = 10,
@@ -118,31 +172,20 @@ int cmd_report(int argc, char **argv)
     }
     parse_args(argc, argv, &args);
     const char *dump = single_operand("report", "DUMP", argc, argv, optind);
+    trace t = {0};
+    if (args.trace && load_trace(&t, args.trace) < 0) {
+        filters_free(args.filters);
+        return EXIT_TROUBLE;
+    }
     analysis a;
     int code = EXIT_TROUBLE;
     if (analysis_open(&a, dump, args.progress, 1) == 0) {
         phases_next(&a.phases, "report");
-        retention paths = {0};
-        report r = {0};
-        report_options o = {.min_retained = resolve_size(args.min_retained, a.heap.total_size),
-                            .big_share = args.big_retainer.percent > 0
-                                             ? args.big_retainer.percent / 100.0
-                                             : (double)args.big_retainer.bytes /
-                                                   (double)(a.heap.total_size ? a.heap.total_size : 1),
-                            .top = args.top, .accept_type = filters_accept_type,
-                            .accept_site = filters_accept_site, .filter_ctx = args.filters};
-        if (retention_compute(&a.heap, &paths) < 0 ||
-            report_build(&a.heap, &a.dom, &paths, &o, &r) < 0) {
-            dump_out_of_memory(dump);
-        } else {
-            read_example_values(&r, dump);
-            if ((code = write_report(&r, &args, dump)) == EXIT_OK)
-                code = analysis_exit_code(&a);
-        }
+        code = build_and_write(&a, &args, dump, args.trace ? &t : NULL);
         phases_next(&a.phases, NULL);
-        report_release(&r);
-        retention_release(&paths);
     }
+    if (args.trace)
+        trace_release(&t);
     analysis_close(&a);
     filters_free(args.filters);
     return code;

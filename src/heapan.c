@@ -19,12 +19,13 @@ static const command commands[] = {
      "                     (default: Markdown on standard output)\n"
      "  -f, --format FMT   md, html or json, whatever the file name\n"
      "  -n, --top N        leak candidates and suggestions kept (default 10)\n"
-     "  -m, --min-retained SIZE  findings retain at least this (default 1%%)\n"
+     "  -m, --min-retained SIZE  findings retain at least this (default 2%%)\n"
      "      --big-retainer SIZE  one object this big is a finding (default 20%%)\n"
      "      --include-type REGEX  only findings about matching types\n"
      "      --exclude-type REGEX  no findings about matching types\n"
      "      --exclude-site REGEX  no findings allocated at matching sites\n"
      "      --suppress FILE    rules: 'type REGEX' or 'site REGEX' per line\n"
+     "      --trace TRACE      join an allocation trace of the same process\n"
      "      --progress=WHEN  auto (on a terminal), always or never\n"},
     {"compare", cmd_compare, "[--fail-on-growth SPEC]... [-o FILE] BASELINE NEW",
      "what grew between two dumps, matched by meaning; exit 1 when a limit is crossed",

@@ -9,10 +9,13 @@
 #include <stdio.h>
 
 #include "report.h"
+#include "trace_link.h"
 
 /* Facts about the file, for the summary. */
 typedef struct render_source {
     const char *path;
+    const trace_link *trace;   /* NULL without --trace */
+    const char *trace_path;
 } render_source;
 
 /* Each returns 0, or -1 when out of memory. */
@@ -30,6 +33,19 @@ void render_md_text(FILE *out, const char *s);
 
 /* Text from the dump, inert in HTML. */
 void render_html_text(FILE *out, const char *s);
+
+/*
+ * "site: 1.2 MiB in 3000 objects; its live bytes grow 50 KiB/s, steadily",
+ * for `bytes` and `objects` of a candidate allocated at trace stack
+ * `stack`; a new string, or NULL when out of memory.
+ */
+char *render_origin_text(const trace *t, uint32_t stack, uint64_t bytes, uint64_t objects);
+
+/* "live bytes 2.1 MiB at the end, growing 50 KiB/s (R² 0.98)" for a growing site; new string. */
+char *render_growth_text(const trace *t, uint32_t stack);
+
+/* The trace site's live bytes over time as a small inline SVG line. */
+void render_html_curve(FILE *out, const trace *t, uint32_t stack);
 
 /* "12.3%" of the heap. */
 double render_share(const report *r, uint64_t bytes);

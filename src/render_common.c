@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "textout.h"
 
 char *render_path_text(const report *r, const path *p)
 {
@@ -53,4 +54,49 @@ void render_html_text(FILE *out, const char *s)
                 fputc(c, out);
         }
     }
+}
+
+static const char *growth_phrase(const trace *t, uint32_t stack, char *buf, size_t size)
+{
+    const trace_site *s = &t->sites[stack];
+    char rate[32];
+    if (trace_site_grows(t, stack))
+        snprintf(buf, size, "its live bytes grow %s/s, steadily (R² %.2f)",
+                 format_bytes((uint64_t)s->growth, rate, sizeof rate), s->fit);
+    else if (s->growth > 0)
+        snprintf(buf, size, "its live bytes rise %s/s, unsteadily (R² %.2f)",
+                 format_bytes((uint64_t)s->growth, rate, sizeof rate), s->fit);
+    else
+        snprintf(buf, size, "its live bytes do not grow");
+    return buf;
+}
+
+char *render_origin_text(const trace *t, uint32_t stack, uint64_t bytes, uint64_t objects)
+{
+    char name[1024], size[32], growth[128];
+    return report_format("%s: %s in %llu objects; %s", trace_site_name(t, stack, name, sizeof name),
+                         format_bytes(bytes, size, sizeof size), (unsigned long long)objects,
+                         growth_phrase(t, stack, growth, sizeof growth));
+}
+
+char *render_growth_text(const trace *t, uint32_t stack)
+{
+    char live[32], growth[128];
+    return report_format("%s live at the end; %s",
+                         format_bytes(t->sites[stack].live, live, sizeof live),
+                         growth_phrase(t, stack, growth, sizeof growth));
+}
+
+void render_html_curve(FILE *out, const trace *t, uint32_t stack)
+{
+    uint64_t curve[TRACE_CURVE_POINTS], max = 1;
+    size_t n = trace_site_curve(t, stack, curve);
+    for (size_t k = 0; k < n; k++)
+        max = curve[k] > max ? curve[k] : max;
+    fputs("<svg width=120 height=24 role=img><polyline fill=none stroke=#4a7fd0 stroke-width=1.5 "
+          "points='", out);
+    for (size_t k = 0; k < n; k++)
+        fprintf(out, "%.1f,%.1f ", n > 1 ? 118.0 * (double)k / (double)(n - 1) + 1 : 1.0,
+                22.0 - 20.0 * (double)curve[k] / (double)max);
+    fputs("'></polyline></svg>", out);
 }

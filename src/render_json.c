@@ -7,6 +7,7 @@
 
 #include "jsonout.h"
 #include "render.h"
+#include "render_trace.h"
 
 /* Adds text from the dump as a string, made valid UTF-8. */
 static cJSON *add_text(cJSON *object, const char *name, const char *text)
@@ -91,7 +92,58 @@ static cJSON *add_path(cJSON *object, const report *r, const path *p)
     return item;
 }
 
-static int add_leak(cJSON *list, const report *r, size_t i)
+/* A trace site with what one candidate holds of it. */
+static int add_origin_site(cJSON *list, const trace *t, const origin_site *o)
+{
+    cJSON *item = render_trace_site_json(t, o->stack);
+    if (!item)
+        return -1;
+    cJSON_AddItemToArray(list, item);
+    cJSON_AddNumberToObject(item, "bytes", (double)o->bytes);
+    cJSON_AddNumberToObject(item, "objects", (double)o->objects);
+    return 0;
+}
+
+/* allocation_sites and trace_matched: null without a trace of the same process. */
+static int add_origins(cJSON *item, const render_source *src, size_t i)
+{
+    const leak_origin *o = src->trace && src->trace->same_process ? &src->trace->origins[i] : NULL;
+    if (!o) {
+        cJSON_AddNullToObject(item, "allocation_sites");
+        cJSON_AddNullToObject(item, "trace_matched");
+        return 0;
+    }
+    cJSON *sites = cJSON_AddArrayToObject(item, "allocation_sites");
+    for (size_t k = 0; sites && k < o->site_count; k++)
+        if (add_origin_site(sites, src->trace->trace, &o->sites[k]) < 0)
+            return -1;
+    cJSON_AddNumberToObject(item, "trace_matched", (double)o->matched);
+    return sites ? 0 : -1;
+}
+
+/* "trace": the trace file and its growing sites; null without --trace. */
+static int add_trace(cJSON *doc, const render_source *src)
+{
+    const trace_link *l = src->trace;
+    if (!l)
+        return cJSON_AddNullToObject(doc, "trace") ? 0 : -1;
+    cJSON *t = cJSON_AddObjectToObject(doc, "trace");
+    cJSON *growing = t && add_text(t, "path", src->trace_path)
+                         ? cJSON_AddArrayToObject(t, "growing_sites") : NULL;
+    if (!growing)
+        return -1;
+    cJSON_AddNumberToObject(t, "pid", (double)l->trace->header.pid);
+    cJSON_AddBoolToObject(t, "same_process", l->same_process);
+    for (size_t i = 0; i < l->growing_count && i < 10; i++) {
+        cJSON *site = render_trace_site_json(l->trace, l->growing[i]);
+        if (!site)
+            return -1;
+        cJSON_AddItemToArray(growing, site);
+    }
+    return 0;
+}
+
+static int add_leak(cJSON *list, const report *r, const render_source *src, size_t i)
 {
     const leak_candidate *c = &r->leaks[i];
     cJSON *item = cJSON_CreateObject();
@@ -126,7 +178,7 @@ static int add_leak(cJSON *list, const report *r, size_t i)
         add_text(item, "site", group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
     else
         cJSON_AddNullToObject(item, "site");
-    return types ? 0 : -1;
+    return types && add_origins(item, src, i) == 0 ? 0 : -1;
 }
 
 static int add_suggestion(cJSON *list, const report *r, const suggestion *s)
@@ -199,12 +251,13 @@ int render_json(FILE *out, const report *r, const render_source *src)
         leaks = suggestions = NULL;
     }
     for (size_t i = 0; !failed && i < r->leak_count; i++)
-        failed = add_leak(cJSON_GetObjectItem(doc, "leak_candidates"), r, i) < 0;
+        failed = add_leak(cJSON_GetObjectItem(doc, "leak_candidates"), r, src, i) < 0;
     for (size_t i = 0; !failed && i < r->suggestion_count; i++)
         failed = add_suggestion(cJSON_GetObjectItem(doc, "suggestions"), r, &r->suggestions[i]) < 0;
     failed = failed || add_groups(doc, "types", r, &r->types) < 0 ||
              add_groups(doc, "modules", r, &r->modules) < 0 ||
-             add_groups(doc, "sites", r, &r->sites) < 0 || add_subtrees(doc, r) < 0;
+             add_groups(doc, "sites", r, &r->sites) < 0 || add_subtrees(doc, r) < 0 ||
+             add_trace(doc, src) < 0;
     char *text = failed ? NULL : cJSON_Print(doc);
     if (text) {
         fputs(text, out);

@@ -12,17 +12,51 @@
 #include "render.h"
 #include "render_trace.h"
 #include "textout.h"
+#include "trace_advice.h"
 
-#define STEADY_FIT 0.8    /* R^2 of a growth that counts as steady */
 #define ICICLE_WIDTH 1000.0
+#define MAX_ADVICE 10
 
-int trace_site_grows(const trace *t, uint32_t stack)
+static const char *const advice_names[] = {"generator", "reuse_buffer"};
+
+typedef enum markup { MARKUP_TEXT, MARKUP_MD, MARKUP_HTML } markup;
+
+static void markup_text(FILE *out, markup m, const char *s)
 {
-    const trace_site *s = &t->sites[stack];
-    double seconds = (double)t->end_time_us / 1e6;
-    /* steady, still live at the end, and grown by a noticeable share of the peak */
-    return s->growth > 0 && s->fit >= STEADY_FIT && s->live > 0 &&
-           s->growth * seconds * 100 >= (double)t->peak;
+    if (m == MARKUP_HTML)
+        render_html_text(out, s);
+    else if (m == MARKUP_MD)
+        render_md_text(out, s);
+    else
+        print_cstr(out, s);
+}
+
+/* The suggestions section, in any of the three markups. */
+static int advice_section(FILE *out, const trace *t, markup m)
+{
+    trace_advice advice[MAX_ADVICE];
+    size_t n = trace_find_advice(t, advice, MAX_ADVICE);
+    static const char *const heads[] = {"\nsuggestions:\n", "## Suggestions\n\n", "<h2>Suggestions</h2>\n"};
+    fputs(heads[m], out);
+    if (!n)
+        fputs(m == MARKUP_HTML ? "<p>None.</p>\n" : m == MARKUP_MD ? "None.\n\n" : "  none\n", out);
+    for (size_t i = 0; i < n; i++) {
+        char name[1024], saving[32];
+        char *message = trace_advice_message(t, &advice[i]);
+        if (!message)
+            return -1;
+        format_bytes(advice[i].saving, saving, sizeof saving);
+        fprintf(out, m == MARKUP_HTML ? "<h3>%s: saves %s at the peak, at "
+                     : m == MARKUP_MD ? "### %s: saves %s at the peak, at "
+                                      : "  %s, saves %s at the peak: ",
+                advice_names[advice[i].kind], saving);
+        markup_text(out, m, trace_site_name(t, advice[i].stack, name, sizeof name));
+        fputs(m == MARKUP_HTML ? "</h3>\n<p>" : m == MARKUP_MD ? "\n\n" : "\n    ", out);
+        markup_text(out, m, message);
+        fputs(m == MARKUP_HTML ? "</p>\n" : "\n\n", out);
+        free(message);
+    }
+    return 0;
 }
 
 static const char *const titles[] = {"sites by bytes live at the peak",
@@ -56,21 +90,20 @@ static void text_header(FILE *out, const trace *t, const char *file)
 }
 
 /* A line of block characters, the traced bytes over time. */
-static void sparkline(FILE *out, const trace *t)
+static int sparkline(FILE *out, const trace *t)
 {
-    static const char *const blocks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
     if (t->point_count < 2)
-        return;
-    uint64_t max = 1;
+        return 0;
+    uint64_t *values = malloc(t->point_count * sizeof *values);
+    if (!values)
+        return -1;
     for (size_t i = 0; i < t->point_count; i++)
-        max = t->timeline[i].traced_bytes > max ? t->timeline[i].traced_bytes : max;
+        values[i] = t->timeline[i].traced_bytes;
     fputs("\ntimeline (traced bytes): ", out);
-    size_t columns = t->point_count < 60 ? t->point_count : 60;
-    for (size_t c = 0; c < columns; c++) {
-        const trace_point *p = &t->timeline[c * t->point_count / columns];
-        fputs(blocks[p->traced_bytes * 7 / max], out);
-    }
+    print_sparkline(out, values, t->point_count, 60);
     fputc('\n', out);
+    free(values);
+    return 0;
 }
 
 int render_trace_text(FILE *out, const trace *t, const char *file, size_t top)
@@ -98,26 +131,44 @@ int render_trace_text(FILE *out, const trace *t, const char *file, size_t top)
             fputc('\n', out);
         }
     }
-    sparkline(out, t);
+    int failed = advice_section(out, t, MARKUP_TEXT) < 0 || sparkline(out, t) < 0;
     free(order);
-    return 0;
+    return failed ? -1 : 0;
 }
 
 /* ---- Markdown and HTML -------------------------------------------------------------- */
+
+/* The growing sites' table also draws each one's live bytes over time. */
+static void curve_cell(FILE *out, const trace *t, uint32_t stack, int html)
+{
+    uint64_t curve[TRACE_CURVE_POINTS];
+    if (html) {
+        fputs("<td>", out);
+        render_html_curve(out, t, stack);
+        fputs("</td>", out);
+    } else {
+        fputs(" ", out);
+        print_sparkline(out, curve, trace_site_curve(t, stack, curve), TRACE_CURVE_POINTS);
+        fputs(" |", out);
+    }
+}
 
 static void markup_tables(FILE *out, const trace *t, uint32_t *order, size_t top, int html)
 {
     for (int key = 0; key < 4; key++) {
         size_t n = sites_for(t, key, order, top);
+        int curves = key == 3;
         fprintf(out, html ? "<h2>%c%s</h2>\n" : "## %c%s\n\n", titles[key][0] - 32, titles[key] + 1);
         if (!n) {
             fputs(html ? "<p>None.</p>\n" : "None.\n\n", out);
             continue;
         }
         fputs(html ? "<table><thead><tr><th>site</th><th>at peak</th><th>at end</th>"
-                     "<th>allocated</th><th>allocations</th><th>growth/s</th></tr></thead><tbody>\n"
-                   : "| site | at peak | at end | allocated | allocations | growth/s |\n"
-                     "|---|---|---|---|---|---|\n", out);
+                     "<th>allocated</th><th>allocations</th><th>growth/s</th>"
+                   : "| site | at peak | at end | allocated | allocations | growth/s |", out);
+        fputs(curves ? (html ? "<th>over time</th>" : " over time |") : "", out);
+        fputs(html ? "</tr></thead><tbody>\n" : curves ? "\n|---|---|---|---|---|---|---|\n"
+                                                       : "\n|---|---|---|---|---|---|\n", out);
         for (size_t i = 0; i < n; i++) {
             const trace_site *s = &t->sites[order[i]];
             char a[32], b[32], c[32], d[32], name[1024];
@@ -126,11 +177,14 @@ static void markup_tables(FILE *out, const trace *t, uint32_t *order, size_t top
                 render_html_text(out, trace_site_name(t, order[i], name, sizeof name));
             else
                 render_md_text(out, trace_site_name(t, order[i], name, sizeof name));
-            fprintf(out, html ? "</td><td>%s</td><td>%s</td><td>%s</td><td>%" PRIu64 "</td><td>%s</td></tr>\n"
-                              : " | %s | %s | %s | %" PRIu64 " | %s |\n",
+            fprintf(out, html ? "</td><td>%s</td><td>%s</td><td>%s</td><td>%" PRIu64 "</td><td>%s</td>"
+                              : " | %s | %s | %s | %" PRIu64 " | %s |",
                     format_bytes(s->live_at_peak, a, sizeof a), format_bytes(s->live, b, sizeof b),
                     format_bytes(s->total_allocated, c, sizeof c), s->allocations,
                     s->growth > 0 ? format_bytes((uint64_t)s->growth, d, sizeof d) : "-");
+            if (curves)
+                curve_cell(out, t, order[i], html);
+            fputs(html ? "</tr>\n" : "\n", out);
         }
         fputs(html ? "</tbody></table>\n" : "\n", out);
     }
@@ -156,7 +210,7 @@ int render_trace_markdown(FILE *out, const trace *t, const char *file, size_t to
     }
     markup_tables(out, t, order, top, 0);
     free(order);
-    return 0;
+    return advice_section(out, t, MARKUP_MD);
 }
 
 static void timeline_svg(FILE *out, const trace *t)
@@ -189,8 +243,8 @@ static void timeline_svg(FILE *out, const trace *t)
             format_bytes(max, top, sizeof top));
 }
 
-/* Live bytes at the peak by call stack: a box per stack, its callers above it. */
-static int icicle(FILE *out, const trace *t)
+/* Live bytes at the peak, or at the end, by call stack: a box per stack, its callers above it. */
+static int icicle(FILE *out, const trace *t, int at_end)
 {
     size_t n = t->stack_count;
     uint64_t *total = calloc(n, sizeof *total);
@@ -201,10 +255,11 @@ static int icicle(FILE *out, const trace *t)
         return -1;
     }
     for (size_t i = n; i-- > 1;) {  /* a stack's parent has a smaller id */
-        total[i] += t->sites[i].live_at_peak;
+        total[i] += at_end ? t->sites[i].live : t->sites[i].live_at_peak;
         total[t->stacks[i].parent] += total[i];
     }
-    double scale = t->peak ? ICICLE_WIDTH / (double)t->peak : 0;
+    uint64_t whole = at_end ? t->live : t->peak;
+    double scale = whole ? ICICLE_WIDTH / (double)whole : 0;
     uint32_t deepest = 0;
     for (size_t i = 1; i < n; i++) {
         uint32_t parent = t->stacks[i].parent;
@@ -218,8 +273,8 @@ static int icicle(FILE *out, const trace *t)
         if (total[i] * scale >= 2 && depth[i] > deepest)
             deepest = depth[i];
     }
-    fprintf(out, "<h2>Live bytes at the peak, by call stack</h2>\n<svg width=1000 height=%u role=img>",
-            (deepest + 1) * 20);
+    fprintf(out, "<h2>Live bytes %s, by call stack</h2>\n<svg width=1000 height=%u role=img>",
+            at_end ? "at the end" : "at the peak", (deepest + 1) * 20);
     for (size_t i = 1; i < n; i++) {
         double width = (double)total[i] * scale;
         if (width < 2)
@@ -259,8 +314,9 @@ int render_trace_html(FILE *out, const trace *t, const char *file, size_t top)
         fputs("</p>\n", out);
     }
     timeline_svg(out, t);
-    int failed = icicle(out, t) < 0;
+    int failed = icicle(out, t, 0) < 0 || icicle(out, t, 1) < 0;
     markup_tables(out, t, order, top, 1);
+    failed |= advice_section(out, t, MARKUP_HTML) < 0;
     fputs("</body></html>\n", out);
     free(order);
     return failed ? -1 : 0;
@@ -286,31 +342,79 @@ static int add_frame(cJSON *o, const trace *t, uint32_t frame)
     return 0;
 }
 
-static int add_site(cJSON *list, const trace *t, uint32_t id)
+/* The site's live bytes over time, one value per curve step. */
+static int add_curve(cJSON *item, const trace *t, uint32_t id)
+{
+    uint64_t curve[TRACE_CURVE_POINTS];
+    size_t n = trace_site_curve(t, id, curve);
+    cJSON *list = cJSON_AddArrayToObject(item, "curve");
+    for (size_t k = 0; list && k < n; k++) {
+        cJSON *v = cJSON_CreateNumber((double)curve[k]);
+        if (!v)
+            return -1;
+        cJSON_AddItemToArray(list, v);
+    }
+    return list ? 0 : -1;
+}
+
+cJSON *render_trace_site_json(const trace *t, uint32_t id)
 {
     const trace_site *s = &t->sites[id];
     cJSON *item = cJSON_CreateObject(), *stack = item ? cJSON_AddArrayToObject(item, "stack") : NULL;
-    if (!item)
-        return -1;
-    cJSON_AddItemToArray(list, item);
-    if (!stack || add_frame(item, t, id ? t->stacks[id].frame : 0) < 0)
-        return -1;
-    for (uint32_t k = id; k; k = t->stacks[k].parent) {  /* innermost first */
+    int failed = !stack || add_frame(item, t, id ? t->stacks[id].frame : 0) < 0;
+    for (uint32_t k = id; k && !failed; k = t->stacks[k].parent) {  /* innermost first */
         cJSON *frame = cJSON_CreateObject();
-        if (!frame)
-            return -1;
-        cJSON_AddItemToArray(stack, frame);
-        if (add_frame(frame, t, t->stacks[k].frame) < 0)
-            return -1;
+        failed = !frame;
+        if (frame) {
+            cJSON_AddItemToArray(stack, frame);
+            failed = add_frame(frame, t, t->stacks[k].frame) < 0;
+        }
     }
-    cJSON_AddNumberToObject(item, "live_at_peak", (double)s->live_at_peak);
-    cJSON_AddNumberToObject(item, "live_at_end", (double)s->live);
-    cJSON_AddNumberToObject(item, "total_allocated", (double)s->total_allocated);
-    cJSON_AddNumberToObject(item, "allocations", (double)s->allocations);
-    cJSON_AddNumberToObject(item, "growth", s->growth);
-    cJSON_AddNumberToObject(item, "growth_fit", s->fit);
-    cJSON_AddBoolToObject(item, "grows", trace_site_grows(t, id));
-    return 0;
+    if (!failed) {
+        cJSON_AddNumberToObject(item, "live_at_peak", (double)s->live_at_peak);
+        cJSON_AddNumberToObject(item, "live_at_end", (double)s->live);
+        cJSON_AddNumberToObject(item, "total_allocated", (double)s->total_allocated);
+        cJSON_AddNumberToObject(item, "allocations", (double)s->allocations);
+        cJSON_AddNumberToObject(item, "growth", s->growth);
+        cJSON_AddNumberToObject(item, "growth_fit", s->fit);
+        cJSON_AddBoolToObject(item, "grows", trace_site_grows(t, id));
+        failed = add_curve(item, t, id) < 0;
+    }
+    if (failed) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+    return item;
+}
+
+static int add_site(cJSON *list, const trace *t, uint32_t id)
+{
+    cJSON *item = render_trace_site_json(t, id);
+    if (item)
+        cJSON_AddItemToArray(list, item);
+    return item ? 0 : -1;
+}
+
+static int add_advice(cJSON *doc, const trace *t)
+{
+    trace_advice advice[MAX_ADVICE];
+    size_t n = trace_find_advice(t, advice, MAX_ADVICE);
+    cJSON *list = cJSON_AddArrayToObject(doc, "suggestions");
+    for (size_t i = 0; list && i < n; i++) {
+        cJSON *item = cJSON_CreateObject();
+        char *message = item ? trace_advice_message(t, &advice[i]) : NULL;
+        if (item)
+            cJSON_AddItemToArray(list, item);
+        int failed = !message || !cJSON_AddStringToObject(item, "kind", advice_names[advice[i].kind]) ||
+                     add_frame(item, t, t->stacks[advice[i].stack].frame) < 0 ||
+                     add_clean(item, "message", message) < 0;
+        free(message);
+        if (failed)
+            return -1;
+        cJSON_AddNumberToObject(item, "estimated_savings", (double)advice[i].saving);
+        cJSON_AddNumberToObject(item, "churn", (double)advice[i].churn);
+    }
+    return list ? 0 : -1;
 }
 
 int render_trace_json(FILE *out, const trace *t, const char *file, size_t top)
@@ -336,6 +440,8 @@ int render_trace_json(FILE *out, const trace *t, const char *file, size_t top)
         cJSON_AddNumberToObject(doc, "frees", (double)t->frees);
         cJSON_AddNumberToObject(doc, "total_allocated", (double)t->total_allocated);
         cJSON_AddNumberToObject(doc, "sample_bytes", (double)t->header.sample_bytes);
+        cJSON_AddNumberToObject(doc, "curve_step_us", (double)t->curve_step_us);
+        failed = add_advice(doc, t) < 0;
     }
     for (size_t i = 0; !failed && i < t->point_count; i++) {
         cJSON *p = cJSON_CreateObject();

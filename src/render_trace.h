@@ -12,7 +12,12 @@ int render_trace_markdown(FILE *out, const trace *t, const char *file, size_t to
 int render_trace_html(FILE *out, const trace *t, const char *file, size_t top);
 int render_trace_json(FILE *out, const trace *t, const char *file, size_t top);
 
-/* Is this site a leak candidate: live at the end, and a steady climb? */
-int trace_site_grows(const trace *t, uint32_t stack);
+/*
+ * A call site as in the "sites" of heapan.trace/1: file, function, line,
+ * stack, live_at_peak, live_at_end, total_allocated, allocations, growth,
+ * growth_fit, grows, curve.  A new object, or NULL when out of memory.
+ */
+struct cJSON;
+struct cJSON *render_trace_site_json(const trace *t, uint32_t stack);
 
 #endif

@@ -17,7 +17,7 @@ const char *suggestion_kind_name(suggestion_kind kind)
     static const char *const names[] = {"slots",          "generator",         "numpy_array",
                                         "intern_strings", "empty_collections", "overallocated",
                                         "deque",          "bounded_cache",     "weak_callbacks",
-                                        "lazy_loading"};
+                                        "lazy_loading",   "reuse_buffer"};
     return kind < SUGGESTION_KIND_COUNT ? names[kind] : "unknown";
 }
 
@@ -29,9 +29,10 @@ const char *suggestion_example(suggestion_kind kind)
                           "        self.x, self.y = x, y\n\n# after: a fixed layout, no dict\n"
                           "class Point:\n    __slots__ = (\"x\", \"y\")\n"
                           "    def __init__(self, x, y):\n        self.x, self.y = x, y\n```\n",
-        [SUGGEST_GENERATOR] = "```python\n# before: the whole file in memory at once\n"
-                              "lines = f.readlines()\nfor line in lines:\n    handle(line)\n\n"
-                              "# after: one line at a time\nfor line in f:\n    handle(line)\n```\n",
+        [SUGGEST_GENERATOR] = "```python\n# before: the whole list in memory at once\n"
+                              "lines = f.readlines()\nwords = [len(line.split()) for line in lines]\n"
+                              "total = sum(words)\n\n# after: one line, one count at a time\n"
+                              "total = sum(len(line.split()) for line in f)\n```\n",
         [SUGGEST_NUMPY_ARRAY] = "```python\n# before: a list of float objects, 32 bytes each\n"
                                 "readings = [x * 0.5 for x in range(n)]\n\n"
                                 "# after: 8 bytes each, in one buffer\nimport array\n"
@@ -70,6 +71,11 @@ const char *suggestion_example(suggestion_kind kind)
                                  "with open(path, \"rb\") as f:\n"
                                  "    for chunk in iter(lambda: f.read(1 << 16), b\"\"):\n"
                                  "        handle(chunk)\n```\n",
+        [SUGGEST_REUSE_BUFFER] = "```python\n# before: a new buffer for every chunk\n"
+                                 "while chunk := f.read(1 << 20):\n    handle(chunk)\n\n"
+                                 "# after: one buffer, filled again and again\n"
+                                 "buf = bytearray(1 << 20)\nview = memoryview(buf)\n"
+                                 "while n := f.readinto(buf):\n    handle(view[:n])\n```\n",
     };
     return kind < SUGGESTION_KIND_COUNT ? examples[kind] : "";
 }

@@ -57,6 +57,7 @@ typedef enum suggestion_kind {
     SUGGEST_BOUNDED_CACHE,
     SUGGEST_WEAK_CALLBACKS,
     SUGGEST_LAZY_LOADING,
+    SUGGEST_REUSE_BUFFER,       /* from an allocation trace only */
     SUGGESTION_KIND_COUNT
 } suggestion_kind;
 
@@ -134,5 +135,8 @@ int report_is_namespace(const heap *h, uint32_t i);
 /* Filled in leaks.c and suggest.c; report.c calls them. */
 int find_leak_candidates(report *r, const retention *paths, const report_options *o);
 int find_suggestions(report *r, const retention *paths, const report_options *o);
+
+/* Orders r->suggestions by savings times confidence and keeps the first `top`. */
+void report_rank_suggestions(report *r, size_t top);
 
 #endif

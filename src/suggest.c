@@ -416,6 +416,16 @@ static int by_weighted_savings(const void *x, const void *y)
     return p < q ? 1 : p > q ? -1 : 0;
 }
 
+void report_rank_suggestions(report *r, size_t top)
+{
+    if (r->suggestion_count)
+        qsort(r->suggestions, r->suggestion_count, sizeof *r->suggestions, by_weighted_savings);
+    while (r->suggestion_count > top) {
+        suggestion *s = &r->suggestions[--r->suggestion_count];
+        free(s->target), free(s->message), free(s->example_value);
+    }
+}
+
 int find_suggestions(report *r, const retention *paths, const report_options *o)
 {
     adder a = {.r = r, .paths = paths, .o = o};
@@ -430,12 +440,7 @@ int find_suggestions(report *r, const retention *paths, const report_options *o)
         }
     failed = failed || suggest_interning(&a) < 0 || suggest_collection_waste(&a) < 0 ||
              suggest_bounds(&a) < 0;
-    if (!failed && r->suggestion_count) {
-        qsort(r->suggestions, r->suggestion_count, sizeof *r->suggestions, by_weighted_savings);
-        while (r->suggestion_count > o->top) {
-            suggestion *s = &r->suggestions[--r->suggestion_count];
-            free(s->target), free(s->message), free(s->example_value);
-        }
-    }
+    if (!failed)
+        report_rank_suggestions(r, o->top);
     return failed ? -1 : 0;
 }

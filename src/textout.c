@@ -21,6 +21,17 @@ void print_cstr(FILE *out, const char *s)
     print_text(out, s, strlen(s));
 }
 
+void print_sparkline(FILE *out, const uint64_t *values, size_t n, size_t columns)
+{
+    static const char *const blocks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    uint64_t max = 1;
+    for (size_t i = 0; i < n; i++)
+        max = values[i] > max ? values[i] : max;
+    columns = n < columns ? n : columns;
+    for (size_t c = 0; c < columns; c++)
+        fputs(blocks[(size_t)((double)values[c * n / columns] * 7 / (double)max)], out);
+}
+
 char *format_bytes(uint64_t bytes, char *buf, size_t size)
 {
     static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};

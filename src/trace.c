@@ -11,11 +11,10 @@
 #include "warnings.h"
 
 #define MAX_POINTS 512   /* timeline points kept */
-#define DEAD UINT32_MAX  /* an address map slot whose block was freed */
+#define STEADY_FIT 0.8    /* R^2 of a growth that counts as steady */
 
 typedef struct replay {
     trace *t;
-    addrmap live;  /* address -> stack id in .index, size in .extra */
     uint64_t points_seen, point_stride;
     uint64_t event, peak_event;  /* allocations and frees so far; when the peak was reached */
     size_t site_cap, frame_cap;
@@ -66,6 +65,32 @@ static trace_site *site_of(replay *p, uint32_t stack)
     return &t->sites[stack];
 }
 
+/* Halves every site's curve resolution: pairs of steps merge into one. */
+static void widen_curves(trace *t)
+{
+    for (uint32_t i = 0; i < t->stack_count; i++) {
+        trace_site *s = &t->sites[i];
+        uint32_t set = 0;
+        for (unsigned k = 0; k < TRACE_CURVE_POINTS / 2; k++) {
+            unsigned later = 2 * k + 1, earlier = 2 * k;
+            unsigned from = s->curve_set >> later & 1 ? later : earlier;
+            s->curve[k] = s->curve[from];
+            set |= (s->curve_set >> from & 1u) << k;
+        }
+        s->curve_set = set;
+    }
+    t->curve_step_us *= 2;
+}
+
+static void mark_curve(trace *t, trace_site *s, uint64_t time_us)
+{
+    while (time_us / t->curve_step_us >= TRACE_CURVE_POINTS)
+        widen_curves(t);
+    unsigned step = (unsigned)(time_us / t->curve_step_us);
+    s->curve[step] = s->live;
+    s->curve_set |= 1u << step;
+}
+
 /*
  * The site changes by `delta` bytes.  If it has not changed since the peak,
  * its live bytes now are its live bytes at the peak: keep them first.
@@ -79,6 +104,7 @@ static void change(replay *p, trace_site *s, int64_t delta, uint64_t time_us)
     if (s->live > s->live_max)
         s->live_max = s->live;
     s->changed_at = p->event;
+    mark_curve(p->t, s, time_us);
 }
 
 static void add_point(replay *p, uint64_t time_us, uint64_t traced, uint64_t rss)
@@ -117,13 +143,13 @@ static void on_alloc(replay *p, const heapan_alloc *a)
 {
     trace *t = p->t;
     int added;
-    addrmap_slot *slot = a->address ? addrmap_upsert(&p->live, a->address, &added) : NULL;
+    addrmap_slot *slot = a->address ? addrmap_upsert(&t->blocks, a->address, &added) : NULL;
     if (!slot) {
         p->failed = a->address != 0;
         return;
     }
     p->event++;
-    if (!added && slot->index != DEAD) {  /* a block allocated twice: the first was freed unseen */
+    if (!added) {  /* a block allocated twice: the first was freed unseen */
         trace_site *old = site_of(p, slot->index);
         uint64_t bytes = weight(t, slot->extra);
         change(p, old, -(int64_t)bytes, a->time_us);
@@ -155,18 +181,16 @@ static void on_free(replay *p, const heapan_free *f)
     trace *t = p->t;
     t->frees++;
     t->end_time_us = f->time_us > t->end_time_us ? f->time_us : t->end_time_us;
-    uint32_t found = addrmap_find(&p->live, f->address);
-    if (found == ADDRMAP_ABSENT || found == DEAD) {
+    addrmap_slot *slot = addrmap_slot_of(&t->blocks, f->address);
+    if (!slot) {
         t->unmatched_frees++;  /* allocated before tracing started */
         return;
     }
-    int added;
-    addrmap_slot *slot = addrmap_upsert(&p->live, f->address, &added);
     p->event++;
     uint64_t bytes = weight(t, slot->extra);
     change(p, site_of(p, slot->index), -(int64_t)bytes, f->time_us);
     t->live -= bytes;
-    slot->index = DEAD;
+    addrmap_remove(&t->blocks, f->address);
     maybe_point(p, f->time_us);
 }
 
@@ -236,6 +260,8 @@ static void finish(replay *p)
 {
     trace *t = p->t;
     double end = seconds(t->end_time_us);
+    while (t->end_time_us / t->curve_step_us >= TRACE_CURVE_POINTS)
+        widen_curves(t);
     for (uint32_t i = 0; i < t->stack_count; i++) {
         trace_site *s = &t->sites[i];
         if (s->changed_at <= p->peak_event)
@@ -255,15 +281,15 @@ int trace_load(trace *t, heapan_reader *r)
     t->reader = r;
     t->header = *heapan_reader_header(r);
     replay p = {.t = t, .point_stride = 64, .site_cap = 256};
+    t->curve_step_us = 1000;
     t->stack_count = 1;  /* stack 0, "no stack", always exists */
     t->sites = calloc(p.site_cap, sizeof *t->sites);
     t->stacks = calloc(p.site_cap, sizeof *t->stacks);
-    if (!t->sites || !t->stacks || addrmap_init(&p.live, 1u << 16) < 0)
+    if (!t->sites || !t->stacks || addrmap_init(&t->blocks, 1u << 16) < 0)
         return -1;
     heapan_record rec;
     while (!p.failed && (t->status = heapan_reader_next(r, &rec)) == HEAPAN_OK)
         on_record(&p, &rec);
-    addrmap_release(&p.live);
     if (p.failed)
         return -1;
     finish(&p);
@@ -280,6 +306,7 @@ int trace_load(trace *t, heapan_reader *r)
 void trace_release(trace *t)
 {
     free(t->frames), free(t->stacks), free(t->sites), free(t->timeline);
+    addrmap_release(&t->blocks);
     warnings_free(t->warnings, t->warning_count);
     heapan_reader_close(t->reader);
     memset(t, 0, sizeof *t);
@@ -319,6 +346,34 @@ const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t si
         snprintf(buf + n, size - (size_t)n, ", from %s:%u", base ? base + 1 : file, caller->line);
     }
     return buf;
+}
+
+uint32_t trace_block_stack(const trace *t, uint64_t address, uint64_t *size)
+{
+    const addrmap_slot *slot = addrmap_slot_of(&t->blocks, address);
+    if (slot && size)
+        *size = slot->extra;
+    return slot ? slot->index : ADDRMAP_ABSENT;
+}
+
+size_t trace_site_curve(const trace *t, uint32_t stack, uint64_t *out)
+{
+    const trace_site *s = &t->sites[stack < t->stack_count ? stack : 0];
+    size_t steps = (size_t)(t->end_time_us / t->curve_step_us) + 1;
+    steps = steps < TRACE_CURVE_POINTS ? steps : TRACE_CURVE_POINTS;
+    uint64_t live = 0;
+    for (size_t k = 0; k < steps; k++)
+        out[k] = live = s->curve_set >> k & 1 ? s->curve[k] : live;
+    return steps;
+}
+
+int trace_site_grows(const trace *t, uint32_t stack)
+{
+    const trace_site *s = &t->sites[stack];
+    double seconds = (double)t->end_time_us / 1e6;
+    /* steady, still live at the end, and grown by a noticeable share of the peak */
+    return s->growth > 0 && s->fit >= STEADY_FIT && s->live > 0 &&
+           s->growth * seconds * 100 >= (double)t->peak;
 }
 
 static uint64_t site_key(const trace_site *s, int key)

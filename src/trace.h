@@ -15,8 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addrmap.h"
 #include "heap.h"
 #include "heapan.h"
+
+#define TRACE_CURVE_POINTS 32  /* a site's live bytes over time, in this many steps */
 
 typedef struct trace_site {
     uint64_t allocations, total_allocated;
@@ -26,6 +29,9 @@ typedef struct trace_site {
     /* running integrals of live(t) over time, for the fit */
     double s0, s1, s2, sl, stl, sll, last_t;
     uint64_t changed_at; /* event number of the last change */
+    /* live bytes at the end of each curve step, where bit i of curve_set says it changed */
+    uint64_t curve[TRACE_CURVE_POINTS];
+    uint32_t curve_set;
 } trace_site;
 
 typedef struct trace_point {
@@ -42,6 +48,8 @@ typedef struct trace {
     uint32_t stack_count;
     uint64_t allocations, frees, unmatched_frees, huge;
     uint64_t total_allocated, live, peak, peak_time_us, end_time_us;
+    uint64_t curve_step_us;    /* time per step of the sites' curves; doubles as needed */
+    addrmap blocks;            /* blocks live at the end: address -> stack, size in .extra */
     trace_point *timeline;     /* SAMPLE records, or points taken along the way */
     size_t point_count, point_cap;
     int timeline_from_samples;
@@ -56,6 +64,21 @@ void trace_release(trace *t);
 
 /* "file:line in function, from caller.py:line" of a stack's innermost frame, into buf. */
 const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t size);
+
+/*
+ * The site's live bytes at the end of each curve step from the start to
+ * the end of the trace, into out[TRACE_CURVE_POINTS]; returns how many.
+ */
+size_t trace_site_curve(const trace *t, uint32_t stack, uint64_t *out);
+
+/*
+ * The stack of the block at `address` if it is live at the end of the
+ * trace, or ADDRMAP_ABSENT; *size gets its size (capped at 4 GiB) if not NULL.
+ */
+uint32_t trace_block_stack(const trace *t, uint64_t address, uint64_t *size);
+
+/* Is this site a leak candidate: live at the end, and a steady climb? */
+int trace_site_grows(const trace *t, uint32_t stack);
 
 /* Stack ids ordered by `key` (0: live at peak, 1: live at end, 2: allocated, 3: growth). */
 size_t trace_top_sites(const trace *t, int key, uint32_t *out, size_t limit);

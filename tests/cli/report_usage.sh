@@ -26,3 +26,15 @@ for name in ("filtered", "excluded", "included"):
     print(name, [l["path_text"] for l in doc["leak_candidates"]],
           [s["kind"] for s in doc["suggestions"]])
 PY
+# --trace: a trace of another process adds its growing sites and says it cannot match.
+make_dump trace
+heapan report --trace trace.zst -o traced.json basic.zst
+echo "[exit $?]"
+python3 - <<'PY'
+import json
+doc = json.load(open("traced.json"))
+print(doc["trace"]["same_process"], [s["function"] for s in doc["trace"]["growing_sites"]],
+      [l["allocation_sites"] for l in doc["leak_candidates"]])
+PY
+run heapan report --trace basic.zst basic.zst
+run heapan report --trace missing.zst basic.zst

@@ -1,6 +1,7 @@
 """Allocation traces from heapan.trace(): totals against tracemalloc, a
 planted leak found as the top growing site, sampled estimates against the
-exact trace, threads, forks, a killed process, and the API's errors.
+exact trace, a report joining a dump with its trace, threads, forks, a
+killed process, and the API's errors.
 
 Run by `make check` with PYTHONPATH set to the build tree and HEAPAN
 naming the tool.
@@ -61,10 +62,10 @@ LEAKY = textwrap.dedent("""\
         LEAK.append(bytearray(20000))
         return len(scratch)
 
-    for i in range(60):
+    for i in range(int(sys.argv[1]) if len(sys.argv) > 1 else 60):
         handle(i)
         time.sleep(0.01)
-    """)
+    """).replace("import time", "import sys, time")
 
 
 class TraceTest(unittest.TestCase):
@@ -129,6 +130,44 @@ class TraceTest(unittest.TestCase):
         self.assertFalse(at_peak["grows"])
         self.assertGreater(len(doc["samples"]), 10)  # RSS every 10 ms for 0.6 s
         self.assertTrue(all(point["rss"] > 0 for point in doc["samples"]))
+
+    def test_report_gives_leak_candidates_their_allocation_sites(self):
+        trace, dump = self.path("leaky.trace.zst"), self.path("leaky.zst")
+        self.run_python("-m", "heapan", "run", "--trace", trace, "--dump-at-exit", dump,
+                        self.script("leaky.py", LEAKY), "150")
+        out = self.path("report.json")
+        result = subprocess.run([HEAPAN, "report", dump, "--trace", trace, "-o", out],
+                                capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+        leak = doc["leak_candidates"][0]
+        self.assertEqual(leak["path_text"], "module __main__ . LEAK")
+        self.assertGreaterEqual(leak["trace_matched"], 150)
+        site = leak["allocation_sites"][0]
+        self.assertEqual((site["line"], site["function"], site["objects"]), (9, "handle", 150))
+        self.assertTrue(site["grows"])
+        curve = site["curve"]
+        self.assertGreater(len(curve), 16)
+        self.assertGreater(curve[-1], curve[len(curve) // 2])
+        self.assertTrue(doc["trace"]["same_process"])
+        self.assertEqual(doc["trace"]["growing_sites"][0]["line"], 9)
+        generator = [s for s in doc["suggestions"] if s["kind"] == "generator"]
+        self.assertTrue(any("<listcomp>" in s["target"] for s in generator), doc["suggestions"])
+        schema = os.path.join(os.environ["top_srcdir"], "docs", "report.schema.json")
+        validator = os.path.join(os.environ["top_srcdir"], "tests", "tools", "validate_json.py")
+        subprocess.run([sys.executable, validator, schema, out], check=True)
+        # The Markdown says the same, and a trace of another run matches nothing.
+        other = self.path("other.trace.zst")
+        self.run_python("-m", "heapan", "run", "--trace", other, self.script("leaky.py", LEAKY))
+        text = subprocess.run([HEAPAN, "report", dump, "--trace", other], capture_output=True,
+                              text=True, check=True).stdout
+        self.assertIn("objects cannot be matched", text)
+        self.assertIn("leaky.py:9 in handle", text)
+        result = subprocess.run([HEAPAN, "report", dump, "--trace", dump], capture_output=True,
+                                text=True)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("not an allocation trace", result.stderr)
 
     def test_sampled_trace_estimates_the_top_sites_within_ten_percent(self):
         exact = self.traced_workload(0)

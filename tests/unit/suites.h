@@ -17,5 +17,6 @@ Suite *dominators_suite(void); /* src/dominators.c */
 Suite *histogram_suite(void);  /* src/histogram.c */
 Suite *paths_suite(void);      /* src/paths.c */
 Suite *trace_suite(void);      /* src/trace.c */
+Suite *trace_link_suite(void); /* src/trace_advice.c, src/trace_link.c */
 
 #endif

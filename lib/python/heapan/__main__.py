@@ -3,10 +3,12 @@ or trace its allocations."""
 
 import argparse
 import atexit
+import builtins
+import io
 import os
-import runpy
 import signal
 import sys
+import types
 
 import heapan
 
@@ -82,7 +84,26 @@ def main(argv=None):
         heapan.start_trace(heapan.expand_path(options.trace), frames=options.trace_frames,
                            sample_bytes=options.sample_bytes)
         atexit.register(heapan.stop_trace)
-    runpy.run_path(options.script, run_name="__main__")
+    run_as_main(options.script)
+
+
+def run_as_main(script):
+    """Run `script` in a fresh __main__ module that stays in sys.modules, as
+    `python3 script.py` does: its globals are still reachable when the
+    dump at exit runs (runpy.run_path would leave them to the collector)."""
+    try:
+        with io.open_code(script) as f:
+            source = f.read()
+    except OSError as error:
+        print("python3 -m heapan: can't open file %r: %s" % (script, error.strerror),
+              file=sys.stderr)
+        sys.exit(2)
+    code = compile(source, script, "exec")
+    main_module = types.ModuleType("__main__")
+    main_module.__dict__.update(__file__=script, __cached__=None, __loader__=None,
+                                __package__=None, __spec__=None, __builtins__=builtins)
+    sys.modules["__main__"] = main_module
+    exec(code, main_module.__dict__)
 
 
 if __name__ == "__main__":
