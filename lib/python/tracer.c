@@ -28,6 +28,7 @@ typedef struct hooked_domain {
     PyMemAllocatorDomain domain;
     PyMemAllocatorEx original;
     int needs_gil_check; /* the raw domain may run without the GIL */
+    int may_nest;        /* mem and object: pymalloc may call the raw domain */
 } hooked_domain;
 
 /* A stack seen before: its locations, in the pool, give its writer id. */
@@ -309,7 +310,7 @@ static inline int free_may_be_recorded(void *ptr)
 static void record_alloc(const hooked_domain *d, void *ptr, size_t size)
 {
     if (in_hook)
-        return;
+        return; /* our own allocations, or a nested raw call: see PYMALLOC_MAX_SMALL */
     int has_stack = !d->needs_gil_check || PyGILState_Check();
     in_hook = 1;
     pthread_mutex_lock(&tracer.lock);
@@ -343,10 +344,29 @@ static void record_free(void *ptr)
     in_hook = 0;
 }
 
+/*
+ * pymalloc hands requests over 512 bytes, and the frees and reallocs of
+ * such blocks, down to the raw domain.  That nested call is the same
+ * block: the outer hook records it, and marks the thread so the raw hook
+ * does not record it again.  Small requests never nest, and skip the mark.
+ */
+#define PYMALLOC_MAX_SMALL 512
+
+/* Out of line: thread-locals cost a call each, which small requests skip. */
+static void *nested_malloc(hooked_domain *d, size_t size)
+{
+    in_hook++;
+    void *ptr = d->original.malloc(d->original.ctx, size);
+    in_hook--;
+    return ptr;
+}
+
 static void *hook_malloc(void *ctx, size_t size)
 {
     hooked_domain *d = ctx;
-    void *ptr = d->original.malloc(d->original.ctx, size);
+    void *ptr = d->may_nest && size > PYMALLOC_MAX_SMALL
+                    ? nested_malloc(d, size)
+                    : d->original.malloc(d->original.ctx, size);
     if (ptr && alloc_is_recorded(d, size))
         record_alloc(d, ptr, size);
     return ptr;
@@ -355,8 +375,10 @@ static void *hook_malloc(void *ctx, size_t size)
 static void *hook_calloc(void *ctx, size_t count, size_t size)
 {
     hooked_domain *d = ctx;
+    in_hook++; /* callocs are rare: no need to spare the thread-local */
     void *ptr = d->original.calloc(d->original.ctx, count, size);
-    if (ptr && alloc_is_recorded(d, count * size)) /* cannot overflow: the block exists */
+    in_hook--;
+    if (ptr && alloc_is_recorded(d, count * size))
         record_alloc(d, ptr, count * size);
     return ptr;
 }
@@ -367,7 +389,9 @@ static void *hook_calloc(void *ctx, size_t count, size_t size)
 static void *hook_realloc(void *ctx, void *old, size_t size)
 {
     hooked_domain *d = ctx;
+    in_hook++; /* reallocs are rarer: no need to spare the thread-local */
     void *ptr = d->original.realloc(d->original.ctx, old, size);
+    in_hook--;
     if (ptr && free_may_be_recorded(old))
         record_free(old);
     if (ptr && alloc_is_recorded(d, size))
@@ -378,9 +402,17 @@ static void *hook_realloc(void *ctx, void *old, size_t size)
 static void hook_free(void *ctx, void *ptr)
 {
     hooked_domain *d = ctx;
-    if (free_may_be_recorded(ptr))
+    int recorded = free_may_be_recorded(ptr);
+    if (recorded)
         record_free(ptr);
-    d->original.free(d->original.ctx, ptr);
+    /* A block the filter rules out is ruled out for the nested raw hook too. */
+    if (d->may_nest && recorded) {
+        in_hook++;
+        d->original.free(d->original.ctx, ptr);
+        in_hook--;
+    } else {
+        d->original.free(d->original.ctx, ptr);
+    }
 }
 
 /* ---- the RSS sampler ------------------------------------------------------- */
@@ -463,6 +495,7 @@ static void install_hooks(void)
         hooked_domain *d = &tracer.domains[i];
         d->domain = DOMAINS[i];
         d->needs_gil_check = DOMAINS[i] == PYMEM_DOMAIN_RAW;
+        d->may_nest = !d->needs_gil_check;
         PyMem_GetAllocator(d->domain, &d->original);
         PyMemAllocatorEx hook = {d, hook_malloc, hook_calloc, hook_realloc, hook_free};
         PyMem_SetAllocator(d->domain, &hook);

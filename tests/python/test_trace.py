@@ -185,6 +185,34 @@ class TraceTest(unittest.TestCase):
                 self.assertAlmostEqual(got.get(where, 0) / want[where], 1.0, delta=0.10,
                                        msg="%s of %s" % (key, where))
 
+    def test_sampling_at_512_kib_estimates_big_sites_within_ten_percent(self):
+        # At 512 KiB a site's estimate is within about sqrt(512 KiB / its bytes):
+        # 2% for these two sites of 1 GB each.
+        script = self.script("churn.py", textwrap.dedent("""\
+            import sys, heapan
+            def small():
+                for _ in range(500000):
+                    block = bytes(2000)
+            def large():
+                for _ in range(250000):
+                    block = bytes(4000)
+            with heapan.trace(sys.argv[1], sample_bytes=int(sys.argv[2])):
+                small()
+                large()
+            """))
+        docs = []
+        for sample_bytes in (0, 512 * 1024):
+            trace = self.path("churn-%d.zst" % sample_bytes)
+            self.run_python(script, trace, str(sample_bytes))
+            docs.append(self.by_line(self.report(trace), "total_allocated"))
+        exact, sampled = docs
+        # Each block once: pymalloc hands these to the raw domain, which is hooked too.
+        for where, count, size in (((4, "small"), 500000, 2000), ((7, "large"), 250000, 4000)):
+            self.assertAlmostEqual(exact[where] / (count * sys.getsizeof(bytes(size))), 1.0,
+                                   delta=0.01, msg=str(where))
+            self.assertAlmostEqual(sampled.get(where, 0) / exact[where], 1.0, delta=0.10,
+                                   msg=str(where))
+
     def test_threads_are_traced_with_their_own_stacks(self):
         trace = self.path("threads.zst")
         self.run_python("-c", textwrap.dedent("""\
