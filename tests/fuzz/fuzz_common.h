@@ -15,13 +15,28 @@
 #include "integrity.h"
 #include "paths.h"
 #include "render.h"
+#include "render_trace.h"
 #include "report.h"
 #include "trace.h"
+#include "trace_link.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The analysis every command starts with, and a few paths' text. */
-static inline void fuzz_analyse(heapan_reader *r)
+/* The report's three renderers, joined with the trace when there is one. */
+static inline void fuzz_report(report *rep, const trace *t, FILE *sink)
+{
+    trace_link link = {0};
+    int linked = t && trace_link_build(&link, rep, t, 10) == 0;
+    render_source src = {.path = "fuzz.zst", .trace = linked ? &link : NULL,
+                         .trace_path = "fuzz.trace"};
+    render_markdown(sink, rep, &src);
+    render_html(sink, rep, &src);
+    render_json(sink, rep, &src);
+    trace_link_release(&link);
+}
+
+/* The analysis every command starts with, a few paths' text, and the report with `t`. */
+static inline void fuzz_analyse(heapan_reader *r, const trace *t)
 {
     heap h;
     dominators d = {0};
@@ -36,12 +51,8 @@ static inline void fuzz_analyse(heapan_reader *r)
         report rep;
         report_options options = {0};
         FILE *sink = fopen("/dev/null", "w");
-        if (report_build(&h, &d, &paths, &options, &rep) == 0 && sink) {
-            render_source src = {.path = "fuzz.zst"};
-            render_markdown(sink, &rep, &src);
-            render_html(sink, &rep, &src);
-            render_json(sink, &rep, &src);
-        }
+        if (report_build(&h, &d, &paths, &options, &rep) == 0 && sink)
+            fuzz_report(&rep, t, sink);
         if (sink)
             fclose(sink);
         report_release(&rep);
@@ -72,17 +83,31 @@ static inline void fuzz_read_dump(const uint8_t *data, size_t size)
         integrity_check(r, &problems);
     }
     heapan_reader_close(r);
-    if (heapan_reader_open_memory(&r, data, size) == HEAPAN_OK)
-        fuzz_analyse(r);  /* the heap takes the reader over */
-    else
-        heapan_reader_close(r);
+    /* Any dump can be replayed as a trace (its events are just absent), and
+     * joined with itself: the same pid, so addresses are matched. */
+    trace t;
+    int traced = 0;
     if (heapan_reader_open_memory(&r, data, size) == HEAPAN_OK) {
-        trace t;  /* any dump can be replayed as a trace: its events are just absent */
-        trace_load(&t, r);
-        trace_release(&t);
+        traced = trace_load(&t, r) == 0;
+        FILE *sink = traced ? fopen("/dev/null", "w") : NULL;
+        if (sink) {
+            render_trace_text(sink, &t, "fuzz.trace", 10);
+            render_trace_markdown(sink, &t, "fuzz.trace", 10);
+            render_trace_html(sink, &t, "fuzz.trace", 10);
+            render_trace_json(sink, &t, "fuzz.trace", 10);
+            fclose(sink);
+        }
+        if (!traced)
+            trace_release(&t);
     } else {
         heapan_reader_close(r);
     }
+    if (heapan_reader_open_memory(&r, data, size) == HEAPAN_OK)
+        fuzz_analyse(r, traced ? &t : NULL);  /* the heap takes the reader over */
+    else
+        heapan_reader_close(r);
+    if (traced)
+        trace_release(&t);
 }
 
 #endif

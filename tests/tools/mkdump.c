@@ -225,6 +225,44 @@ static void write_trace(const char *path)
     finish();
 }
 
+/*
+ * A heap dump that also carries the allocations of its objects, as if the
+ * trace and the dump of one process were one file: for the fuzz replay,
+ * which joins any input, read as a dump, with itself read as a trace.
+ */
+static void write_joined(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    uint32_t module_t = type("builtins", "module", HEAPAN_TYPE_BUILTIN);
+    uint32_t list_t = type("builtins", "list", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_CONTAINER |
+                                                   HEAPAN_TYPE_SEQUENCE);
+    uint32_t bytes_t = type("builtins", "bytes", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
+    uint32_t leak = heapan_writer_stack(w, 0, heapan_writer_frame(w, str("app.py"), str("handle"), 9));
+    uint32_t comprehension = heapan_writer_stack(
+        w, leak, heapan_writer_frame(w, str("app.py"), str("handle.<locals>.<listcomp>"), 6));
+    object(0x1000, module_t, 72, 0);
+    object(0x2010, list_t, 1656, 200);
+    ref(0x1000, 0x2010, HEAPAN_LABEL_ATTRIBUTE, "LEAK", 0);
+    heapan_alloc list = {.time_us = 0, .address = 0x2000, .size = 56, .stack = leak, .thread = 1};
+    check(heapan_writer_alloc_event(w, &list), "alloc");
+    for (uint64_t i = 0; i < 200; i++) {
+        uint64_t address = 0x100000 + i * 0x1000;
+        object(address, bytes_t, 2033, 2000);
+        heapan_alloc scratch = {.time_us = i * 1000, .address = 0x900000, .size = 100000,
+                                .stack = comprehension, .thread = 1};
+        heapan_alloc entry = {.time_us = i * 1000 + 1, .address = address, .size = 2033,
+                              .stack = leak, .thread = 1};
+        heapan_free drop = {.time_us = i * 1000 + 2, .address = 0x900000};
+        check(heapan_writer_alloc_event(w, &scratch), "alloc");
+        check(heapan_writer_alloc_event(w, &entry), "alloc");
+        check(heapan_writer_free_event(w, &drop), "free");
+    }
+    for (uint64_t i = 0; i < 200; i++)  /* a list's references together */
+        ref(0x2010, 0x100000 + i * 0x1000, HEAPAN_LABEL_INDEX, NULL, (int64_t)i);
+    root(0x1000, HEAPAN_ROOT_MODULE, "app");
+    finish();
+}
+
 /* Broken graphs the writer accepts: only `heapan check` can tell. */
 static void write_dangling(const char *path)
 {
@@ -373,7 +411,7 @@ static const char *const raw_kinds[] = {"newer-version", "newer-minor", "not-hea
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        puts("basic\nchain\ntrace\ndangling\nunfinished\nhostile\nbigvalue");
+        puts("basic\nchain\ntrace\ndangling\nunfinished\nhostile\nbigvalue\njoined");
         for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
             puts(raw_kinds[i]);
         return 0;
@@ -397,6 +435,8 @@ int main(int argc, char **argv)
         write_bigvalue(out);
     else if (strcmp(kind, "unfinished") == 0)
         write_unfinished(out);
+    else if (strcmp(kind, "joined") == 0)
+        write_joined(out);
     else
         write_raw(out, kind);
     return 0;
