@@ -47,6 +47,26 @@ char *render_growth_text(const trace *t, uint32_t stack);
 /* The trace site's live bytes over time as a small inline SVG line. */
 void render_html_curve(FILE *out, const trace *t, uint32_t stack);
 
+/* The same as a line of block characters. */
+void render_md_curve(FILE *out, const trace *t, uint32_t stack);
+
+/* How Markdown, HTML and the terminal spell the pieces of the sections they share. */
+typedef struct markup_style {
+    void (*text)(FILE *out, const char *s);  /* untrusted text, made inert */
+    void (*curve)(FILE *out, const trace *t, uint32_t stack);
+    const char *heading, *heading_end, *subheading, *subheading_end;
+    const char *para, *para_end;
+    const char *list, *item, *item_end, *list_end;
+} markup_style;
+
+extern const markup_style markup_md, markup_html, markup_plain;
+
+/* The sites that allocated leak candidate i's objects, when the trace can tell. */
+int render_origins(FILE *out, const markup_style *m, const render_source *src, size_t i);
+
+/* The trace's steadily growing sites, and a note when it cannot be matched. */
+int render_growing_sites(FILE *out, const markup_style *m, const render_source *src);
+
 /* "12.3%" of the heap. */
 double render_share(const report *r, uint64_t bytes);
 

@@ -1,4 +1,6 @@
 /* render_common.c: what the three renderers share. */
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
@@ -99,4 +101,79 @@ void render_html_curve(FILE *out, const trace *t, uint32_t stack)
         fprintf(out, "%.1f,%.1f ", n > 1 ? 118.0 * (double)k / (double)(n - 1) + 1 : 1.0,
                 22.0 - 20.0 * (double)curve[k] / (double)max);
     fputs("'></polyline></svg>", out);
+}
+
+void render_md_curve(FILE *out, const trace *t, uint32_t stack)
+{
+    uint64_t curve[TRACE_CURVE_POINTS];
+    print_sparkline(out, curve, trace_site_curve(t, stack, curve), TRACE_CURVE_POINTS);
+}
+
+const markup_style markup_md = {render_md_text, render_md_curve, "## ", "\n\n", "### ", "\n\n",
+                                "", "\n\n", "", "- ", "\n", "\n"};
+const markup_style markup_html = {render_html_text, render_html_curve, "<h2>", "</h2>\n", "<h3>",
+                                  "</h3>\n", "<p>", "</p>\n", "<ul>\n", "<li>", "</li>\n",
+                                  "</ul>\n"};
+const markup_style markup_plain = {print_cstr, render_md_curve, "\n", ":\n", "  ", "\n", "    ",
+                                   "\n", "", "  - ", "\n", ""};
+
+/* An item: untrusted text, then the site's curve. */
+static int curve_item(FILE *out, const markup_style *m, char *text, const trace *t, uint32_t stack)
+{
+    if (!text)
+        return -1;
+    fputs(m->item, out);
+    m->text(out, text);
+    fputc(' ', out);
+    m->curve(out, t, stack);
+    fputs(m->item_end, out);
+    free(text);
+    return 0;
+}
+
+int render_origins(FILE *out, const markup_style *m, const render_source *src, size_t i)
+{
+    const trace_link *l = src->trace;
+    const leak_origin *o = l && l->same_process ? &l->origins[i] : NULL;
+    if (!o || !o->objects)
+        return 0;
+    fprintf(out, "%sPer the trace, %" PRIu64 " of its %" PRIu64 " objects were allocated while it "
+                 "ran:%s%s", m->para, o->matched, o->objects, m->para_end, m->list);
+    for (size_t k = 0; k < o->site_count; k++) {
+        const origin_site *site = &o->sites[k];
+        char *text = render_origin_text(l->trace, site->stack, site->bytes, site->objects);
+        if (curve_item(out, m, text, l->trace, site->stack) < 0)
+            return -1;
+    }
+    fputs(m->list_end, out);
+    return 0;
+}
+
+int render_growing_sites(FILE *out, const markup_style *m, const render_source *src)
+{
+    const trace_link *l = src->trace;
+    if (!l)
+        return 0;
+    fputs(m->heading, out);
+    fputs("Growing allocation sites (from the trace ", out);
+    m->text(out, src->trace_path);
+    fprintf(out, ")%s", m->heading_end);
+    if (!l->same_process)
+        fprintf(out, "%sThe trace is from pid %" PRIu64 ", the dump from another process: objects "
+                     "cannot be matched to their allocations.%s",
+                m->para, l->trace->header.pid, m->para_end);
+    if (!l->growing_count)
+        fprintf(out, "%sNo site grows steadily.%s", m->para, m->para_end);
+    fputs(l->growing_count ? m->list : "", out);
+    for (size_t i = 0; i < l->growing_count && i < 10; i++) {
+        char name[1024], *growth = render_growth_text(l->trace, l->growing[i]);
+        char *text = growth ? report_format("%s: %s", trace_site_name(l->trace, l->growing[i], name,
+                                                                       sizeof name), growth)
+                            : NULL;
+        free(growth);
+        if (curve_item(out, m, text, l->trace, l->growing[i]) < 0)
+            return -1;
+    }
+    fputs(l->growing_count ? m->list_end : "", out);
+    return 0;
 }

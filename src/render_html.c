@@ -86,66 +86,6 @@ static void bars(FILE *out, const report *r, const char *const *labels, const ui
     fputs("</svg>\n", out);
 }
 
-/* Where the candidate's objects were allocated, per the trace. */
-static int origins(FILE *out, const render_source *src, size_t i)
-{
-    const leak_origin *o = src->trace && src->trace->same_process ? &src->trace->origins[i] : NULL;
-    if (!o || !o->objects)
-        return 0;
-    fprintf(out, "<p>Per the trace, %" PRIu64 " of its %" PRIu64 " objects were allocated while "
-                 "it ran:</p>\n<ul>\n", o->matched, o->objects);
-    for (size_t k = 0; k < o->site_count; k++) {
-        char *text = render_origin_text(src->trace->trace, o->sites[k].stack, o->sites[k].bytes,
-                                        o->sites[k].objects);
-        if (!text)
-            return -1;
-        fputs("<li>", out);
-        render_html_text(out, text);
-        fputc(' ', out);
-        render_html_curve(out, src->trace->trace, o->sites[k].stack);
-        fputs("</li>\n", out);
-        free(text);
-    }
-    fputs("</ul>\n", out);
-    return 0;
-}
-
-/* The trace's steadily growing sites, and a note when it cannot be matched. */
-static int growing_sites(FILE *out, const render_source *src)
-{
-    const trace_link *l = src->trace;
-    if (!l)
-        return 0;
-    fputs("<h2>Growing allocation sites (from the trace <span class=path>", out);
-    render_html_text(out, src->trace_path);
-    fputs("</span>)</h2>\n", out);
-    if (!l->same_process)
-        fprintf(out, "<p><b>Note:</b> the trace is from pid %" PRIu64 ", the dump from another "
-                     "process: objects cannot be matched to their allocations.</p>\n",
-                l->trace->header.pid);
-    if (!l->growing_count)
-        fputs("<p class=ok>No site grows steadily.</p>\n", out);
-    else
-        fputs("<table><thead><tr><th>site</th><th>growth</th><th>over time</th></tr></thead>"
-              "<tbody>\n", out);
-    for (size_t i = 0; i < l->growing_count && i < 10; i++) {
-        char name[1024], *text = render_growth_text(l->trace, l->growing[i]);
-        if (!text)
-            return -1;
-        fputs("<tr><td class=path>", out);
-        render_html_text(out, trace_site_name(l->trace, l->growing[i], name, sizeof name));
-        fputs("</td><td>", out);
-        render_html_text(out, text);
-        fputs("</td><td>", out);
-        render_html_curve(out, l->trace, l->growing[i]);
-        fputs("</td></tr>\n", out);
-        free(text);
-    }
-    if (l->growing_count)
-        fputs("</tbody></table>\n", out);
-    return 0;
-}
-
 static int leaks(FILE *out, const report *r, const render_source *src)
 {
     char threshold[32];
@@ -185,7 +125,7 @@ static int leaks(FILE *out, const report *r, const render_source *src)
             render_html_text(out, group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
             fputs("</span></p>\n", out);
         }
-        int failed = origins(out, src, i) < 0;
+        int failed = render_origins(out, &markup_html, src, i) < 0;
         fputs("</details>\n", out);
         free(where);
         if (failed)
@@ -402,7 +342,8 @@ int render_html(FILE *out, const report *r, const render_source *src)
     render_html_text(out, src->path);
     fprintf(out, "</title><style>%s</style></head><body>\n", style);
     summary(out, r, src);
-    int failed = leaks(out, r, src) < 0 || growing_sites(out, src) < 0 || suggestions(out, r) < 0;
+    int failed = leaks(out, r, src) < 0 || render_growing_sites(out, &markup_html, src) < 0 ||
+                 suggestions(out, r) < 0;
     if (!failed) {
         treemap(out, r);
         table(out, r, &r->types, "Types by retained size", "type", 30);

@@ -37,67 +37,6 @@ static void summary(FILE *out, const report *r, const render_source *src)
     }
 }
 
-static void md_curve(FILE *out, const trace *t, uint32_t stack)
-{
-    uint64_t curve[TRACE_CURVE_POINTS];
-    print_sparkline(out, curve, trace_site_curve(t, stack, curve), TRACE_CURVE_POINTS);
-}
-
-/* Where the candidate's objects were allocated, per the trace. */
-static int origins(FILE *out, const render_source *src, size_t i)
-{
-    const leak_origin *o = src->trace && src->trace->same_process ? &src->trace->origins[i] : NULL;
-    if (!o || !o->objects)
-        return 0;
-    fprintf(out, "- per the trace, %" PRIu64 " of its %" PRIu64 " objects were allocated while it ran:\n",
-            o->matched, o->objects);
-    for (size_t k = 0; k < o->site_count; k++) {
-        char *text = render_origin_text(src->trace->trace, o->sites[k].stack, o->sites[k].bytes,
-                                        o->sites[k].objects);
-        if (!text)
-            return -1;
-        fputs("  - ", out);
-        render_md_text(out, text);
-        fputc(' ', out);
-        md_curve(out, src->trace->trace, o->sites[k].stack);
-        fputc('\n', out);
-        free(text);
-    }
-    return 0;
-}
-
-/* The trace's steadily growing sites, and a note when it cannot be matched. */
-static int growing_sites(FILE *out, const render_source *src)
-{
-    const trace_link *l = src->trace;
-    if (!l)
-        return 0;
-    fputs("## Growing allocation sites (from the trace ", out);
-    render_md_text(out, src->trace_path);
-    fputs(")\n\n", out);
-    if (!l->same_process)
-        fprintf(out, "> **Note:** the trace is from pid %" PRIu64 ", the dump from another process: "
-                     "objects cannot be matched to their allocations.\n\n",
-                l->trace->header.pid);
-    if (!l->growing_count)
-        fputs("No site grows steadily.\n\n", out);
-    for (size_t i = 0; i < l->growing_count && i < 10; i++) {
-        char name[1024], *text = render_growth_text(l->trace, l->growing[i]);
-        if (!text)
-            return -1;
-        fputs("- ", out);
-        render_md_text(out, trace_site_name(l->trace, l->growing[i], name, sizeof name));
-        fputs(": ", out);
-        render_md_text(out, text);
-        fputc(' ', out);
-        md_curve(out, l->trace, l->growing[i]);
-        fputc('\n', out);
-        free(text);
-    }
-    fputc('\n', out);
-    return 0;
-}
-
 static int leaks(FILE *out, const report *r, const render_source *src)
 {
     char threshold[32];
@@ -141,7 +80,7 @@ static int leaks(FILE *out, const report *r, const render_source *src)
             render_md_text(out, group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
             fputc('\n', out);
         }
-        if (origins(out, src, i) < 0)
+        if (render_origins(out, &markup_md, src, i) < 0)
             return -1;
         fputs("\n</details>\n\n", out);
     }
@@ -221,7 +160,7 @@ static int subtrees(FILE *out, const report *r)
 int render_markdown(FILE *out, const report *r, const render_source *src)
 {
     summary(out, r, src);
-    if (leaks(out, r, src) < 0 || growing_sites(out, src) < 0)
+    if (leaks(out, r, src) < 0 || render_growing_sites(out, &markup_md, src) < 0)
         return -1;
     suggestions(out, r);
     table(out, r, &r->types, "Types by retained size", "type", 20);

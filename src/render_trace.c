@@ -19,41 +19,25 @@
 
 static const char *const advice_names[] = {"generator", "reuse_buffer"};
 
-typedef enum markup { MARKUP_TEXT, MARKUP_MD, MARKUP_HTML } markup;
-
-static void markup_text(FILE *out, markup m, const char *s)
-{
-    if (m == MARKUP_HTML)
-        render_html_text(out, s);
-    else if (m == MARKUP_MD)
-        render_md_text(out, s);
-    else
-        print_cstr(out, s);
-}
-
 /* The suggestions section, in any of the three markups. */
-static int advice_section(FILE *out, const trace *t, markup m)
+static int advice_section(FILE *out, const trace *t, const markup_style *m)
 {
     trace_advice advice[MAX_ADVICE];
     size_t n = trace_find_advice(t, advice, MAX_ADVICE);
-    static const char *const heads[] = {"\nsuggestions:\n", "## Suggestions\n\n", "<h2>Suggestions</h2>\n"};
-    fputs(heads[m], out);
+    fprintf(out, "%sSuggestions%s", m->heading, m->heading_end);
     if (!n)
-        fputs(m == MARKUP_HTML ? "<p>None.</p>\n" : m == MARKUP_MD ? "None.\n\n" : "  none\n", out);
+        fprintf(out, "%sNone.%s", m->para, m->para_end);
     for (size_t i = 0; i < n; i++) {
         char name[1024], saving[32];
         char *message = trace_advice_message(t, &advice[i]);
         if (!message)
             return -1;
-        format_bytes(advice[i].saving, saving, sizeof saving);
-        fprintf(out, m == MARKUP_HTML ? "<h3>%s: saves %s at the peak, at "
-                     : m == MARKUP_MD ? "### %s: saves %s at the peak, at "
-                                      : "  %s, saves %s at the peak: ",
-                advice_names[advice[i].kind], saving);
-        markup_text(out, m, trace_site_name(t, advice[i].stack, name, sizeof name));
-        fputs(m == MARKUP_HTML ? "</h3>\n<p>" : m == MARKUP_MD ? "\n\n" : "\n    ", out);
-        markup_text(out, m, message);
-        fputs(m == MARKUP_HTML ? "</p>\n" : "\n\n", out);
+        fprintf(out, "%s%s: saves %s at the peak, at ", m->subheading,
+                advice_names[advice[i].kind], format_bytes(advice[i].saving, saving, sizeof saving));
+        m->text(out, trace_site_name(t, advice[i].stack, name, sizeof name));
+        fprintf(out, "%s%s", m->subheading_end, m->para);
+        m->text(out, message);
+        fputs(m->para_end, out);
         free(message);
     }
     return 0;
@@ -131,7 +115,7 @@ int render_trace_text(FILE *out, const trace *t, const char *file, size_t top)
             fputc('\n', out);
         }
     }
-    int failed = advice_section(out, t, MARKUP_TEXT) < 0 || sparkline(out, t) < 0;
+    int failed = advice_section(out, t, &markup_plain) < 0 || sparkline(out, t) < 0;
     free(order);
     return failed ? -1 : 0;
 }
@@ -210,7 +194,7 @@ int render_trace_markdown(FILE *out, const trace *t, const char *file, size_t to
     }
     markup_tables(out, t, order, top, 0);
     free(order);
-    return advice_section(out, t, MARKUP_MD);
+    return advice_section(out, t, &markup_md);
 }
 
 static void timeline_svg(FILE *out, const trace *t)
@@ -316,7 +300,7 @@ int render_trace_html(FILE *out, const trace *t, const char *file, size_t top)
     timeline_svg(out, t);
     int failed = icicle(out, t, 0) < 0 || icicle(out, t, 1) < 0;
     markup_tables(out, t, order, top, 1);
-    failed |= advice_section(out, t, MARKUP_HTML) < 0;
+    failed |= advice_section(out, t, &markup_html) < 0;
     fputs("</body></html>\n", out);
     free(order);
     return failed ? -1 : 0;
