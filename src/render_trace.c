@@ -227,6 +227,27 @@ static void timeline_svg(FILE *out, const trace *t)
             format_bytes(max, top, sizeof top));
 }
 
+/* The function's name inside its box, cut to fit (at a character boundary). */
+static void icicle_label(FILE *out, const trace *t, uint32_t stack, double x, uint32_t y, double width)
+{
+    uint32_t frame = t->stacks[stack].frame;
+    const char *name = frame && frame < t->frame_count
+                           ? heapan_reader_string(t->reader, t->frames[frame].function, NULL) : NULL;
+    size_t fits = width > 12 ? (size_t)((width - 6) / 7) : 0, len = 0;
+    if (!name || fits < 4)
+        return;
+    char text[160];
+    while (name[len] && len < fits && len < sizeof text - 1)
+        len++;
+    while (len && name[len] && ((unsigned char)name[len] & 0xc0) == 0x80)
+        len--;  /* do not split a UTF-8 sequence */
+    memcpy(text, name, len);
+    text[len] = '\0';
+    fprintf(out, "<text x=%.1f y=%u>", x + 3, y + 13);
+    render_html_text(out, text);
+    fputs("</text>", out);
+}
+
 /* Live bytes at the peak, or at the end, by call stack: a box per stack, its callers above it. */
 static int icicle(FILE *out, const trace *t, int at_end)
 {
@@ -267,8 +288,10 @@ static int icicle(FILE *out, const trace *t, int at_end)
         fprintf(out, "<g><title>");
         render_html_text(out, trace_site_name(t, (uint32_t)i, name, sizeof name));
         fprintf(out, ": %s</title><rect x=%.1f y=%u width=%.1f height=18 fill=#e8a55a stroke=#fff>"
-                     "</rect></g>",
+                     "</rect>",
                 format_bytes(total[i], size, sizeof size), x[i], depth[i] * 20, width);
+        icicle_label(out, t, (uint32_t)i, x[i], depth[i] * 20, width);
+        fputs("</g>", out);
     }
     fputs("</svg>\n", out);
     free(total), free(x), free(next), free(depth);

@@ -256,10 +256,30 @@ static void on_record(replay *p, const heapan_record *rec)
 }
 
 /* Closes every site's integrals at the end and fits its line. */
+/* Samples every few milliseconds miss a short peak: the timeline gets it as a point of its own. */
+static void add_peak_point(replay *p)
+{
+    trace *t = p->t;
+    size_t at = 0;
+    while (at < t->point_count && t->timeline[at].time_us <= t->peak_time_us)
+        at++;
+    if (!t->peak || (at && t->timeline[at - 1].traced_bytes >= t->peak))
+        return;
+    if (grow(&t->timeline, sizeof *t->timeline, &t->point_cap, t->point_count + 1) < 0) {
+        p->failed = 1;
+        return;
+    }
+    memmove(&t->timeline[at + 1], &t->timeline[at], (t->point_count - at) * sizeof *t->timeline);
+    uint64_t rss = at ? t->timeline[at - 1].rss : 0;  /* the last known */
+    t->timeline[at] = (trace_point){t->peak_time_us, t->peak, rss};
+    t->point_count++;
+}
+
 static void finish(replay *p)
 {
     trace *t = p->t;
     double end = seconds(t->end_time_us);
+    add_peak_point(p);
     while (t->end_time_us / t->curve_step_us >= TRACE_CURVE_POINTS)
         widen_curves(t);
     for (uint32_t i = 0; i < t->stack_count; i++) {
@@ -293,6 +313,8 @@ int trace_load(trace *t, heapan_reader *r)
     if (p.failed)
         return -1;
     finish(&p);
+    if (p.failed)
+        return -1;
     if (t->status != HEAPAN_END &&
         warn(t, "the trace is incomplete (%s); what could be read is analysed",
              heapan_reader_error(r)) < 0)

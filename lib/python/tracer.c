@@ -163,10 +163,21 @@ static _Atomic uint16_t *filter_bucket(const void *ptr)
 
 /* ---- stacks ------------------------------------------------------------------- */
 
+/* Code names are ready strings; 3.12 made every string so. */
+static int is_ready(PyObject *s)
+{
+#if PY_VERSION_HEX < 0x030C0000
+    return PyUnicode_IS_READY(s);
+#else
+    (void)s;
+    return 1;
+#endif
+}
+
 /* The UTF-8 text of a str, encoded here: the C API could allocate or raise. */
 static uint32_t string_id(PyObject *s)
 {
-    if (!s || !PyUnicode_Check(s) || PyUnicode_READY(s) < 0)
+    if (!s || !PyUnicode_Check(s) || !is_ready(s))
         return heapan_writer_string(tracer.w, "?", 1);
     if (PyUnicode_IS_COMPACT_ASCII(s))
         return heapan_writer_string(tracer.w, PyUnicode_DATA(s), (size_t)PyUnicode_GET_LENGTH(s));

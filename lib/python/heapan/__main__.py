@@ -79,18 +79,20 @@ def main(argv=None):
         heapan.dump_at_exit(options.dump_at_exit, **dump_options)
     sys.argv = [options.script] + options.args
     sys.path[0] = os.path.dirname(os.path.abspath(options.script))
-    if options.trace:
+    def start_tracing():
         # Registered after the dump: atexit runs it first, so the dump is not traced.
         heapan.start_trace(heapan.expand_path(options.trace), frames=options.trace_frames,
                            sample_bytes=options.sample_bytes)
         atexit.register(heapan.stop_trace)
-    run_as_main(options.script)
+
+    run_as_main(options.script, start_tracing if options.trace else None)
 
 
-def run_as_main(script):
+def run_as_main(script, before_first_line=None):
     """Run `script` in a fresh __main__ module that stays in sys.modules, as
     `python3 script.py` does: its globals are still reachable when the
-    dump at exit runs (runpy.run_path would leave them to the collector)."""
+    dump at exit runs (runpy.run_path would leave them to the collector).
+    `before_first_line` runs once the script is read and compiled."""
     try:
         with io.open_code(script) as f:
             source = f.read()
@@ -103,6 +105,8 @@ def run_as_main(script):
     main_module.__dict__.update(__file__=script, __cached__=None, __loader__=None,
                                 __package__=None, __spec__=None, __builtins__=builtins)
     sys.modules["__main__"] = main_module
+    if before_first_line:
+        before_first_line()
     exec(code, main_module.__dict__)
 
 
