@@ -2,7 +2,7 @@
 # install-deps.sh: installs every build and test dependency of heapan on a
 # Debian or Ubuntu machine with apt-get (as root, or through sudo).
 set -eu
-packages="build-essential autoconf automake libtool pkg-config zstd libzstd-dev \
+packages="build-essential autoconf automake libtool pkg-config zstd libzstd-dev zlib1g-dev nodejs \
 libcjson-dev libcmark-dev libpcre2-dev check clang libclang-rt-14-dev python3 python3-dev \
 chromium fonts-dejavu-core"
 missing=""

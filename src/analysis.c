@@ -6,7 +6,37 @@
 #include "analysis.h"
 #include "dumpopen.h"
 #include "msg.h"
+#include "snapshot.h"
+#include "snapsource.h"
 #include "textout.h"
+
+/* 0, or -1 after saying why. */
+static int load_snapshot(analysis *a, const char *path)
+{
+    char why[300];
+    int rc = snapshot_load(&a->heap, path, phases_bytes, &a->phases, why, sizeof why);
+    if (rc == -2)
+        dump_out_of_memory(path);
+    else if (rc < 0)
+        errorf("%s: a V8 heap snapshot heapan cannot read: %s", path, why);
+    return rc < 0 ? -1 : 0;
+}
+
+/* 0, or -1 after saying why. */
+static int load_dump(analysis *a, const char *path)
+{
+    heapan_reader *r = dump_open(path);
+    if (!r)
+        return -1;
+    int failed = heap_load(&a->heap, r, phases_bytes, &a->phases) < 0;
+    for (size_t k = 0; k < a->heap.warning_count; k++)
+        warnf("%s: %s", path, a->heap.warnings[k]);
+    if (failed && a->heap.warning_count == 0)
+        dump_out_of_memory(path);
+    else if (failed)
+        errorf("%s: cannot analyse this dump", path);
+    return failed ? -1 : 0;
+}
 
 int analysis_open(analysis *a, const char *path, progress_mode mode, int tree)
 {
@@ -14,24 +44,16 @@ int analysis_open(analysis *a, const char *path, progress_mode mode, int tree)
     a->path = path;
     phases_init(&a->phases, mode, path);
     phases_next(&a->phases, "loading");
-    heapan_reader *r = dump_open(path);
-    if (!r) {
-        phases_next(&a->phases, NULL);
-        return -1;
-    }
-    int failed = heap_load(&a->heap, r, phases_bytes, &a->phases) < 0;
-    for (size_t k = 0; k < a->heap.warning_count; k++)
-        warnf("%s: %s", path, a->heap.warnings[k]);
+    int failed = input_kind_of(path) == INPUT_SNAPSHOT ? load_snapshot(a, path) < 0
+                                                       : load_dump(a, path) < 0;
     if (!failed) {
         phases_next(&a->phases, "dominators");
         failed = dominators_compute(&a->heap, &a->dom) < 0 ||
                  (tree && dominators_build_tree(&a->dom) < 0);
+        if (failed)
+            dump_out_of_memory(path);
     }
     phases_next(&a->phases, NULL);
-    if (failed && a->heap.warning_count == 0)
-        dump_out_of_memory(path);
-    else if (failed)
-        errorf("%s: cannot analyse this dump", path);
     return failed ? -1 : 0;
 }
 

@@ -551,6 +551,17 @@ static int build_reverse(heap *h)
     return 0;
 }
 
+int heap_link(heap *h)
+{
+    if (build_reverse(h) < 0)
+        return -1;
+    for (size_t k = 0; k < h->root_count; k++)
+        h->flags[h->roots[k].object] |= HEAP_OBJ_ROOT;
+    for (uint32_t i = 0; i < h->count; i++)
+        h->total_size += h->size[i];
+    return 0;
+}
+
 static int finish(loader *l)
 {
     heap *h = l->h;
@@ -571,12 +582,8 @@ static int finish(loader *l)
     free(remap);
     free(l->edge_source);
     l->edge_source = NULL;
-    if (failed || build_reverse(h) < 0)
+    if (failed || heap_link(h) < 0)
         return -1;
-    for (size_t k = 0; k < h->root_count; k++)
-        h->flags[h->roots[k].object] |= HEAP_OBJ_ROOT;
-    for (uint32_t i = 0; i < h->count; i++)
-        h->total_size += h->size[i];
     if (undefined &&
         heap_warn(h, "%u object%s named by references or roots but missing from the dump; "
                   "%llu reference%s and %llu root%s to %s left out", undefined,
@@ -671,14 +678,27 @@ void heap_release(heap *h)
     free(h->out_label_kind), free(h->big_labels), free(h->in_start), free(h->in_source);
     free(h->roots), free(h->types), free(h->frames), free(h->stacks);
     free(h->shape_start), free(h->shape_names);
+    free(h->pool), free(h->pool_start), free(h->pool_length);
     warnings_free(h->warnings, h->warning_count);
     heapan_reader_close(h->reader);
     memset(h, 0, sizeof *h);
 }
 
+uint32_t heap_string_count(const heap *h)
+{
+    return h->reader ? (uint32_t)heapan_reader_counts(h->reader)->strings : h->pool_count;
+}
+
 const char *heap_string(const heap *h, uint32_t id, size_t *len)
 {
-    const char *s = id ? heapan_reader_string(h->reader, id, len) : NULL;
+    const char *s = NULL;
+    if (id && h->reader) {
+        s = heapan_reader_string(h->reader, id, len);
+    } else if (id && id <= h->pool_count) {
+        s = h->pool + h->pool_start[id - 1];
+        if (len)
+            *len = h->pool_length[id - 1];
+    }
     if (!s && len)
         *len = 0;
     return s ? s : "";

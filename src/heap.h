@@ -44,6 +44,12 @@ typedef struct heap_stack {
 
 typedef struct heap {
     heapan_reader *reader;   /* kept open: it owns the string table */
+    /* Without a reader (a V8 snapshot) the heap owns its strings: id k >= 1
+     * is pool + pool_start[k - 1], NUL-terminated, pool_length[k - 1] bytes. */
+    char *pool;
+    uint64_t *pool_start;
+    uint32_t *pool_length;
+    uint32_t pool_count;
     heapan_header header;
 
     /* Objects, by index. */
@@ -103,6 +109,15 @@ void heap_release(heap *h);
 
 /* The bytes of string `id` ("" if none); *len gets the length if not NULL. */
 const char *heap_string(const heap *h, uint32_t id, size_t *len);
+
+/* String ids run from 1 to this, inclusive. */
+uint32_t heap_string_count(const heap *h);
+
+/*
+ * For loaders that fill the arrays themselves: builds the reverse edges,
+ * flags the roots, sums the sizes.  0, or -1 when out of memory.
+ */
+int heap_link(heap *h);
 
 /* The qualified type name of object i, and its module ("" if none). */
 const char *heap_type_name(const heap *h, uint32_t i);

@@ -23,7 +23,7 @@ static size_t key_space(const heap *h, group_by by)
 {
     switch (by) {
     case GROUP_BY_MODULE:
-        return (size_t)heapan_reader_counts(h->reader)->strings + 1;
+        return (size_t)heap_string_count(h) + 1;
     case GROUP_BY_SITE:
         return h->frame_count ? h->frame_count : 1;
     default:

@@ -1,0 +1,211 @@
+/* snapsource.c: plain, zstd or gzip input, decompressed as it is read. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include "snapsource.h"
+
+#define RAW_BUFFER (256u << 10)
+
+typedef enum codec { CODEC_PLAIN, CODEC_ZSTD, CODEC_GZIP } codec;
+
+struct snapsource {
+    int fd;
+    codec codec;
+    unsigned char *raw;   /* read from the file, not yet decompressed */
+    size_t raw_pos, raw_len;
+    int raw_end;
+    uint64_t offset;
+    ZSTD_DCtx *zstd;
+    z_stream gzip;
+    int gzip_open, gzip_done;
+    char error[160];
+};
+
+static int fill_raw(snapsource *s)
+{
+    if (s->raw_pos < s->raw_len || s->raw_end)
+        return 0;
+    ssize_t n;
+    do
+        n = read(s->fd, s->raw, RAW_BUFFER);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        snprintf(s->error, sizeof s->error, "read failed: %s", strerror(errno));
+        return -1;
+    }
+    s->raw_pos = 0;
+    s->raw_len = (size_t)n;
+    s->raw_end = n == 0;
+    s->offset += (uint64_t)n;
+    return 0;
+}
+
+/* Chooses the codec from the first bytes, which stay in the buffer. */
+static int detect_codec(snapsource *s)
+{
+    while (s->raw_len < 4 && !s->raw_end) {
+        ssize_t n = read(s->fd, s->raw + s->raw_len, RAW_BUFFER - s->raw_len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(s->error, sizeof s->error, "read failed: %s", strerror(errno));
+            return -1;
+        }
+        s->raw_end = n == 0;
+        s->raw_len += (size_t)n;
+        s->offset += (uint64_t)n;
+    }
+    const unsigned char *b = s->raw;
+    if (s->raw_len >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) {
+        s->codec = CODEC_ZSTD;
+        return (s->zstd = ZSTD_createDCtx()) ? 0 : -1;
+    }
+    if (s->raw_len >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+        s->codec = CODEC_GZIP;
+        if (inflateInit2(&s->gzip, 16 + MAX_WBITS) != Z_OK)
+            return -1;
+        s->gzip_open = 1;
+    }
+    return 0;
+}
+
+snapsource *snapsource_open(const char *path)
+{
+    snapsource *s = calloc(1, sizeof *s);
+    if (!s || !(s->raw = malloc(RAW_BUFFER))) {
+        free(s);
+        errno = ENOMEM;
+        return NULL;
+    }
+    s->fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0) {
+        int saved = errno;
+        free(s->raw);
+        free(s);
+        errno = saved;
+        return NULL;
+    }
+    if (detect_codec(s) < 0) {
+        snapsource_close(s);
+        errno = ENOMEM;
+        return NULL;
+    }
+    return s;
+}
+
+static long read_plain(snapsource *s, char *buf, size_t cap)
+{
+    if (fill_raw(s) < 0)
+        return -1;
+    size_t n = s->raw_len - s->raw_pos < cap ? s->raw_len - s->raw_pos : cap;
+    memcpy(buf, s->raw + s->raw_pos, n);
+    s->raw_pos += n;
+    return (long)n;
+}
+
+static long read_zstd(snapsource *s, char *buf, size_t cap)
+{
+    ZSTD_outBuffer out = {buf, cap, 0};
+    while (out.pos == 0) {
+        if (fill_raw(s) < 0)
+            return -1;
+        if (s->raw_end && s->raw_pos == s->raw_len)
+            return 0;  /* a cut frame shows as a parse error on the text */
+        ZSTD_inBuffer in = {s->raw, s->raw_len, s->raw_pos};
+        size_t rc = ZSTD_decompressStream(s->zstd, &out, &in);
+        s->raw_pos = in.pos;
+        if (ZSTD_isError(rc)) {
+            snprintf(s->error, sizeof s->error, "zstd: %s", ZSTD_getErrorName(rc));
+            return -1;
+        }
+    }
+    return (long)out.pos;
+}
+
+static long read_gzip(snapsource *s, char *buf, size_t cap)
+{
+    s->gzip.next_out = (Bytef *)buf;
+    s->gzip.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
+    while (s->gzip.avail_out == cap && !s->gzip_done) {
+        if (fill_raw(s) < 0)
+            return -1;
+        if (s->raw_end && s->raw_pos == s->raw_len)
+            return 0;
+        s->gzip.next_in = s->raw + s->raw_pos;
+        s->gzip.avail_in = (uInt)(s->raw_len - s->raw_pos);
+        int rc = inflate(&s->gzip, Z_NO_FLUSH);
+        s->raw_pos = s->raw_len - s->gzip.avail_in;
+        if (rc == Z_STREAM_END) {
+            if (fill_raw(s) < 0)
+                return -1;
+            if (s->raw_end && s->raw_pos == s->raw_len)
+                s->gzip_done = 1;
+            else
+                inflateReset(&s->gzip);  /* another gzip member follows */
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            snprintf(s->error, sizeof s->error, "gzip: %s", s->gzip.msg ? s->gzip.msg : "corrupt data");
+            return -1;
+        }
+    }
+    return (long)(cap - s->gzip.avail_out);
+}
+
+long snapsource_read(snapsource *s, char *buf, size_t cap)
+{
+    switch (s->codec) {
+    case CODEC_ZSTD: return read_zstd(s, buf, cap);
+    case CODEC_GZIP: return read_gzip(s, buf, cap);
+    default: return read_plain(s, buf, cap);
+    }
+}
+
+const char *snapsource_error(const snapsource *s)
+{
+    return s->error[0] ? s->error : "read failed";
+}
+
+uint64_t snapsource_offset(const snapsource *s)
+{
+    return s->offset;
+}
+
+void snapsource_close(snapsource *s)
+{
+    if (!s)
+        return;
+    if (s->fd > STDIN_FILENO)
+        close(s->fd);
+    ZSTD_freeDCtx(s->zstd);
+    if (s->gzip_open)
+        inflateEnd(&s->gzip);
+    free(s->raw);
+    free(s);
+}
+
+input_kind input_kind_of(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return INPUT_HEAPAN;  /* cannot be read twice */
+    snapsource *s = snapsource_open(path);
+    char head[256];
+    long n = s ? snapsource_read(s, head, sizeof head - 1) : -1;
+    snapsource_close(s);
+    if (n <= 0)
+        return INPUT_HEAPAN;
+    head[n] = '\0';
+    const char *p = head;
+    if ((unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
+        p += 3;  /* a UTF-8 byte-order mark */
+    p += strspn(p, " \t\r\n");
+    if (*p++ != '{')
+        return INPUT_HEAPAN;
+    p += strspn(p, " \t\r\n");
+    return strncmp(p, "\"snapshot\"", 10) == 0 ? INPUT_SNAPSHOT : INPUT_HEAPAN;
+}
