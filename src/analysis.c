@@ -15,11 +15,9 @@ static int load_snapshot(analysis *a, const char *path)
 {
     char why[300];
     int rc = snapshot_load(&a->heap, path, phases_bytes, &a->phases, why, sizeof why);
-    if (rc == -2)
-        dump_out_of_memory(path);
-    else if (rc < 0)
-        errorf("%s: a V8 heap snapshot heapan cannot read: %s", path, why);
-    return rc < 0 ? -1 : 0;
+    if (rc != SNAPSHOT_OK)
+        errorf("%s: %s", path, why);
+    return rc == SNAPSHOT_OK ? 0 : -1;
 }
 
 /* 0, or -1 after saying why. */

@@ -9,6 +9,8 @@
 #include "dumpopen.h"
 #include "dumpstats.h"
 #include "msg.h"
+#include "snapshot.h"
+#include "snapsource.h"
 #include "textout.h"
 
 static void print_header(const char *path, const heapan_reader *r, const dump_stats *s)
@@ -122,6 +124,54 @@ static int print_types(const heapan_reader *r, const dump_stats *s, uint64_t lim
     return 0;
 }
 
+/* A V8 snapshot: its size, and its types by shallow size, from the heap model. */
+static int info_snapshot(const char *path, uint64_t limit)
+{
+    heap h;
+    char why[300], size[32];
+    if (snapshot_load(&h, path, NULL, NULL, why, sizeof why) != SNAPSHOT_OK) {
+        errorf("%s: %s", path, why);
+        heap_release(&h);
+        return EXIT_TROUBLE;
+    }
+    uint64_t weak = 0;
+    for (uint64_t e = 0; e < h.edge_count; e++)
+        weak += (h.out_target[e] & HEAP_WEAK_BIT) != 0;
+    printf("file:        ");
+    print_cstr(stdout, path);
+    printf("\nformat:      V8 heap snapshot, complete\n");
+    printf("\nnodes:       %" PRIu32 ", %s self size\n", h.count,
+           format_bytes(h.total_size, size, sizeof size));
+    printf("edges:       %" PRIu64 " (%" PRIu64 " weak, shortcut or not the program's)\n",
+           h.edge_count, weak);
+    uint64_t *shallow = calloc(h.type_count + 1, sizeof *shallow), *count = calloc(h.type_count + 1, sizeof *count);
+    ranked *order = malloc((h.type_count + 1) * sizeof *order);
+    int failed = !shallow || !count || !order;
+    for (uint32_t i = 0; !failed && i < h.count; i++)
+        shallow[h.type[i]] += h.size[i], count[h.type[i]]++;
+    size_t n = 0;
+    for (uint32_t t = 1; !failed && t < h.type_count; t++)
+        if (count[t])
+            order[n++] = (ranked){shallow[t], t};
+    if (!failed && n) {
+        qsort(order, n, sizeof *order, ranked_descending);
+        printf("\ntypes by shallow size:\n  %12s %12s  type\n", "count", "shallow");
+        for (size_t i = 0; i < n && (limit == 0 || i < limit); i++) {
+            uint32_t t = order[i].object;  /* here a type id */
+            printf("  %12" PRIu64 " %12s  ", count[t], format_bytes(shallow[t], size, sizeof size));
+            print_cstr(stdout, heap_string(&h, h.types[t].name, NULL));
+            fputc('\n', stdout);
+        }
+        if (limit && n > limit)
+            printf("  ... and %zu more types (-n 0 lists all)\n", n - (size_t)limit);
+    }
+    free(shallow), free(count), free(order);
+    heap_release(&h);
+    if (failed)
+        dump_out_of_memory(path);
+    return failed ? EXIT_TROUBLE : EXIT_OK;
+}
+
 int cmd_info(int argc, char **argv)
 {
     static const struct option options[] = {{"types", required_argument, NULL, 'n'},
@@ -136,6 +186,8 @@ int cmd_info(int argc, char **argv)
             bad_option("info", c, argv);
     }
     const char *path = single_operand("info", "DUMP", argc, argv, optind);
+    if (input_kind_of(path) == INPUT_SNAPSHOT)
+        return info_snapshot(path, limit);
     heapan_reader *r = dump_open(path);
     if (!r)
         return EXIT_TROUBLE;

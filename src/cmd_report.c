@@ -107,7 +107,9 @@ static void read_example_values(report *r, const char *dump)
 {
     for (size_t i = 0; i < r->suggestion_count; i++) {
         suggestion *s = &r->suggestions[i];
-        if (s->kind == SUGGEST_INTERN_STRINGS && s->object != HEAP_NONE)
+        if (s->kind == SUGGEST_DEDUPE_STRINGS && s->object != HEAP_NONE && r->heap->name)
+            s->example_value = strdup(heap_string(r->heap, r->heap->name[s->object], NULL));
+        else if (s->kind == SUGGEST_INTERN_STRINGS && s->object != HEAP_NONE)
             s->example_value = dump_value_text(dump, r->heap->address[s->object]);
     }
 }

@@ -673,7 +673,7 @@ int heap_load(heap *h, heapan_reader *r, heap_progress_fn progress, void *ctx)
 void heap_release(heap *h)
 {
     free(h->address), free(h->size), free(h->type), free(h->length), free(h->flags);
-    free(h->stack), free(h->shape), free(h->value_hash);
+    free(h->stack), free(h->shape), free(h->value_hash), free(h->name);
     free(h->out_start), free(h->out_count), free(h->out_target), free(h->out_label);
     free(h->out_label_kind), free(h->big_labels), free(h->in_start), free(h->in_source);
     free(h->roots), free(h->types), free(h->frames), free(h->stacks);
@@ -682,6 +682,11 @@ void heap_release(heap *h)
     warnings_free(h->warnings, h->warning_count);
     heapan_reader_close(h->reader);
     memset(h, 0, sizeof *h);
+}
+
+int heap_is_v8(const heap *h)
+{
+    return h->header.runtime && strcmp(h->header.runtime, "V8") == 0;
 }
 
 uint32_t heap_string_count(const heap *h)

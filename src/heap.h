@@ -62,6 +62,7 @@ typedef struct heap {
     uint32_t *stack;         /* allocation stack id; NULL if no object has one */
     uint32_t *shape;         /* attribute-name shape id; NULL if none has one */
     uint64_t *value_hash;    /* hash of a str/bytes value; NULL if no object has one */
+    uint32_t *name;          /* V8: each node's name (a string's value); NULL for dumps */
     uint64_t total_size;
 
     /* References from i: out_target[out_start[i] .. out_start[i] + out_count[i]). */
@@ -109,6 +110,9 @@ void heap_release(heap *h);
 
 /* The bytes of string `id` ("" if none); *len gets the length if not NULL. */
 const char *heap_string(const heap *h, uint32_t id, size_t *len);
+
+/* Is this heap from a V8 heap snapshot (rather than a Python dump)? */
+int heap_is_v8(const heap *h);
 
 /* String ids run from 1 to this, inclusive. */
 uint32_t heap_string_count(const heap *h);

@@ -163,6 +163,10 @@ static void append_quoted(text *t, const char *s, size_t len)
 static void append_root(text *t, const heap *h, const heap_root *root)
 {
     const char *label = heap_string(h, root->label, NULL);
+    if (heap_is_v8(h)) {
+        append_str(t, "(V8 root)");
+        return;
+    }
     switch (root->kind) {
     case HEAPAN_ROOT_MODULE:
         appendf(t, "module %s", *label ? label : "?");

@@ -17,7 +17,7 @@ const char *suggestion_kind_name(suggestion_kind kind)
     static const char *const names[] = {"slots",          "generator",         "numpy_array",
                                         "intern_strings", "empty_collections", "overallocated",
                                         "deque",          "bounded_cache",     "weak_callbacks",
-                                        "lazy_loading",   "reuse_buffer"};
+                                        "lazy_loading",   "reuse_buffer",      "dedupe_strings"};
     return kind < SUGGESTION_KIND_COUNT ? names[kind] : "unknown";
 }
 
@@ -71,6 +71,12 @@ const char *suggestion_example(suggestion_kind kind)
                                  "with open(path, \"rb\") as f:\n"
                                  "    for chunk in iter(lambda: f.read(1 << 16), b\"\"):\n"
                                  "        handle(chunk)\n```\n",
+        [SUGGEST_DEDUPE_STRINGS] = "```js\n// before: every record builds its own copy\n"
+                                   "record.country = parts.join('');\n\n"
+                                   "// after: equal strings share one\nconst canonical = new Map();\n"
+                                   "function dedupe(s) {\n  const known = canonical.get(s);\n"
+                                   "  if (known !== undefined) return known;\n  canonical.set(s, s);\n"
+                                   "  return s;\n}\nrecord.country = dedupe(parts.join(''));\n```\n",
         [SUGGEST_REUSE_BUFFER] = "```python\n# before: a new buffer for every chunk\n"
                                  "while chunk := f.read(1 << 20):\n    handle(chunk)\n\n"
                                  "# after: one buffer, filled again and again\n"
@@ -97,6 +103,13 @@ char *report_format(const char *fmt, ...)
 
 int report_is_collection(const heap *h, uint32_t i)
 {
+    if (heap_is_v8(h)) {  /* element edges start at the Array, or at a Map's or Set's store */
+        static const char *const v8[] = {"Array", "Object", "Map", "Set", "(array)", NULL};
+        for (const char *const *name = v8; *name; name++)
+            if (strcmp(heap_type_name(h, i), *name) == 0)
+                return 1;
+        return 0;
+    }
     static const char *const growable[] = {"dict",    "list",        "set",        "deque",
                                            "bytearray", "OrderedDict", "defaultdict", "Counter"};
     const char *name = heap_type_name(h, i);
@@ -120,6 +133,8 @@ static int is_namespace_owner(const heap *h, uint32_t i)
 
 int report_is_namespace(const heap *h, uint32_t i)
 {
+    if (heap_is_v8(h))
+        return 0;
     for (uint32_t k = h->in_start[i]; k < h->in_start[i + 1]; k++) {
         uint32_t s = h->in_source[k] & HEAP_INDEX_MASK;
         uint64_t e = heap_find_edge(h, s, i);

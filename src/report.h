@@ -58,6 +58,7 @@ typedef enum suggestion_kind {
     SUGGEST_WEAK_CALLBACKS,
     SUGGEST_LAZY_LOADING,
     SUGGEST_REUSE_BUFFER,       /* from an allocation trace only */
+    SUGGEST_DEDUPE_STRINGS,     /* V8 snapshots: what intern_strings is for Python */
     SUGGESTION_KIND_COUNT
 } suggestion_kind;
 

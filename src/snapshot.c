@@ -926,6 +926,10 @@ static int finish(parser *p)
     if (name_types(p) < 0 || ignore_foreign_edges(p) < 0)
         return -1;
     hash_string_values(p);
+    for (uint32_t i = 0; i < h->count; i++)
+        p->name[i]++;  /* string index -> string id */
+    h->name = p->name;
+    p->name = NULL;
     h->roots[0] = (heap_root){ROOT, HEAPAN_ROOT_BUILTINS, label};
     h->root_count = 1;
     h->status = HEAPAN_END;
@@ -933,11 +937,6 @@ static int finish(parser *p)
                                 .producer_version = "", .runtime = "V8", .runtime_version = "",
                                 .pointer_size = 8};
     return heap_link(h) < 0 ? no_memory(p) : 0;
-}
-
-int heap_is_v8(const heap *h)
-{
-    return h->header.runtime && strcmp(h->header.runtime, "V8") == 0;
 }
 
 int snapshot_load(heap *h, const char *path, heap_progress_fn progress, void *ctx, char *why,
@@ -949,12 +948,17 @@ int snapshot_load(heap *h, const char *path, heap_progress_fn progress, void *ct
                 .next_progress = PROGRESS_EVERY};
     if (!(p.src = snapsource_open(path))) {
         snprintf(why, why_size, "cannot open: %s", strerror(errno));
-        return -1;
+        return SNAPSHOT_UNREADABLE;
     }
     int failed = !(p.buf = malloc(BUFFER)) ? no_memory(&p) : read_document(&p) < 0 || finish(&p) < 0;
+    if (failed && !p.out_of_memory) {
+        char detail[256];
+        snprintf(detail, sizeof detail, "%s", why);
+        snprintf(why, why_size, "not a valid V8 heap snapshot: %s", detail);
+    }
     snapsource_close(p.src);
     free(p.buf), free(p.name), free(p.node_type), free(p.type_of_kind), free(p.edge_type);
     addrmap_release(&p.types_by_name);
     free_meta(&p.m);
-    return !failed ? 0 : p.out_of_memory ? -2 : -1;
+    return !failed ? SNAPSHOT_OK : p.out_of_memory ? SNAPSHOT_NO_MEMORY : SNAPSHOT_MALFORMED;
 }

@@ -18,15 +18,14 @@
 
 #include "heap.h"
 
+enum { SNAPSHOT_OK = 0, SNAPSHOT_UNREADABLE = -1, SNAPSHOT_MALFORMED = -2, SNAPSHOT_NO_MEMORY = -3 };
+
 /*
  * Loads the snapshot at `path` (plain, zstd or gzip) into `h`.  Returns
- * 0; -1 with a one-line reason in `why` when the file is unreadable or
- * malformed; -2 when out of memory.  Release `h` either way.
+ * SNAPSHOT_OK, or another SNAPSHOT_* with a one-line reason in `why`.
+ * Release `h` either way.
  */
 int snapshot_load(heap *h, const char *path, heap_progress_fn progress, void *ctx, char *why,
                   size_t why_size);
-
-/* Is this heap from a V8 snapshot (rather than a Python dump)? */
-int heap_is_v8(const heap *h);
 
 #endif

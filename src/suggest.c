@@ -265,8 +265,9 @@ static int suggest_interning(adder *a)
     if (!strs)
         return -1;
     size_t n = 0;
+    int v8 = heap_is_v8(h);
     for (uint32_t v = 0; v < h->count; v++)
-        if (h->flags[v] & HEAP_OBJ_HAS_HASH && type_is(h, v, "str"))
+        if (h->flags[v] & HEAP_OBJ_HAS_HASH && type_is(h, v, v8 ? "(string)" : "str"))
             strs[n++] = (ranked){h->value_hash[v] ^ h->size[v] * 0x9e3779b97f4a7c15ull, v};
     qsort(strs, n, sizeof *strs, ranked_descending);
     uint64_t copies = 0, wasted = 0, groups = 0, best_copies = 0;
@@ -287,18 +288,18 @@ static int suggest_interning(adder *a)
     free(strs);
     if (!copies || wasted < worth(a) || !accepted(a, best))
         return 0;
-    suggestion *s = add(a, SUGGEST_INTERN_STRINGS, best, copies, wasted);
+    suggestion *s = add(a, v8 ? SUGGEST_DEDUPE_STRINGS : SUGGEST_INTERN_STRINGS, best, copies, wasted);
     char size[32];
-    if (!s || !(s->target = strdup("str")))
+    if (!s || !(s->target = strdup(v8 ? "(string)" : "str")))
         return -1;
     s->value_hash = h->value_hash[best];
     s->message = report_format(
         "%llu strings are copies of %llu distinct values and waste %s; the most repeated value "
-        "has %llu copies (one of them at 0x%llx). sys.intern() or a dict of canonical values "
-        "keeps one of each.",
+        "has %llu copies (one of them at 0x%llx). %s keeps one of each.",
         (unsigned long long)copies, (unsigned long long)groups,
         format_bytes(wasted, size, sizeof size), (unsigned long long)best_copies,
-        (unsigned long long)h->address[best]);
+        (unsigned long long)h->address[best],
+        v8 ? "A Map of canonical values" : "sys.intern() or a dict of canonical values");
     return s->message ? 0 : -1;
 }
 
@@ -430,6 +431,12 @@ int find_suggestions(report *r, const retention *paths, const report_options *o)
 {
     adder a = {.r = r, .paths = paths, .o = o};
     const heap *h = r->heap;
+    if (heap_is_v8(h)) {  /* only what holds in any language */
+        int failed = suggest_interning(&a) < 0;
+        if (!failed)
+            report_rank_suggestions(r, o->top);
+        return failed ? -1 : 0;
+    }
     int failed = suggest_slots(&a) < 0;
     for (uint32_t v = 0; v < h->count && !failed; v++)
         if (!(h->flags[v] & HEAP_OBJ_UNREACHABLE)) {
