@@ -11,7 +11,7 @@
 
 typedef enum input_kind {
     INPUT_HEAPAN,    /* a heapan dump or trace, or something the heapan reader will judge */
-    INPUT_SNAPSHOT   /* a V8 heap snapshot */
+    INPUT_SNAPSHOT   /* a JSON object: a V8 heap snapshot, or a broken one */
 } input_kind;
 
 /* What `path` holds, from its first bytes; INPUT_HEAPAN when unsure (or unreadable). */

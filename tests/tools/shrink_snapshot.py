@@ -1,8 +1,9 @@
 """shrink_snapshot.py IN OUT [NODES]: a smaller V8 heap snapshot cut from a real one.
 
 Keeps the first NODES nodes (default 8000) a breadth-first walk from the
-root meets, and the edges between them, with V8's own types and names
-(strings cut to 40 characters).  Used to make tests/data/node.heapsnapshot
+root meets through the edges that retain (not weak, not shortcuts), strings
+left out (they are leaves, and most of a heap), and the edges between them, with V8's own types and names (cut to 40
+characters).  Used to make tests/data/node.heapsnapshot
 small enough to commit; its retained sizes come from memlab
 (tests/bench/memlab_retained.js), not from heapan.
 """
@@ -19,6 +20,11 @@ def main():
     meta = doc["snapshot"]["meta"]
     nf, ef = len(meta["node_fields"]), len(meta["edge_fields"])
     count_at = meta["node_fields"].index("edge_count")
+    type_at = meta["node_fields"].index("type")
+    leaf_types = {i for i, name in enumerate(meta["node_types"][0]) if "string" in name}
+    edge_type_at = meta["edge_fields"].index("type")
+    # the walk follows only the edges that retain, so every kept node stays retained
+    loose = {i for i, name in enumerate(meta["edge_types"][0]) if name in ("weak", "shortcut")}
     to_at = meta["edge_fields"].index("to_node")
     nodes, edges = doc["nodes"], doc["edges"]
     first_edge, total = [], 0
@@ -31,7 +37,8 @@ def main():
         order.append(v)
         for e in range(first_edge[v], first_edge[v] + nodes[v * nf + count_at]):
             t = edges[e * ef + to_at] // nf
-            if t not in seen and len(seen) < limit:
+            if (t not in seen and len(seen) < limit and nodes[t * nf + type_at] not in leaf_types
+                    and edges[e * ef + edge_type_at] not in loose):
                 seen[t] = len(seen)
                 queue.append(t)
     kept = sorted(seen, key=seen.get)
