@@ -11,10 +11,10 @@
 #include "textout.h"
 
 /* 0, or -1 after saying why. */
-static int load_snapshot(analysis *a, const char *path)
+static int load_snapshot(analysis *a, const char *path, int labels)
 {
     char why[300];
-    int rc = snapshot_load(&a->heap, path, phases_bytes, &a->phases, why, sizeof why);
+    int rc = snapshot_load(&a->heap, path, labels, phases_bytes, &a->phases, why, sizeof why);
     if (rc != SNAPSHOT_OK)
         errorf("%s: %s", path, why);
     return rc == SNAPSHOT_OK ? 0 : -1;
@@ -36,18 +36,19 @@ static int load_dump(analysis *a, const char *path)
     return failed ? -1 : 0;
 }
 
-int analysis_open(analysis *a, const char *path, progress_mode mode, int tree)
+int analysis_open(analysis *a, const char *path, progress_mode mode, unsigned needs)
 {
     memset(a, 0, sizeof *a);
     a->path = path;
     phases_init(&a->phases, mode, path);
     phases_next(&a->phases, "loading");
-    int failed = input_kind_of(path) == INPUT_SNAPSHOT ? load_snapshot(a, path) < 0
-                                                       : load_dump(a, path) < 0;
+    int failed = input_kind_of(path) == INPUT_SNAPSHOT
+                     ? load_snapshot(a, path, (needs & ANALYSIS_LABELS) != 0) < 0
+                     : load_dump(a, path) < 0;
     if (!failed) {
         phases_next(&a->phases, "dominators");
         failed = dominators_compute(&a->heap, &a->dom) < 0 ||
-                 (tree && dominators_build_tree(&a->dom) < 0);
+                 ((needs & ANALYSIS_TREE) && dominators_build_tree(&a->dom) < 0);
         if (failed)
             dump_out_of_memory(path);
     }

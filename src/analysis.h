@@ -17,12 +17,19 @@ typedef struct analysis {
     phases phases;
 } analysis;
 
+/* What a command needs beyond the dominators. */
+enum {
+    ANALYSIS_TREE = 1u << 0,   /* the dominator tree's child lists */
+    ANALYSIS_LABELS = 1u << 1  /* reference names and indexes (paths, findings); a V8
+                                  snapshot read without them takes a third less memory */
+};
+
 /*
- * Loads `path` and computes its dominator tree (with the child lists when
- * `tree`).  Prints the dump's warnings.  Returns 0, or -1 after saying why
- * (unreadable, out of memory); close `a` either way.
+ * Loads `path` and computes its dominators, with what `needs` asks for
+ * (ANALYSIS_* bits).  Prints the dump's warnings.  Returns 0, or -1 after
+ * saying why (unreadable, out of memory); close `a` either way.
  */
-int analysis_open(analysis *a, const char *path, progress_mode mode, int tree);
+int analysis_open(analysis *a, const char *path, progress_mode mode, unsigned needs);
 
 /* EXIT_FOUND when the dump was incomplete or inconsistent, else EXIT_OK. */
 int analysis_exit_code(const analysis *a);

@@ -51,7 +51,7 @@ static int check_snapshot(const char *path, int quiet)
 {
     heap h;
     char why[300];
-    int rc = snapshot_load(&h, path, NULL, NULL, why, sizeof why);
+    int rc = snapshot_load(&h, path, 1, NULL, NULL, why, sizeof why);
     if (rc == SNAPSHOT_UNREADABLE || rc == SNAPSHOT_NO_MEMORY)
         errorf("%s: %s", path, why);
     else if (!quiet && rc == SNAPSHOT_MALFORMED)

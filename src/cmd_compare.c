@@ -81,7 +81,7 @@ typedef struct side {
 /* Loads one dump and builds its report; -1 after saying why. */
 static int open_side(side *s, const char *file, const compare_args *args)
 {
-    if (analysis_open(&s->a, file, args->progress, 1) < 0)
+    if (analysis_open(&s->a, file, args->progress, ANALYSIS_TREE | ANALYSIS_LABELS) < 0)
         return -1;
     s->opened = 1;
     if (s->a.heap.header.content != HEAPAN_CONTENT_HEAP) {

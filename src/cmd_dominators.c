@@ -161,7 +161,7 @@ int cmd_dominators(int argc, char **argv)
                     view.depth);
     const char *dump = single_operand("dominators", "DUMP", argc, argv, optind);
     analysis a;
-    if (analysis_open(&a, dump, progress, 1) < 0) {
+    if (analysis_open(&a, dump, progress, ANALYSIS_TREE | ANALYSIS_LABELS) < 0) {
         analysis_close(&a);
         return EXIT_TROUBLE;
     }

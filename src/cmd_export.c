@@ -395,7 +395,7 @@ int cmd_export(int argc, char **argv)
         usage_error("export", "export: --depth must be at least 1");
     const char *dump = single_operand("export", "DUMP", argc, argv, optind);
     analysis a;
-    if (analysis_open(&a, dump, progress, format == FORMAT_DOT) < 0) {
+    if (analysis_open(&a, dump, progress, (format == FORMAT_DOT ? ANALYSIS_TREE : 0) | ANALYSIS_LABELS) < 0) {
         analysis_close(&a);
         return EXIT_TROUBLE;
     }

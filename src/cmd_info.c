@@ -129,7 +129,7 @@ static int info_snapshot(const char *path, uint64_t limit)
 {
     heap h;
     char why[300], size[32];
-    if (snapshot_load(&h, path, NULL, NULL, why, sizeof why) != SNAPSHOT_OK) {
+    if (snapshot_load(&h, path, 0, NULL, NULL, why, sizeof why) != SNAPSHOT_OK) {
         errorf("%s: %s", path, why);
         heap_release(&h);
         return EXIT_TROUBLE;

@@ -148,7 +148,7 @@ int cmd_paths(int argc, char **argv)
         usage_error("paths", "paths: give one of --object ADDR and --type NAME");
     const char *dump = single_operand("paths", "DUMP", argc, argv, optind);
     analysis a;
-    if (analysis_open(&a, dump, progress, 0) < 0) {
+    if (analysis_open(&a, dump, progress, ANALYSIS_LABELS) < 0) {
         analysis_close(&a);
         return EXIT_TROUBLE;
     }

@@ -181,7 +181,7 @@ int cmd_report(int argc, char **argv)
     }
     analysis a;
     int code = EXIT_TROUBLE;
-    if (analysis_open(&a, dump, args.progress, 1) == 0) {
+    if (analysis_open(&a, dump, args.progress, ANALYSIS_TREE | ANALYSIS_LABELS) == 0) {
         phases_next(&a.phases, "report");
         code = build_and_write(&a, &args, dump, args.trace ? &t : NULL);
         phases_next(&a.phases, NULL);

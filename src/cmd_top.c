@@ -56,7 +56,7 @@ int cmd_top(int argc, char **argv)
     }
     const char *path = single_operand("top", "DUMP", argc, argv, optind);
     analysis a;
-    if (analysis_open(&a, path, progress, 1) < 0) {
+    if (analysis_open(&a, path, progress, ANALYSIS_TREE) < 0) {
         analysis_close(&a);
         return EXIT_TROUBLE;
     }

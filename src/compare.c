@@ -165,7 +165,7 @@ static int collect_structures(const report *r, const retention *paths, int side,
         char *name = structure_name(r, paths, v);
         if (!name)
             continue;
-        failed = collect(c, name, side, h->length[v], h->size[v], r->dom->retained_size[v]) < 0;
+        failed = collect(c, name, side, heap_length(h, v), h->size[v], r->dom->retained_size[v]) < 0;
         free(name);
     }
     free(found);

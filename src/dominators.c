@@ -217,8 +217,7 @@ int dominators_compute(heap *h, dominators *d)
     w.semi = malloc(slots * sizeof *w.semi);
     w.label = malloc(slots * sizeof *w.label);
     w.idom = malloc(slots * sizeof *w.idom);
-    d->idom = malloc(slots * sizeof *d->idom);
-    int failed = !w.pre || !w.vertex || !w.anc || !w.semi || !w.label || !w.idom || !d->idom;
+    int failed = !w.pre || !w.vertex || !w.anc || !w.semi || !w.label || !w.idom;
     if (!failed) {
         w.vertex[0] = HEAP_NONE;
         w.anc[0] = 0;
@@ -231,7 +230,9 @@ int dominators_compute(heap *h, dominators *d)
         nearest_common_ancestors(&w);
         free(w.semi);
         w.semi = NULL;
-        failed = retained(&w, h, d) < 0;
+        /* allocated only now: the peak is the search's arrays, not these as well */
+        d->idom = malloc(slots * sizeof *d->idom);
+        failed = !d->idom || retained(&w, h, d) < 0;
     }
     release_work(&w);
     return failed ? -1 : 0;

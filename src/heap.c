@@ -678,10 +678,15 @@ void heap_release(heap *h)
     free(h->out_label_kind), free(h->big_labels), free(h->in_start), free(h->in_source);
     free(h->roots), free(h->types), free(h->frames), free(h->stacks);
     free(h->shape_start), free(h->shape_names);
-    free(h->pool), free(h->pool_start), free(h->pool_length);
+    free(h->pool), free(h->pool_start);
     warnings_free(h->warnings, h->warning_count);
     heapan_reader_close(h->reader);
     memset(h, 0, sizeof *h);
+}
+
+uint32_t heap_length(const heap *h, uint32_t i)
+{
+    return h->length ? h->length[i] : 0;
 }
 
 int heap_is_v8(const heap *h)
@@ -702,7 +707,7 @@ const char *heap_string(const heap *h, uint32_t id, size_t *len)
     } else if (id && id <= h->pool_count) {
         s = h->pool + h->pool_start[id - 1];
         if (len)
-            *len = h->pool_length[id - 1];
+            *len = h->pool_start[id] - h->pool_start[id - 1] - 1;
     }
     if (!s && len)
         *len = 0;

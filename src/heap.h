@@ -45,10 +45,10 @@ typedef struct heap_stack {
 typedef struct heap {
     heapan_reader *reader;   /* kept open: it owns the string table */
     /* Without a reader (a V8 snapshot) the heap owns its strings: id k >= 1
-     * is pool + pool_start[k - 1], NUL-terminated, pool_length[k - 1] bytes. */
+     * is pool + pool_start[k - 1], NUL-terminated, and ends one byte before
+     * string k + 1 starts (pool_start has pool_count + 1 entries). */
     char *pool;
     uint64_t *pool_start;
-    uint32_t *pool_length;
     uint32_t pool_count;
     heapan_header header;
 
@@ -57,7 +57,7 @@ typedef struct heap {
     uint64_t *address;
     uint64_t *size;
     uint32_t *type;          /* type id */
-    uint32_t *length;        /* len(), saturated at UINT32_MAX */
+    uint32_t *length;        /* len(), saturated at UINT32_MAX; NULL for V8 (heap_length()) */
     uint8_t *flags;
     uint32_t *stack;         /* allocation stack id; NULL if no object has one */
     uint32_t *shape;         /* attribute-name shape id; NULL if none has one */
@@ -110,6 +110,9 @@ void heap_release(heap *h);
 
 /* The bytes of string `id` ("" if none); *len gets the length if not NULL. */
 const char *heap_string(const heap *h, uint32_t id, size_t *len);
+
+/* len() of object i, 0 when the heap has no lengths. */
+uint32_t heap_length(const heap *h, uint32_t i);
 
 /* Is this heap from a V8 heap snapshot (rather than a Python dump)? */
 int heap_is_v8(const heap *h);

@@ -51,34 +51,41 @@ static uint32_t row_of(const heap *h, const grouping *g, uint32_t i)
 static int add_retained(const heap *h, const dominators *d, const grouping *g, group_row *rows,
                         size_t row_count)
 {
+    /* The stack grows with the tree's depth, not with the heap: usually tiny. */
+    typedef struct frame {
+        uint32_t node, next_child;
+    } frame;
     uint32_t n = h->count;
-    uint32_t *stack = malloc(((size_t)n + 1) * sizeof *stack);
-    uint32_t *cursor = malloc(((size_t)n + 1) * sizeof *cursor);
+    frame *stack = NULL;
+    size_t cap = 0, sp = 0;
     uint32_t *on_path = calloc(row_count ? row_count : 1, sizeof *on_path);
-    if (!stack || !cursor || !on_path) {
-        free(stack), free(cursor), free(on_path);
+    if (!on_path || grow(&stack, sizeof *stack, &cap, 64) < 0) {
+        free(stack), free(on_path);
         return -1;
     }
-    memcpy(cursor, d->child_start, ((size_t)n + 1) * sizeof *cursor);
-    size_t sp = 0;
-    stack[sp++] = n;  /* the super-root */
+    stack[sp++] = (frame){n, d->child_start[n]};  /* the super-root */
     while (sp) {
-        uint32_t x = stack[sp - 1];
-        if (cursor[x] == d->child_start[x + 1]) {
+        frame *top = &stack[sp - 1];
+        uint32_t x = top->node;
+        if (top->next_child == d->child_start[x + 1]) {
             sp--;
             if (x != n)
                 on_path[row_of(h, g, x)]--;
             continue;
         }
-        uint32_t c = d->child[cursor[x]++];
+        uint32_t c = d->child[top->next_child++];
         uint32_t r = row_of(h, g, c);
         if (on_path[r]++ == 0) {
             rows[r].retained_size += d->retained_size[c];
             rows[r].retained_count += d->retained_count[c];
         }
-        stack[sp++] = c;
+        if (grow(&stack, sizeof *stack, &cap, sp + 1) < 0) {
+            free(stack), free(on_path);
+            return -1;
+        }
+        stack[sp++] = (frame){c, d->child_start[c]};
     }
-    free(stack), free(cursor), free(on_path);
+    free(stack), free(on_path);
     return 0;
 }
 

@@ -19,7 +19,7 @@
 #define ROOT 0u                    /* V8's synthetic root is node 0 */
 
 /* Node and edge types by their names in the meta. */
-enum { NODE_OBJECT_LIKE = 1, NODE_STRING = 2 };
+enum { NODE_OBJECT_LIKE = 1 };
 enum { EDGE_STRING_NAME = 1, EDGE_WEAK = 2, EDGE_SHORTCUT = 4 };
 
 typedef struct meta {
@@ -44,6 +44,7 @@ typedef struct parser {
     char *why;
     size_t why_size;
     int out_of_memory;
+    int labels;            /* keep reference names and node names */
     meta m;
     /* nodes */
     uint32_t fields[16];
@@ -63,6 +64,9 @@ typedef struct parser {
     int have_nodes, have_edges, have_strings, have_meta;
     /* strings */
     size_t pool_cap, pool_len, strings_cap;
+    uint32_t strings_seen;   /* in the file; without labels only the needed are kept */
+    addrmap root_names;      /* name index + 1 of the root's targets; extra: 1 for
+                                "(Document DOM trees)" */
 } parser;
 
 static int fail(parser *p, const char *fmt, ...)
@@ -380,7 +384,6 @@ static int classify_types(parser *p)
 {
     meta *m = &p->m;
     static const char *const object_like[] = {"object", "native", NULL};
-    static const char *const strings[] = {"string", NULL};
     static const char *const string_named[] = {"context", "property", "internal", "shortcut",
                                                "weak", NULL};
     m->node_kind = calloc(m->node_type_count, sizeof *m->node_kind);
@@ -388,8 +391,7 @@ static int classify_types(parser *p)
     if (!m->node_kind || !m->edge_kind)
         return no_memory(p);
     for (size_t i = 0; i < m->node_type_count; i++)
-        m->node_kind[i] = (name_is(m->node_types[i], object_like) ? NODE_OBJECT_LIKE : 0) |
-                          (name_is(m->node_types[i], strings) ? NODE_STRING : 0);
+        m->node_kind[i] = name_is(m->node_types[i], object_like) ? NODE_OBJECT_LIKE : 0;
     for (size_t i = 0; i < m->edge_type_count; i++)
         m->edge_kind[i] = (name_is(m->edge_types[i], string_named) ? EDGE_STRING_NAME : 0) |
                           (strcmp(m->edge_types[i], "weak") == 0 ? EDGE_WEAK : 0) |
@@ -534,7 +536,6 @@ static int reserve_nodes(parser *p, size_t need)
     RESIZE(h->address);
     RESIZE(h->size);
     RESIZE(h->type);
-    RESIZE(h->length);
     RESIZE(h->flags);
     RESIZE(h->out_start);
     RESIZE(h->out_count);
@@ -586,7 +587,6 @@ static int add_node(parser *p, const uint32_t *f)
         return fail(p, "over %u edges, heapan's limit", UINT32_MAX - 1);
     h->address[i] = f[m->id_at];
     h->size[i] = f[m->size_at];
-    h->length[i] = 0;
     h->flags[i] = 0;
     h->out_start[i] = (uint32_t)p->edges_declared;
     h->out_count[i] = f[m->edges_at];
@@ -647,9 +647,11 @@ static int reserve_edges(parser *p, uint64_t need)
         array = bigger;                                                    \
     } while (0)
     RESIZE(h->out_target);
-    RESIZE(h->out_label);
-    RESIZE(h->out_label_kind);
     RESIZE(p->edge_type);
+    if (p->labels) {
+        RESIZE(h->out_label);
+        RESIZE(h->out_label_kind);
+    }
 #undef RESIZE
     p->edge_cap = cap;
     return 0;
@@ -680,6 +682,8 @@ static int add_edge(parser *p, const uint32_t *f)
                target == p->edge_from;
     h->out_target[e] = target | (weak ? HEAP_WEAK_BIT : 0);
     p->edge_type[e] = (uint8_t)type;
+    if (!p->labels)
+        return 0;
     uint32_t label = f[m->edge_name_at];
     if (kind & EDGE_STRING_NAME) {
         h->out_label[e] = label + 1 < HEAP_LABEL_BIG ? label + 1 : 0;  /* checked with the strings */
@@ -739,20 +743,18 @@ static int put_pool(parser *p, void *ctx, const char *bytes, size_t n)
 static uint32_t end_string(parser *p, size_t start)
 {
     heap *h = p->h;
-    size_t cap = p->strings_cap;
-    if (h->pool_count >= HEAP_LABEL_BIG - 1 || p->pool_len - start >= UINT32_MAX) {
+    if (h->pool_count >= HEAP_LABEL_BIG - 2 || p->pool_len - start >= UINT32_MAX) {
         fail(p, "too many or too long strings");
         return 0;
     }
     if (put_pool(p, NULL, "", 1) < 0 ||  /* its NUL */
-        grow(&h->pool_start, sizeof *h->pool_start, &cap, (size_t)h->pool_count + 1) < 0 ||
-        grow(&h->pool_length, sizeof *h->pool_length, &p->strings_cap, (size_t)h->pool_count + 1) < 0) {
+        grow(&h->pool_start, sizeof *h->pool_start, &p->strings_cap, (size_t)h->pool_count + 2) < 0) {
         no_memory(p);
         return 0;
     }
     h->pool[p->pool_len - 1] = '\0';
     h->pool_start[h->pool_count] = start;
-    h->pool_length[h->pool_count] = (uint32_t)(p->pool_len - 1 - start);
+    h->pool_start[h->pool_count + 1] = p->pool_len;  /* where the next one starts */
     return ++h->pool_count;
 }
 
@@ -763,9 +765,53 @@ static uint32_t add_string(parser *p, const char *text)
     return put_pool(p, NULL, text, strlen(text)) < 0 ? 0 : end_string(p, start);
 }
 
+#define DOM_TREES "(Document DOM trees)"
+
+/* The names of the root's targets, to tell the one DevTools leaves out. */
+static int note_root_names(parser *p)
+{
+    heap *h = p->h;
+    if (addrmap_init(&p->root_names, 64) < 0)
+        return no_memory(p);
+    for (uint32_t e = h->out_start[ROOT]; e < h->out_start[ROOT] + h->out_count[ROOT]; e++) {
+        uint32_t added;
+        if (addrmap_insert(&p->root_names, (uint64_t)p->name[h->out_target[e] & HEAP_INDEX_MASK] + 1,
+                           0, &added) < 0)
+            return no_memory(p);
+    }
+    return 0;
+}
+
+/*
+ * Without labels, the strings kept are the types' names and the root's
+ * targets' names: the rest (property names, string values) cost memory
+ * and tell `top` nothing.  Strings read before the nodes are all kept.
+ */
+static int needed(parser *p, uint32_t index)
+{
+    return p->labels || !p->have_edges || addrmap_find(&p->types_by_name, (uint64_t)index + 1) != ADDRMAP_ABSENT ||
+           addrmap_find(&p->root_names, (uint64_t)index + 1) != ADDRMAP_ABSENT;
+}
+
+/* Keeps string `index`, read into the pool from `start`. */
+static int keep_string(parser *p, uint32_t index, size_t start)
+{
+    heap *h = p->h;
+    uint32_t id = end_string(p, start);
+    if (!id)
+        return -1;
+    addrmap_slot *type = p->labels ? NULL : addrmap_slot_of(&p->types_by_name, (uint64_t)index + 1);
+    if (type)
+        h->types[type->index].name = id;
+    addrmap_slot *root_name = addrmap_slot_of(&p->root_names, (uint64_t)index + 1);
+    if (root_name)
+        root_name->extra = strcmp(h->pool + start, DOM_TREES) == 0;
+    return 0;
+}
+
 static int read_strings(parser *p)
 {
-    if (expect(p, '[') < 0)
+    if (expect(p, '[') < 0 || (p->have_edges && note_root_names(p) < 0))
         return -1;
     if (peek(p) == ']') {
         p->pos++;
@@ -773,8 +819,13 @@ static int read_strings(parser *p)
         return 0;
     }
     for (;;) {
+        uint32_t index = p->strings_seen++;
         size_t start = p->pool_len;
-        if (expect(p, '"') < 0 || read_string_body(p, put_pool, NULL) < 0 || !end_string(p, start))
+        int keep = needed(p, index);
+        if (p->strings_seen == UINT32_MAX)
+            return fail(p, "too many strings");
+        if (expect(p, '"') < 0 || read_string_body(p, keep ? put_pool : NULL, NULL) < 0 ||
+            (keep && keep_string(p, index, start) < 0))
             return -1;
         int c = peek(p);
         p->pos += c == ',' || c == ']';
@@ -830,13 +881,13 @@ static int check_strings(parser *p)
 {
     heap *h = p->h;
     for (uint32_t i = 0; i < h->count; i++)
-        if (p->name[i] >= h->pool_count)
+        if (p->name[i] >= p->strings_seen)
             return fail(p, "node %u is named by string %u, past the %u strings", i, p->name[i],
-                        h->pool_count);
-    for (uint64_t e = 0; e < h->edge_count; e++)
-        if (heap_label_is_string(h->out_label_kind[e]) && h->out_label[e] > h->pool_count)
+                        p->strings_seen);
+    for (uint64_t e = 0; p->labels && e < h->edge_count; e++)
+        if (heap_label_is_string(h->out_label_kind[e]) && h->out_label[e] > p->strings_seen)
             return fail(p, "edge %llu is named by string %u, past the %u strings",
-                        (unsigned long long)e, h->out_label[e] - 1, h->pool_count);
+                        (unsigned long long)e, h->out_label[e] - 1, p->strings_seen);
     return 0;
 }
 
@@ -853,24 +904,6 @@ static int name_types(parser *p)
             return no_memory(p);
     }
     return 0;
-}
-
-/* Strings carry their value as their name: a hash of it finds duplicates. */
-static void hash_string_values(parser *p)
-{
-    heap *h = p->h;
-    for (uint32_t i = 0; i < h->count; i++) {
-        if (!(p->m.node_kind[p->node_type[i]] & NODE_STRING))
-            continue;
-        size_t len;
-        const char *s = heap_string(h, p->name[i] + 1, &len);
-        uint64_t hash = 0xcbf29ce484222325ull;
-        for (size_t k = 0; k < len; k++)
-            hash = (hash ^ (unsigned char)s[k]) * 0x100000001b3ull;
-        h->value_hash[i] = hash;
-        h->flags[i] |= HEAP_OBJ_HAS_HASH;
-        h->length[i] = (uint32_t)(len < UINT32_MAX ? len : UINT32_MAX);
-    }
 }
 
 /*
@@ -892,8 +925,8 @@ static int ignore_foreign_edges(parser *p)
     for (uint32_t e = h->out_start[ROOT]; e < h->out_start[ROOT] + h->out_count[ROOT]; e++) {
         uint32_t t = h->out_target[e] & HEAP_INDEX_MASK;
         const char *type = p->m.edge_types[p->edge_type[e]];
-        int dom_trees = strcmp(type, "element") == 0 &&
-                        strcmp(heap_string(h, p->name[t] + 1, NULL), "(Document DOM trees)") == 0;
+        const addrmap_slot *name = addrmap_slot_of(&p->root_names, (uint64_t)p->name[t] + 1);
+        int dom_trees = strcmp(type, "element") == 0 && name && name->extra;
         if (!dom_trees && strcmp(type, "shortcut") != 0 && !owned[t])
             owned[t] = 1, todo[n++] = t;
     }
@@ -918,17 +951,20 @@ static int finish(parser *p)
     heap *h = p->h;
     if (check_strings(p) < 0)
         return -1;
-    h->value_hash = calloc(h->count, sizeof *h->value_hash);
     h->roots = malloc(sizeof *h->roots);
-    uint32_t label = h->value_hash && h->roots ? add_string(p, "V8 snapshot root") : 0;
+    uint32_t label = h->roots ? add_string(p, "V8 snapshot root") : 0;
     if (!label)
         return no_memory(p);
     if (name_types(p) < 0 || ignore_foreign_edges(p) < 0)
         return -1;
-    hash_string_values(p);
-    for (uint32_t i = 0; i < h->count; i++)
+    free(p->edge_type), free(p->node_type);  /* before the reverse edges: a lower peak */
+    p->edge_type = NULL, p->node_type = NULL;
+    for (uint32_t i = 0; p->labels && i < h->count; i++)
         p->name[i]++;  /* string index -> string id */
-    h->name = p->name;
+    if (p->labels)
+        h->name = p->name;
+    else
+        free(p->name);  /* before the reverse edges: a lower peak */
     p->name = NULL;
     h->roots[0] = (heap_root){ROOT, HEAPAN_ROOT_BUILTINS, label};
     h->root_count = 1;
@@ -939,13 +975,13 @@ static int finish(parser *p)
     return heap_link(h) < 0 ? no_memory(p) : 0;
 }
 
-int snapshot_load(heap *h, const char *path, heap_progress_fn progress, void *ctx, char *why,
-                  size_t why_size)
+int snapshot_load(heap *h, const char *path, int labels, heap_progress_fn progress, void *ctx,
+                  char *why, size_t why_size)
 {
     memset(h, 0, sizeof *h);
     why[0] = '\0';
-    parser p = {.h = h, .progress = progress, .ctx = ctx, .why = why, .why_size = why_size,
-                .next_progress = PROGRESS_EVERY};
+    parser p = {.h = h, .labels = labels, .progress = progress, .ctx = ctx, .why = why,
+                .why_size = why_size, .next_progress = PROGRESS_EVERY};
     if (!(p.src = snapsource_open(path))) {
         snprintf(why, why_size, "cannot open: %s", strerror(errno));
         return SNAPSHOT_UNREADABLE;
@@ -959,6 +995,7 @@ int snapshot_load(heap *h, const char *path, heap_progress_fn progress, void *ct
     snapsource_close(p.src);
     free(p.buf), free(p.name), free(p.node_type), free(p.type_of_kind), free(p.edge_type);
     addrmap_release(&p.types_by_name);
+    addrmap_release(&p.root_names);
     free_meta(&p.m);
     return !failed ? SNAPSHOT_OK : p.out_of_memory ? SNAPSHOT_NO_MEMORY : SNAPSHOT_MALFORMED;
 }

@@ -259,15 +259,18 @@ static int suggest_lazy_loading(adder *a, uint32_t v)
 static int suggest_interning(adder *a)
 {
     const heap *h = a->r->heap;
-    if (!h->value_hash)
+    int v8 = heap_is_v8(h);
+    if (!(v8 ? (void *)h->name : (void *)h->value_hash))
         return 0;
     ranked *strs = malloc((h->count ? h->count : 1) * sizeof *strs);
     if (!strs)
         return -1;
     size_t n = 0;
-    int v8 = heap_is_v8(h);
+    /* V8's string table holds each value once: equal strings share their name id */
     for (uint32_t v = 0; v < h->count; v++)
-        if (h->flags[v] & HEAP_OBJ_HAS_HASH && type_is(h, v, v8 ? "(string)" : "str"))
+        if (v8 && type_is(h, v, "(string)"))
+            strs[n++] = (ranked){h->name[v], v};
+        else if (!v8 && h->flags[v] & HEAP_OBJ_HAS_HASH && type_is(h, v, "str"))
             strs[n++] = (ranked){h->value_hash[v] ^ h->size[v] * 0x9e3779b97f4a7c15ull, v};
     qsort(strs, n, sizeof *strs, ranked_descending);
     uint64_t copies = 0, wasted = 0, groups = 0, best_copies = 0;
@@ -292,7 +295,7 @@ static int suggest_interning(adder *a)
     char size[32];
     if (!s || !(s->target = strdup(v8 ? "(string)" : "str")))
         return -1;
-    s->value_hash = h->value_hash[best];
+    s->value_hash = v8 ? h->name[best] : h->value_hash[best];
     s->message = report_format(
         "%llu strings are copies of %llu distinct values and waste %s; the most repeated value "
         "has %llu copies (one of them at 0x%llx). %s keeps one of each.",
