@@ -516,6 +516,17 @@ bad:
 
 /* ---- nodes ------------------------------------------------------------------- */
 
+/* Reallocates *array (any pointer type) to `cap` elements of `elem` bytes. */
+static int resize(parser *p, void *array, size_t elem, size_t cap)
+{
+    void **slot = array;
+    void *bigger = realloc(*slot, cap * elem);
+    if (!bigger)
+        return no_memory(p);
+    *slot = bigger;
+    return 0;
+}
+
 static int reserve_nodes(parser *p, size_t need)
 {
     heap *h = p->h;
@@ -526,22 +537,14 @@ static int reserve_nodes(parser *p, size_t need)
     size_t cap = p->node_cap ? p->node_cap * 2 : 1024;
     cap = cap < need ? need : cap;
     cap = cap > HEAP_MAX_OBJECTS ? HEAP_MAX_OBJECTS : cap;
-#define RESIZE(array)                                                      \
-    do {                                                                   \
-        void *bigger = realloc(array, cap * sizeof *(array));              \
-        if (!bigger)                                                       \
-            return no_memory(p);                                           \
-        array = bigger;                                                    \
-    } while (0)
-    RESIZE(h->address);
-    RESIZE(h->size);
-    RESIZE(h->type);
-    RESIZE(h->flags);
-    RESIZE(h->out_start);
-    RESIZE(h->out_count);
-    RESIZE(p->name);
-    RESIZE(p->node_type);
-#undef RESIZE
+    if (resize(p, &h->address, sizeof *h->address, cap) < 0 ||
+        resize(p, &h->size, sizeof *h->size, cap) < 0 || resize(p, &h->type, sizeof *h->type, cap) < 0 ||
+        resize(p, &h->flags, sizeof *h->flags, cap) < 0 ||
+        resize(p, &h->out_start, sizeof *h->out_start, cap) < 0 ||
+        resize(p, &h->out_count, sizeof *h->out_count, cap) < 0 ||
+        resize(p, &p->name, sizeof *p->name, cap) < 0 ||
+        resize(p, &p->node_type, sizeof *p->node_type, cap) < 0)
+        return -1;
     p->node_cap = cap;
     return 0;
 }
@@ -599,17 +602,24 @@ static int add_node(parser *p, const uint32_t *f)
     return 0;
 }
 
-static int node_numbers(parser *p, const uint32_t *values, size_t n)
+/* Hands each whole record of `width` numbers to `add`; a record may span chunks. */
+static int gather(parser *p, const uint32_t *values, size_t n, size_t width,
+                  int (*add)(parser *p, const uint32_t *fields))
 {
     for (size_t k = 0; k < n; k++) {
         p->fields[p->field++] = values[k];
-        if (p->field == p->m.node_fields) {
+        if (p->field == width) {
             p->field = 0;
-            if (add_node(p, p->fields) < 0)
+            if (add(p, p->fields) < 0)
                 return -1;
         }
     }
     return 0;
+}
+
+static int node_numbers(parser *p, const uint32_t *values, size_t n)
+{
+    return gather(p, values, n, p->m.node_fields, add_node);
 }
 
 static int read_nodes(parser *p)
@@ -639,20 +649,11 @@ static int reserve_edges(parser *p, uint64_t need)
     size_t cap = p->edge_cap ? p->edge_cap * 2 : 1u << 16;
     cap = cap < need ? (size_t)need : cap;
     cap = cap > p->edges_declared ? (size_t)p->edges_declared : cap;
-#define RESIZE(array)                                                      \
-    do {                                                                   \
-        void *bigger = realloc(array, cap * sizeof *(array));              \
-        if (!bigger)                                                       \
-            return no_memory(p);                                           \
-        array = bigger;                                                    \
-    } while (0)
-    RESIZE(h->out_target);
-    RESIZE(p->edge_type);
-    if (p->labels) {
-        RESIZE(h->out_label);
-        RESIZE(h->out_label_kind);
-    }
-#undef RESIZE
+    if (resize(p, &h->out_target, sizeof *h->out_target, cap) < 0 ||
+        resize(p, &p->edge_type, sizeof *p->edge_type, cap) < 0 ||
+        (p->labels && (resize(p, &h->out_label, sizeof *h->out_label, cap) < 0 ||
+                       resize(p, &h->out_label_kind, sizeof *h->out_label_kind, cap) < 0)))
+        return -1;
     p->edge_cap = cap;
     return 0;
 }
@@ -699,15 +700,7 @@ static int add_edge(parser *p, const uint32_t *f)
 
 static int edge_numbers(parser *p, const uint32_t *values, size_t n)
 {
-    for (size_t k = 0; k < n; k++) {
-        p->fields[p->field++] = values[k];
-        if (p->field == p->m.edge_fields) {
-            p->field = 0;
-            if (add_edge(p, p->fields) < 0)
-                return -1;
-        }
-    }
-    return 0;
+    return gather(p, values, n, p->m.edge_fields, add_edge);
 }
 
 static int read_edges(parser *p)

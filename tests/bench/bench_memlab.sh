@@ -24,7 +24,7 @@ measure() {  # prints "seconds peak-KB"
         { cat "$work/err" >&2; exit 1; }
     cat "$work/time"
 }
-echo "| nodes | snapshot MB | memlab s | memlab peak MB | heapan s | heapan peak MB | time ratio | memory ratio |"
+echo "| nodes | snapshot MB | memlab s | memlab peak MiB | heapan s | heapan peak MiB | time ratio | memory ratio |"
 echo "|---|---|---|---|---|---|---|---|"
 for nodes in "$@"; do
     snapshot="$work/$nodes.heapsnapshot"
