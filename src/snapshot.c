@@ -165,10 +165,10 @@ static int read_hex4(parser *p, unsigned *out)
     return 0;
 }
 
-/* Appends code point `cp` as UTF-8 (U+FFFD for lone surrogates) through put(). */
+/* Code point `cp` as UTF-8 into out; U+FFFD for lone surrogates and NUL. */
 static size_t utf8_encode(unsigned cp, char out[4])
 {
-    if (cp >= 0xd800 && cp <= 0xdfff)
+    if ((cp >= 0xd800 && cp <= 0xdfff) || cp == 0)  /* NUL: as above */
         cp = 0xfffd;
     if (cp < 0x80) {
         out[0] = (char)cp;
@@ -215,7 +215,8 @@ static int read_string_body(parser *p, byte_sink sink, void *ctx)
 {
     for (;;) {
         size_t start = p->pos;
-        while (p->pos < p->len && p->buf[p->pos] != '"' && p->buf[p->pos] != '\\')
+        while (p->pos < p->len && p->buf[p->pos] != '"' && p->buf[p->pos] != '\\' &&
+               p->buf[p->pos] != '\0')
             p->pos++;
         if (p->pos > start && sink && sink(p, ctx, p->buf + start, p->pos - start) < 0)
             return -1;
@@ -224,6 +225,11 @@ static int read_string_body(parser *p, byte_sink sink, void *ctx)
             return truncated(p);
         if (c == '"')
             return 0;
+        if (c == '\0') {  /* names are C strings: a NUL would cut them short */
+            if (sink && sink(p, ctx, "\xef\xbf\xbd", 3) < 0)
+                return -1;
+            continue;
+        }
         if (c != '\\')
             continue;  /* take() refilled: scan on */
         int e = take(p);

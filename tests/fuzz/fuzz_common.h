@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "dominators.h"
 #include "dumpstats.h"
@@ -17,6 +18,7 @@
 #include "render.h"
 #include "render_trace.h"
 #include "report.h"
+#include "snapshot.h"
 #include "trace.h"
 #include "trace_link.h"
 
@@ -35,13 +37,13 @@ static inline void fuzz_report(report *rep, const trace *t, FILE *sink)
     trace_link_release(&link);
 }
 
-/* The analysis every command starts with, a few paths' text, and the report with `t`. */
-static inline void fuzz_analyse(heapan_reader *r, const trace *t)
+/* What every command does with a loaded heap: dominators, tables, the report, paths. */
+static inline void fuzz_analyse_heap(heap *loaded, int loaded_ok, const trace *t)
 {
-    heap h;
+    heap h = *loaded;
     dominators d = {0};
     retention paths = {0};
-    if (heap_load(&h, r, NULL, NULL) == 0 && dominators_compute(&h, &d) == 0 &&
+    if (loaded_ok && dominators_compute(&h, &d) == 0 &&
         dominators_build_tree(&d) == 0 && retention_compute(&h, &paths) == 0) {
         for (int by = GROUP_BY_TYPE; by <= GROUP_BY_SITE; by++) {
             histogram hist;
@@ -66,6 +68,35 @@ static inline void fuzz_analyse(heapan_reader *r, const trace *t)
     retention_release(&paths);
     dominators_release(&d);
     heap_release(&h);
+}
+
+/* The analysis every command starts with, a few paths' text, and the report with `t`. */
+static inline void fuzz_analyse(heapan_reader *r, const trace *t)
+{
+    heap h;
+    int ok = heap_load(&h, r, NULL, NULL) == 0;
+    fuzz_analyse_heap(&h, ok, t);
+}
+
+/* The bytes as a V8 snapshot, through a file as the commands read it. */
+static inline void fuzz_read_snapshot(const uint8_t *data, size_t size)
+{
+    char file[] = "/tmp/heapan-fuzz-XXXXXX";
+    int fd = mkstemp(file);
+    if (fd < 0)
+        return;
+    int written = write(fd, data, size) == (ssize_t)size;
+    close(fd);
+    for (int labels = 0; written && labels <= 1; labels++) {
+        heap h;
+        char why[300];
+        int ok = snapshot_load(&h, file, labels, NULL, NULL, why, sizeof why) == SNAPSHOT_OK;
+        if (labels)
+            fuzz_analyse_heap(&h, ok, NULL);
+        else
+            heap_release(&h);
+    }
+    unlink(file);
 }
 
 /* Reads a compressed dump through the reader, info's and check's passes, and the analysis. */
