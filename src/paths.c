@@ -190,6 +190,13 @@ static int attribute_dict(const heap *h, const path *p, size_t i)
            !(p->elided && i == p->elided_after);
 }
 
+/* A V8 synthetic node that groups roots, such as "(GC roots)" or "(Handle scope)". */
+static int v8_group(const heap *h, uint32_t v)
+{
+    return h->name && strcmp(heap_type_name(h, v), "(synthetic)") == 0 &&
+           heap_string(h, h->name[v], NULL)[0] == '(';
+}
+
 /* One reference; `attribute` when the step before was `__dict__`. */
 static void append_step(text *t, const heap *h, const path_step *step, int attribute)
 {
@@ -213,7 +220,10 @@ static void append_step(text *t, const heap *h, const path_step *step, int attri
         return;
     case HEAPAN_LABEL_INT_KEY:
     case HEAPAN_LABEL_INDEX:
-        appendf(t, " [ %lld ]", (long long)heap_label_number(h, e));
+        if (v8_group(h, step->object))  /* "(GC roots)" says more than its index */
+            appendf(t, " . %s", heap_string(h, h->name[step->object], NULL));
+        else
+            appendf(t, " [ %lld ]", (long long)heap_label_number(h, e));
         return;
     case HEAPAN_LABEL_DICT_KEY:
         appendf(t, " <key %s>", heap_type_name(h, step->object));
