@@ -259,6 +259,32 @@ class TraceTest(unittest.TestCase):
         self.assertGreaterEqual(doc["allocations"], 5000)
         self.assertTrue(any("incomplete" in w for w in doc["warnings"]), doc["warnings"])
 
+    def test_a_dump_inside_a_trace_and_a_trace_over_tracemalloc(self):
+        trace, dump = self.path("both.zst"), self.path("during.zst")
+        self.run_python("-c", textwrap.dedent("""\
+            import sys, tracemalloc, heapan
+            tracemalloc.start(5)
+            with heapan.trace(sys.argv[1]):
+                kept = [str(i) for i in range(10000)]
+                heapan.dump(sys.argv[2])
+            tracemalloc.stop()
+            """), trace, dump)
+        for path in (trace, dump):
+            subprocess.run([HEAPAN, "check", path], check=True, capture_output=True)
+        self.assertGreaterEqual(self.report(trace)["allocations"], 10000)
+
+    def test_without_pymalloc(self):
+        trace = self.path("malloc.zst")
+        env = dict(os.environ, PYTHONMALLOC="malloc")
+        subprocess.run([sys.executable, "-c", textwrap.dedent("""\
+            import sys, heapan
+            with heapan.trace(sys.argv[1]):
+                kept = [bytes(100) for i in range(10000)]
+            """), trace], check=True, env=env)
+        doc = self.report(trace)
+        self.assertGreaterEqual(doc["allocations"], 10000)
+        self.assertGreaterEqual(doc["end"]["bytes"], 10000 * 100)
+
     def test_api_errors(self):
         with self.assertRaises(ValueError):
             heapan.trace(self.path("x.zst"), frames=0)
