@@ -3,21 +3,14 @@
 #include <string.h>
 
 #include "dumpstats.h"
+#include "grow.h"
 
 static int add_type(dump_stats *s, const heapan_type *t)
 {
-    size_t need = (size_t)t->id + 1;
-    if (need > s->type_cap) {
-        size_t cap = s->type_cap ? s->type_cap * 2 : 64;
-        while (cap < need)
-            cap *= 2;
-        type_stats *types = realloc(s->types, cap * sizeof *types);
-        if (!types)
-            return -1;
-        memset(types + s->type_cap, 0, (cap - s->type_cap) * sizeof *types);
-        s->types = types;
-        s->type_cap = cap;
-    }
+    size_t need = (size_t)t->id + 1, before = s->type_cap;
+    if (grow(&s->types, sizeof *s->types, &s->type_cap, need) < 0)
+        return -1;
+    memset(s->types + before, 0, (s->type_cap - before) * sizeof *s->types);
     s->types[t->id] = (type_stats){.name = t->name, .module = t->module, .flags = t->flags};
     s->type_count = need;
     return 0;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "addrmap.h"
+#include "grow.h"
 #include "integrity.h"
 
 /* References and roots wait here until every object address is known. */
@@ -13,14 +14,8 @@ typedef struct edge_list {
 
 static int edge_push(edge_list *l, uint64_t from, uint64_t to)
 {
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 1024;
-        uint64_t(*pairs)[2] = realloc(l->pairs, cap * sizeof *pairs);
-        if (!pairs)
-            return -1;
-        l->pairs = pairs;
-        l->cap = cap;
-    }
+    if (grow(&l->pairs, sizeof *l->pairs, &l->cap, l->len + 1) < 0)
+        return -1;
     l->pairs[l->len][0] = from;
     l->pairs[l->len][1] = to;
     l->len++;
