@@ -133,14 +133,9 @@ static int between(size_t from, size_t i, size_t to)
     return from <= to ? from < i && i <= to : from < i || i <= to;
 }
 
-int addrmap_remove(addrmap *m, uint64_t address)
+void addrmap_remove_slot(addrmap *m, addrmap_slot *slot)
 {
-    if (!m->slots || !address)
-        return 0;
-    size_t hole = slot_of(address, m->mask, m->seed);
-    for (; m->slots[hole].address != address; hole = (hole + 1) & m->mask)
-        if (!m->slots[hole].address)
-            return 0;
+    size_t hole = (size_t)(slot - m->slots);
     /* Shift back the entries that probed past the hole, so no probe
      * sequence is cut: linear probing then needs no tombstones. */
     for (size_t j = (hole + 1) & m->mask; m->slots[j].address; j = (j + 1) & m->mask) {
@@ -152,5 +147,13 @@ int addrmap_remove(addrmap *m, uint64_t address)
     }
     m->slots[hole] = (addrmap_slot){0};
     m->used--;
+}
+
+int addrmap_remove(addrmap *m, uint64_t address)
+{
+    addrmap_slot *slot = addrmap_slot_of(m, address);
+    if (!slot)
+        return 0;
+    addrmap_remove_slot(m, slot);
     return 1;
 }

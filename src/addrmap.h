@@ -46,6 +46,9 @@ void addrmap_prefetch(const addrmap *m, uint64_t address);
 /* Removes `address`; returns 1 if it was there, 0 if not. */
 int addrmap_remove(addrmap *m, uint64_t address);
 
+/* Removes the entry at `slot` (from addrmap_slot_of()), without a second lookup. */
+void addrmap_remove_slot(addrmap *m, addrmap_slot *slot);
+
 /* The slot of `address`, or NULL; valid until the next insertion or removal. */
 addrmap_slot *addrmap_slot_of(const addrmap *m, uint64_t address);
 

@@ -190,7 +190,7 @@ static void on_free(replay *p, const heapan_free *f)
     uint64_t bytes = weight(t, slot->extra);
     change(p, site_of(p, slot->index), -(int64_t)bytes, f->time_us);
     t->live -= bytes;
-    addrmap_remove(&t->blocks, f->address);
+    addrmap_remove_slot(&t->blocks, slot);
     maybe_point(p, f->time_us);
 }
 
@@ -295,6 +295,32 @@ static void finish(replay *p)
     }
 }
 
+/*
+ * Records come in batches whose blocks' slots are fetched ahead: the map
+ * is bigger than the caches, and each lookup would otherwise wait on
+ * memory alone.  Event records hold only numbers, so copies are safe.
+ */
+static void read_all(replay *p, heapan_reader *r)
+{
+    enum { BATCH = 32 };
+    heapan_record batch[BATCH];
+    trace *t = p->t;
+    do {
+        size_t n = 0;
+        while (n < BATCH && (t->status = heapan_reader_next(r, &batch[n])) == HEAPAN_OK) {
+            const heapan_record *rec = &batch[n++];
+            if (rec->kind == HEAPAN_REC_ALLOC)
+                addrmap_prefetch(&t->blocks, rec->u.alloc.address);
+            else if (rec->kind == HEAPAN_REC_FREE)
+                addrmap_prefetch(&t->blocks, rec->u.free.address);
+            else
+                break;  /* other records may point into the reader's buffers: use them now */
+        }
+        for (size_t i = 0; i < n && !p->failed; i++)
+            on_record(p, &batch[i]);
+    } while (!p->failed && t->status == HEAPAN_OK);
+}
+
 int trace_load(trace *t, heapan_reader *r)
 {
     memset(t, 0, sizeof *t);
@@ -307,9 +333,7 @@ int trace_load(trace *t, heapan_reader *r)
     t->stacks = calloc(p.site_cap, sizeof *t->stacks);
     if (!t->sites || !t->stacks || addrmap_init(&t->blocks, 1u << 16) < 0)
         return -1;
-    heapan_record rec;
-    while (!p.failed && (t->status = heapan_reader_next(r, &rec)) == HEAPAN_OK)
-        on_record(&p, &rec);
+    read_all(&p, r);
     if (p.failed)
         return -1;
     finish(&p);
