@@ -16,6 +16,8 @@
 #include "process.h"
 #include "pyobjects.h"
 
+#define PENDING_REFS 32
+
 typedef struct dumper {
     heapan_writer *w;
     dump_options options;
@@ -37,6 +39,15 @@ typedef struct dumper {
     size_t names_len, names_cap;
     uintptr_t *labelled;   /* targets given a label by the current object */
     size_t labelled_len, labelled_cap;
+    /* The current object's references, looked up a batch at a time: their
+     * slots are fetched from memory together rather than one miss each. */
+    struct pending_ref {
+        PyObject *target;
+        heapan_label_kind kind;
+        uint32_t label;
+        int64_t number;
+    } pending[PENDING_REFS];
+    size_t pending_len;
     PyObject *current;     /* the object whose references are being visited */
     int failed;            /* set: a Python exception is pending */
     int tracing;           /* tracemalloc is tracing: record allocation stacks */
@@ -203,20 +214,33 @@ static int seed(dumper *d, PyObject *o)
 
 /* ---- references ---------------------------------------------------------- */
 
+/* Writes the pending references of the current object, in their order. */
+static int flush_refs(dumper *d)
+{
+    for (size_t i = 0; i < d->pending_len; i++)
+        addrmap_prefetch(&d->seen, (uintptr_t)d->pending[i].target);
+    for (size_t i = 0; i < d->pending_len && !d->failed; i++) {
+        const struct pending_ref *p = &d->pending[i];
+        addrmap_slot *slot = reach(d, p->target);
+        if (!slot)
+            break;
+        slot->extra++;
+        heapan_ref r = {.from = (uintptr_t)d->current, .to = (uintptr_t)p->target,
+                        .label_kind = p->kind, .label = p->label, .label_number = p->number};
+        if (heapan_writer_ref(d->w, &r) != HEAPAN_OK)
+            fail_writer(d);
+    }
+    d->pending_len = 0;
+    return d->failed ? -1 : 0;
+}
+
 static int emit_ref(dumper *d, PyObject *target, heapan_label_kind kind, uint32_t label,
                     int64_t number)
 {
     if (!target || is_own(d, target))
         return 0;
-    addrmap_slot *slot = reach(d, target);
-    if (!slot)
-        return -1;
-    slot->extra++;
-    heapan_ref r = {.from = (uintptr_t)d->current, .to = (uintptr_t)target, .label_kind = kind,
-                    .label = label, .label_number = number};
-    if (heapan_writer_ref(d->w, &r) != HEAPAN_OK)
-        return fail_writer(d);
-    return 0;
+    d->pending[d->pending_len++] = (struct pending_ref){target, kind, label, number};
+    return d->pending_len == PENDING_REFS ? flush_refs(d) : 0;
 }
 
 /* A labelled reference; tp_traverse will meet its target again and skip it. */
@@ -427,7 +451,7 @@ static int type_refs(dumper *d, PyObject *o)
     return 0;
 }
 
-static int refs_of(dumper *d, PyObject *o)
+static int collect_refs(dumper *d, PyObject *o)
 {
     d->current = o;
     d->labelled_len = 0;
@@ -576,7 +600,8 @@ static int write_object(dumper *d, PyObject *o)
     if (heapan_writer_object(d->w, &rec) != HEAPAN_OK)
         return fail_writer(d);
     d->total_size += rec.size;
-    return refs_of(d, o);
+    int failed = collect_refs(d, o) < 0;
+    return flush_refs(d) < 0 || failed ? -1 : 0;
 }
 
 static int walk(dumper *d)
@@ -638,7 +663,8 @@ static int bare_frame(dumper *d, const py_frame *f)
         return fail_writer(d);
     d->total_size += rec.size;
     d->current = (PyObject *)(uintptr_t)f->address;
-    return frame_refs(d, f, emit_ref);
+    int failed = frame_refs(d, f, emit_ref) < 0;
+    return flush_refs(d) < 0 || failed ? -1 : 0;
 }
 
 /* Every frame a thread executes is a root; each links to its caller as f_back. */
