@@ -17,7 +17,6 @@
 #define ICICLE_WIDTH 1000.0
 #define MAX_ADVICE 10
 
-static const char *const advice_names[] = {"generator", "reuse_buffer"};
 
 /* The suggestions section, in any of the three markups. */
 static int advice_section(FILE *out, const trace *t, const markup_style *m)
@@ -33,7 +32,8 @@ static int advice_section(FILE *out, const trace *t, const markup_style *m)
         if (!message)
             return -1;
         fprintf(out, "%s%s: saves %s at the peak, at ", m->subheading,
-                advice_names[advice[i].kind], format_bytes(advice[i].saving, saving, sizeof saving));
+                suggestion_kind_name(trace_advice_suggestion(advice[i].kind)),
+                format_bytes(advice[i].saving, saving, sizeof saving));
         m->text(out, trace_site_name(t, advice[i].stack, name, sizeof name));
         fprintf(out, "%s%s", m->subheading_end, m->para);
         m->text(out, message);
@@ -125,16 +125,9 @@ int render_trace_text(FILE *out, const trace *t, const char *file, size_t top)
 /* The growing sites' table also draws each one's live bytes over time. */
 static void curve_cell(FILE *out, const trace *t, uint32_t stack, int html)
 {
-    uint64_t curve[TRACE_CURVE_POINTS];
-    if (html) {
-        fputs("<td>", out);
-        render_html_curve(out, t, stack);
-        fputs("</td>", out);
-    } else {
-        fputs(" ", out);
-        print_sparkline(out, curve, trace_site_curve(t, stack, curve), TRACE_CURVE_POINTS);
-        fputs(" |", out);
-    }
+    fputs(html ? "<td>" : " ", out);
+    (html ? render_html_curve : render_md_curve)(out, t, stack);
+    fputs(html ? "</td>" : " |", out);
 }
 
 static void markup_tables(FILE *out, const trace *t, uint32_t *order, size_t top, int html)
@@ -412,7 +405,8 @@ static int add_advice(cJSON *doc, const trace *t)
         char *message = item ? trace_advice_message(t, &advice[i]) : NULL;
         if (item)
             cJSON_AddItemToArray(list, item);
-        int failed = !message || !cJSON_AddStringToObject(item, "kind", advice_names[advice[i].kind]) ||
+        const char *kind = suggestion_kind_name(trace_advice_suggestion(advice[i].kind));
+        int failed = !message || !cJSON_AddStringToObject(item, "kind", kind) ||
                      add_frame(item, t, t->stacks[advice[i].stack].frame) < 0 ||
                      add_clean(item, "message", message) < 0;
         free(message);

@@ -71,6 +71,11 @@ size_t trace_find_advice(const trace *t, trace_advice *out, size_t max)
     return n;
 }
 
+suggestion_kind trace_advice_suggestion(trace_advice_kind kind)
+{
+    return kind == ADVICE_GENERATOR ? SUGGEST_GENERATOR : SUGGEST_REUSE_BUFFER;
+}
+
 char *trace_advice_message(const trace *t, const trace_advice *a)
 {
     const trace_site *s = &t->sites[a->stack];

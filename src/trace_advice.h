@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "report.h"
 #include "trace.h"
 
 typedef enum trace_advice_kind {
@@ -34,6 +35,9 @@ typedef struct trace_advice {
  * how many.
  */
 size_t trace_find_advice(const trace *t, trace_advice *out, size_t max);
+
+/* The report's suggestion kind for this advice, whose name and example it shares. */
+suggestion_kind trace_advice_suggestion(trace_advice_kind kind);
 
 /* What to change and why, with the numbers: a new string, or NULL when out of memory. */
 char *trace_advice_message(const trace *t, const trace_advice *a);

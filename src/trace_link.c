@@ -112,8 +112,7 @@ static int add_advice(report *r, const trace *t, size_t top)
         char name[1024];
         suggestion *s = &r->suggestions[r->suggestion_count++];
         /* Whether the program can stream or reuse is for its author to judge. */
-        *s = (suggestion){.kind = advice[i].kind == ADVICE_GENERATOR ? SUGGEST_GENERATOR
-                                                                     : SUGGEST_REUSE_BUFFER,
+        *s = (suggestion){.kind = trace_advice_suggestion(advice[i].kind),
                           .instances = t->sites[advice[i].stack].allocations,
                           .estimated_savings = advice[i].saving, .confidence = 0.5,
                           .object = HEAP_NONE,
