@@ -12,11 +12,11 @@
 #include "snapsource.h"
 
 #define BUFFER (1u << 20)
-#define CHUNK 4096                 /* numbers handed over at once */
-#define MAX_META (16u << 20)       /* the "snapshot" object is small: meta and counts */
+#define CHUNK 4096           /* numbers handed over at once */
+#define MAX_META (16u << 20) /* the "snapshot" object is small: meta and counts */
 #define MAX_KEY 64
 #define PROGRESS_EVERY (64u << 20)
-#define ROOT 0u                    /* V8's synthetic root is node 0 */
+#define ROOT 0u /* V8's synthetic root is node 0 */
 
 /* Node and edge types by their names in the meta. */
 enum { NODE_OBJECT_LIKE = 1 };
@@ -24,12 +24,12 @@ enum { EDGE_STRING_NAME = 1, EDGE_WEAK = 2, EDGE_SHORTCUT = 4 };
 
 typedef struct meta {
     size_t node_fields, edge_fields;
-    int type_at, name_at, id_at, size_at, edges_at;    /* node fields */
-    int edge_type_at, edge_name_at, edge_to_at;        /* edge fields */
+    int type_at, name_at, id_at, size_at, edges_at; /* node fields */
+    int edge_type_at, edge_name_at, edge_to_at;     /* edge fields */
     char **node_types, **edge_types;
     size_t node_type_count, edge_type_count;
-    unsigned *node_kind, *edge_kind;                   /* NODE_* and EDGE_* bits by type */
-    uint64_t node_count, edge_count;                   /* as announced, 0 if not */
+    unsigned *node_kind, *edge_kind; /* NODE_* and EDGE_* bits by type */
+    uint64_t node_count, edge_count; /* as announced, 0 if not */
 } meta;
 
 typedef struct parser {
@@ -44,29 +44,29 @@ typedef struct parser {
     char *why;
     size_t why_size;
     int out_of_memory;
-    int labels;            /* keep reference names and node names */
+    int labels; /* keep reference names and node names */
     meta m;
     /* nodes */
     uint32_t fields[16];
     size_t field;
     size_t node_cap;
-    uint32_t *name;        /* per node: its name's string index */
+    uint32_t *name; /* per node: its name's string index */
     uint8_t *node_type;
-    uint32_t *type_of_kind;  /* node type -> type id, for the kinds grouped as one */
-    addrmap types_by_name;   /* object-like: name index + 1 -> type id */
+    uint32_t *type_of_kind; /* node type -> type id, for the kinds grouped as one */
+    addrmap types_by_name;  /* object-like: name index + 1 -> type id */
     size_t type_cap;
     uint64_t edges_declared;
     /* edges */
     uint64_t edges_seen;
     uint32_t edge_from;
-    uint8_t *edge_type;    /* per edge its V8 type, until the foreign edges are marked */
+    uint8_t *edge_type; /* per edge its V8 type, until the foreign edges are marked */
     size_t edge_cap;
     int have_nodes, have_edges, have_strings, have_meta;
     /* strings */
     size_t pool_cap, pool_len, strings_cap;
-    uint32_t strings_seen;   /* in the file; without labels only the needed are kept */
-    addrmap root_names;      /* name index + 1 of the root's targets; extra: 1 for
-                                "(Document DOM trees)" */
+    uint32_t strings_seen; /* in the file; without labels only the needed are kept */
+    addrmap root_names;    /* name index + 1 of the root's targets; extra: 1 for
+                              "(Document DOM trees)" */
 } parser;
 
 static int fail(parser *p, const char *fmt, ...)
@@ -149,8 +149,10 @@ static int take(parser *p)
 
 static int hex_value(int c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 static int read_hex4(parser *p, unsigned *out)
@@ -168,7 +170,7 @@ static int read_hex4(parser *p, unsigned *out)
 /* Code point `cp` as UTF-8 into out; U+FFFD for lone surrogates and NUL. */
 static size_t utf8_encode(unsigned cp, char out[4])
 {
-    if ((cp >= 0xd800 && cp <= 0xdfff) || cp == 0)  /* NUL: as above */
+    if ((cp >= 0xd800 && cp <= 0xdfff) || cp == 0) /* NUL: as above */
         cp = 0xfffd;
     if (cp < 0x80) {
         out[0] = (char)cp;
@@ -225,18 +227,20 @@ static int read_string_body(parser *p, byte_sink sink, void *ctx)
             return truncated(p);
         if (c == '"')
             return 0;
-        if (c == '\0') {  /* names are C strings: a NUL would cut them short */
+        if (c == '\0') { /* names are C strings: a NUL would cut them short */
             if (sink && sink(p, ctx, "\xef\xbf\xbd", 3) < 0)
                 return -1;
             continue;
         }
         if (c != '\\')
-            continue;  /* take() refilled: scan on */
+            continue; /* take() refilled: scan on */
         int e = take(p);
         char bytes[4];
         size_t n = 1;
         switch (e) {
-        case '"': case '\\': case '/': bytes[0] = (char)e; break;
+        case '"':
+        case '\\':
+        case '/': bytes[0] = (char)e; break;
         case 'b': bytes[0] = '\b'; break;
         case 'f': bytes[0] = '\f'; break;
         case 'n': bytes[0] = '\n'; break;
@@ -246,8 +250,7 @@ static int read_string_body(parser *p, byte_sink sink, void *ctx)
             if (read_unicode_escape(p, bytes, &n) < 0)
                 return -1;
             break;
-        default:
-            return e < 0 ? truncated(p) : fail(p, "a bad escape '\\%c' in a string", e);
+        default: return e < 0 ? truncated(p) : fail(p, "a bad escape '\\%c' in a string", e);
         }
         if (sink && sink(p, ctx, bytes, n) < 0)
             return -1;
@@ -274,7 +277,8 @@ static int read_key(parser *p, char *key, size_t cap)
 {
     fixed_text t = {key, 0, cap};
     key[0] = '\0';
-    return expect(p, '"') < 0 || read_string_body(p, put_fixed, &t) < 0 || expect(p, ':') < 0 ? -1 : 0;
+    return expect(p, '"') < 0 || read_string_body(p, put_fixed, &t) < 0 || expect(p, ':') < 0 ? -1
+                                                                                              : 0;
 }
 
 /* Skips any JSON value, nested or not, without building it. */
@@ -390,8 +394,8 @@ static int classify_types(parser *p)
 {
     meta *m = &p->m;
     static const char *const object_like[] = {"object", "native", NULL};
-    static const char *const string_named[] = {"context", "property", "internal", "shortcut",
-                                               "weak", NULL};
+    static const char *const string_named[] = {"context",  "property", "internal",
+                                               "shortcut", "weak",     NULL};
     m->node_kind = calloc(m->node_type_count, sizeof *m->node_kind);
     m->edge_kind = calloc(m->edge_type_count, sizeof *m->edge_kind);
     if (!m->node_kind || !m->edge_kind)
@@ -408,8 +412,9 @@ static int classify_types(parser *p)
 static uint64_t count_of(cJSON *snapshot, const char *name)
 {
     cJSON *n = cJSON_GetObjectItemCaseSensitive(snapshot, name);
-    return cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble < 1e15 ? (uint64_t)n->valuedouble
-                                                                           : 0;
+    return cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble < 1e15
+               ? (uint64_t)n->valuedouble
+               : 0;
 }
 
 static int read_meta(parser *p)
@@ -425,10 +430,14 @@ static int read_meta(parser *p)
     cJSON *nf = cJSON_GetObjectItemCaseSensitive(m, "node_fields");
     cJSON *ef = cJSON_GetObjectItemCaseSensitive(m, "edge_fields");
     meta *mt = &p->m;
-    *mt = (meta){.node_fields = (size_t)cJSON_GetArraySize(nf), .edge_fields = (size_t)cJSON_GetArraySize(ef),
-                 .type_at = field_index(nf, "type"), .name_at = field_index(nf, "name"),
-                 .id_at = field_index(nf, "id"), .size_at = field_index(nf, "self_size"),
-                 .edges_at = field_index(nf, "edge_count"), .edge_type_at = field_index(ef, "type"),
+    *mt = (meta){.node_fields = (size_t)cJSON_GetArraySize(nf),
+                 .edge_fields = (size_t)cJSON_GetArraySize(ef),
+                 .type_at = field_index(nf, "type"),
+                 .name_at = field_index(nf, "name"),
+                 .id_at = field_index(nf, "id"),
+                 .size_at = field_index(nf, "self_size"),
+                 .edges_at = field_index(nf, "edge_count"),
+                 .edge_type_at = field_index(ef, "type"),
                  .edge_name_at = field_index(ef, "name_or_index"),
                  .edge_to_at = field_index(ef, "to_node"),
                  .node_count = count_of(snapshot, "node_count"),
@@ -544,7 +553,8 @@ static int reserve_nodes(parser *p, size_t need)
     cap = cap < need ? need : cap;
     cap = cap > HEAP_MAX_OBJECTS ? HEAP_MAX_OBJECTS : cap;
     if (resize(p, &h->address, sizeof *h->address, cap) < 0 ||
-        resize(p, &h->size, sizeof *h->size, cap) < 0 || resize(p, &h->type, sizeof *h->type, cap) < 0 ||
+        resize(p, &h->size, sizeof *h->size, cap) < 0 ||
+        resize(p, &h->type, sizeof *h->type, cap) < 0 ||
         resize(p, &h->flags, sizeof *h->flags, cap) < 0 ||
         resize(p, &h->out_start, sizeof *h->out_start, cap) < 0 ||
         resize(p, &h->out_count, sizeof *h->out_count, cap) < 0 ||
@@ -577,7 +587,7 @@ static uint32_t type_of(parser *p, uint32_t node_type, uint32_t name)
         return slot ? slot->index : 0;
     }
     if (!p->type_of_kind[node_type])
-        p->type_of_kind[node_type] = new_type(p, 0);  /* named once the strings are in */
+        p->type_of_kind[node_type] = new_type(p, 0); /* named once the strings are in */
     return p->type_of_kind[node_type];
 }
 
@@ -634,7 +644,7 @@ static int read_nodes(parser *p)
         return fail(p, "\"nodes\" comes before the \"snapshot\" meta");
     p->type_of_kind = calloc(p->m.node_type_count, sizeof *p->type_of_kind);
     if (!p->type_of_kind || addrmap_init(&p->types_by_name, 1024) < 0 ||
-        new_type(p, 0) != 0 ||  /* type 0 stays unused, as in a heapan dump */
+        new_type(p, 0) != 0 || /* type 0 stays unused, as in a heapan dump */
         /* the announced count is a hint, and may lie: at most a million up front */
         reserve_nodes(p, p->m.node_count < (1u << 20) ? p->m.node_count + 1 : 1u << 20) < 0)
         return no_memory(p);
@@ -681,7 +691,8 @@ static int add_edge(parser *p, const uint32_t *f)
         return fail(p, "edge %llu has type %u, past the %zu edge types", (unsigned long long)e,
                     type, m->edge_type_count);
     if (to % m->node_fields || to / m->node_fields >= h->count)
-        return fail(p, "edge %llu points at %u, which is no node's start", (unsigned long long)e, to);
+        return fail(p, "edge %llu points at %u, which is no node's start", (unsigned long long)e,
+                    to);
     uint32_t target = to / (uint32_t)m->node_fields;
     unsigned kind = m->edge_kind[type];
     /* DevTools' non-essential edges: weak ones, shortcuts but the root's, self edges */
@@ -693,10 +704,11 @@ static int add_edge(parser *p, const uint32_t *f)
         return 0;
     uint32_t label = f[m->edge_name_at];
     if (kind & EDGE_STRING_NAME) {
-        h->out_label[e] = label + 1 < HEAP_LABEL_BIG ? label + 1 : 0;  /* checked with the strings */
-        h->out_label_kind[e] = strcmp(m->edge_types[type], "context") == 0    ? HEAPAN_LABEL_LOCAL
-                               : strcmp(m->edge_types[type], "internal") == 0 ? HEAPAN_LABEL_FIELD
-                                                                             : HEAPAN_LABEL_ATTRIBUTE;
+        h->out_label[e] = label + 1 < HEAP_LABEL_BIG ? label + 1 : 0; /* checked with the strings */
+        h->out_label_kind[e] = strcmp(m->edge_types[type], "context") == 0 ? HEAPAN_LABEL_LOCAL
+                               : strcmp(m->edge_types[type], "internal") == 0
+                                   ? HEAPAN_LABEL_FIELD
+                                   : HEAPAN_LABEL_ATTRIBUTE;
     } else {
         h->out_label[e] = label < HEAP_LABEL_BIG ? label : HEAP_LABEL_BIG - 1;
         h->out_label_kind[e] = HEAPAN_LABEL_INDEX;
@@ -746,14 +758,15 @@ static uint32_t end_string(parser *p, size_t start)
         fail(p, "too many or too long strings");
         return 0;
     }
-    if (put_pool(p, NULL, "", 1) < 0 ||  /* its NUL */
-        grow(&h->pool_start, sizeof *h->pool_start, &p->strings_cap, (size_t)h->pool_count + 2) < 0) {
+    if (put_pool(p, NULL, "", 1) < 0 || /* its NUL */
+        grow(&h->pool_start, sizeof *h->pool_start, &p->strings_cap, (size_t)h->pool_count + 2) <
+            0) {
         no_memory(p);
         return 0;
     }
     h->pool[p->pool_len - 1] = '\0';
     h->pool_start[h->pool_count] = start;
-    h->pool_start[h->pool_count + 1] = p->pool_len;  /* where the next one starts */
+    h->pool_start[h->pool_count + 1] = p->pool_len; /* where the next one starts */
     return ++h->pool_count;
 }
 
@@ -774,8 +787,9 @@ static int note_root_names(parser *p)
         return no_memory(p);
     for (uint32_t e = h->out_start[ROOT]; e < h->out_start[ROOT] + h->out_count[ROOT]; e++) {
         uint32_t added;
-        if (addrmap_insert(&p->root_names, (uint64_t)p->name[h->out_target[e] & HEAP_INDEX_MASK] + 1,
-                           0, &added) < 0)
+        if (addrmap_insert(&p->root_names,
+                           (uint64_t)p->name[h->out_target[e] & HEAP_INDEX_MASK] + 1, 0,
+                           &added) < 0)
             return no_memory(p);
     }
     return 0;
@@ -788,7 +802,8 @@ static int note_root_names(parser *p)
  */
 static int needed(parser *p, uint32_t index)
 {
-    return p->labels || !p->have_edges || addrmap_find(&p->types_by_name, (uint64_t)index + 1) != ADDRMAP_ABSENT ||
+    return p->labels || !p->have_edges ||
+           addrmap_find(&p->types_by_name, (uint64_t)index + 1) != ADDRMAP_ABSENT ||
            addrmap_find(&p->root_names, (uint64_t)index + 1) != ADDRMAP_ABSENT;
 }
 
@@ -849,9 +864,9 @@ static int read_document(parser *p)
         char key[MAX_KEY];
         if (read_key(p, key, sizeof key) < 0)
             return -1;
-        int failed = strcmp(key, "snapshot") == 0 ? read_meta(p)
-                     : strcmp(key, "nodes") == 0  ? read_nodes(p)
-                     : strcmp(key, "edges") == 0  ? read_edges(p)
+        int failed = strcmp(key, "snapshot") == 0  ? read_meta(p)
+                     : strcmp(key, "nodes") == 0   ? read_nodes(p)
+                     : strcmp(key, "edges") == 0   ? read_edges(p)
                      : strcmp(key, "strings") == 0 ? read_strings(p)
                                                    : skip_value(p);
         if (failed)
@@ -866,9 +881,11 @@ static int read_document(parser *p)
             return fail(p, "expected ',' or '}' between the snapshot's parts, found '%c'", c);
     }
     if (!p->have_meta || !p->have_nodes || !p->have_edges || !p->have_strings)
-        return fail(p, "the snapshot lacks its %s", !p->have_meta ? "\"snapshot\" meta"
-                                                    : !p->have_nodes ? "\"nodes\""
-                                                    : !p->have_edges ? "\"edges\"" : "\"strings\"");
+        return fail(p, "the snapshot lacks its %s",
+                    !p->have_meta    ? "\"snapshot\" meta"
+                    : !p->have_nodes ? "\"nodes\""
+                    : !p->have_edges ? "\"edges\""
+                                     : "\"strings\"");
     if (!p->h->count)
         return fail(p, "the snapshot has no node");
     return 0;
@@ -929,7 +946,7 @@ static int ignore_foreign_edges(parser *p)
         if (!dom_trees && strcmp(type, "shortcut") != 0 && !owned[t])
             owned[t] = 1, todo[n++] = t;
     }
-    while (n) {  /* through every edge but the weak ones: shortcuts too */
+    while (n) { /* through every edge but the weak ones: shortcuts too */
         uint32_t v = todo[--n];
         for (uint32_t e = h->out_start[v]; e < h->out_start[v] + h->out_count[v]; e++) {
             uint32_t t = h->out_target[e] & HEAP_INDEX_MASK;
@@ -956,20 +973,23 @@ static int finish(parser *p)
         return no_memory(p);
     if (name_types(p) < 0 || ignore_foreign_edges(p) < 0)
         return -1;
-    free(p->edge_type), free(p->node_type);  /* before the reverse edges: a lower peak */
+    free(p->edge_type), free(p->node_type); /* before the reverse edges: a lower peak */
     p->edge_type = NULL, p->node_type = NULL;
     for (uint32_t i = 0; p->labels && i < h->count; i++)
-        p->name[i]++;  /* string index -> string id */
+        p->name[i]++; /* string index -> string id */
     if (p->labels)
         h->name = p->name;
     else
-        free(p->name);  /* before the reverse edges: a lower peak */
+        free(p->name); /* before the reverse edges: a lower peak */
     p->name = NULL;
     h->roots[0] = (heap_root){ROOT, HEAPAN_ROOT_BUILTINS, label};
     h->root_count = 1;
     h->status = HEAPAN_END;
-    h->header = (heapan_header){.content = HEAPAN_CONTENT_HEAP, .producer = "V8 heap snapshot",
-                                .producer_version = "", .runtime = "V8", .runtime_version = "",
+    h->header = (heapan_header){.content = HEAPAN_CONTENT_HEAP,
+                                .producer = "V8 heap snapshot",
+                                .producer_version = "",
+                                .runtime = "V8",
+                                .runtime_version = "",
                                 .pointer_size = 8};
     return heap_link(h) < 0 ? no_memory(p) : 0;
 }
@@ -979,13 +999,19 @@ int snapshot_load(heap *h, const char *path, int labels, heap_progress_fn progre
 {
     memset(h, 0, sizeof *h);
     why[0] = '\0';
-    parser p = {.h = h, .labels = labels, .progress = progress, .ctx = ctx, .why = why,
-                .why_size = why_size, .next_progress = PROGRESS_EVERY};
+    parser p = {.h = h,
+                .labels = labels,
+                .progress = progress,
+                .ctx = ctx,
+                .why = why,
+                .why_size = why_size,
+                .next_progress = PROGRESS_EVERY};
     if (!(p.src = snapsource_open(path))) {
         snprintf(why, why_size, "cannot open: %s", strerror(errno));
         return SNAPSHOT_UNREADABLE;
     }
-    int failed = !(p.buf = malloc(BUFFER)) ? no_memory(&p) : read_document(&p) < 0 || finish(&p) < 0;
+    int failed =
+        !(p.buf = malloc(BUFFER)) ? no_memory(&p) : read_document(&p) < 0 || finish(&p) < 0;
     if (failed && !p.out_of_memory) {
         char detail[256];
         snprintf(detail, sizeof detail, "%s", why);

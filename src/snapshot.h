@@ -18,7 +18,12 @@
 
 #include "heap.h"
 
-enum { SNAPSHOT_OK = 0, SNAPSHOT_UNREADABLE = -1, SNAPSHOT_MALFORMED = -2, SNAPSHOT_NO_MEMORY = -3 };
+enum {
+    SNAPSHOT_OK = 0,
+    SNAPSHOT_UNREADABLE = -1,
+    SNAPSHOT_MALFORMED = -2,
+    SNAPSHOT_NO_MEMORY = -3
+};
 
 /*
  * Loads the snapshot at `path` (plain, zstd or gzip) into `h`.  Returns

@@ -18,7 +18,7 @@ typedef enum codec { CODEC_PLAIN, CODEC_ZSTD, CODEC_GZIP } codec;
 struct snapsource {
     int fd;
     codec codec;
-    unsigned char *raw;   /* read from the file, not yet decompressed */
+    unsigned char *raw; /* read from the file, not yet decompressed */
     size_t raw_pos, raw_len;
     int raw_end;
     uint64_t offset;
@@ -117,7 +117,7 @@ static long read_zstd(snapsource *s, char *buf, size_t cap)
         if (fill_raw(s) < 0)
             return -1;
         if (s->raw_end && s->raw_pos == s->raw_len)
-            return 0;  /* a cut frame shows as a parse error on the text */
+            return 0; /* a cut frame shows as a parse error on the text */
         ZSTD_inBuffer in = {s->raw, s->raw_len, s->raw_pos};
         size_t rc = ZSTD_decompressStream(s->zstd, &out, &in);
         s->raw_pos = in.pos;
@@ -148,9 +148,10 @@ static long read_gzip(snapsource *s, char *buf, size_t cap)
             if (s->raw_end && s->raw_pos == s->raw_len)
                 s->gzip_done = 1;
             else
-                inflateReset(&s->gzip);  /* another gzip member follows */
+                inflateReset(&s->gzip); /* another gzip member follows */
         } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            snprintf(s->error, sizeof s->error, "gzip: %s", s->gzip.msg ? s->gzip.msg : "corrupt data");
+            snprintf(s->error, sizeof s->error, "gzip: %s",
+                     s->gzip.msg ? s->gzip.msg : "corrupt data");
             return -1;
         }
     }
@@ -192,7 +193,7 @@ void snapsource_close(snapsource *s)
 input_kind input_kind_of(const char *path)
 {
     if (strcmp(path, "-") == 0)
-        return INPUT_HEAPAN;  /* cannot be read twice */
+        return INPUT_HEAPAN; /* cannot be read twice */
     snapsource *s = snapsource_open(path);
     char head[256];
     long n = s ? snapsource_read(s, head, sizeof head - 1) : -1;
@@ -202,7 +203,7 @@ input_kind input_kind_of(const char *path)
     head[n] = '\0';
     const char *p = head;
     if ((unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
-        p += 3;  /* a UTF-8 byte-order mark */
+        p += 3; /* a UTF-8 byte-order mark */
     p += strspn(p, " \t\r\n");
     /* A heapan dump starts with its magic: a JSON object can only be a snapshot, or broken. */
     return *p == '{' ? INPUT_SNAPSHOT : INPUT_HEAPAN;

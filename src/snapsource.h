@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 typedef enum input_kind {
-    INPUT_HEAPAN,    /* a heapan dump or trace, or something the heapan reader will judge */
-    INPUT_SNAPSHOT   /* a JSON object: a V8 heap snapshot, or a broken one */
+    INPUT_HEAPAN,  /* a heapan dump or trace, or something the heapan reader will judge */
+    INPUT_SNAPSHOT /* a JSON object: a V8 heap snapshot, or a broken one */
 } input_kind;
 
 /* What `path` holds, from its first bytes; INPUT_HEAPAN when unsure (or unreadable). */

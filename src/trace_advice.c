@@ -6,8 +6,8 @@
 #include "textout.h"
 #include "trace_advice.h"
 
-#define REBUILT 4      /* allocated at least this many times its largest live size */
-#define SHORT_LIVED 8  /* buffers: allocated at least this many times their largest live size */
+#define REBUILT 4     /* allocated at least this many times its largest live size */
+#define SHORT_LIVED 8 /* buffers: allocated at least this many times their largest live size */
 #define MIN_BUFFERS 16
 
 /* CPython 3.8-3.11 run a list comprehension in a frame of its own, named so. */
@@ -19,8 +19,8 @@ static int is_list_comprehension(const trace *t, uint32_t stack)
     size_t len;
     const char *name = heapan_reader_string(t->reader, t->frames[frame].function, &len);
     static const char suffix[] = "<listcomp>";
-    return name && len >= sizeof suffix - 1 && !memcmp(name + len - (sizeof suffix - 1), suffix,
-                                                       sizeof suffix - 1);
+    return name && len >= sizeof suffix - 1 &&
+           !memcmp(name + len - (sizeof suffix - 1), suffix, sizeof suffix - 1);
 }
 
 static int advise(const trace *t, uint32_t stack, trace_advice *a)
@@ -35,9 +35,11 @@ static int advise(const trace *t, uint32_t stack, trace_advice *a)
         return 1;
     }
     uint64_t mean = s->allocations ? s->total_allocated / s->allocations : 0;
-    int big_churn = (double)s->total_allocated >= ADVICE_MIN_CHURN_SHARE * (double)t->total_allocated;
+    int big_churn =
+        (double)s->total_allocated >= ADVICE_MIN_CHURN_SHARE * (double)t->total_allocated;
     if (s->allocations >= MIN_BUFFERS && mean >= ADVICE_LARGE_BUFFER &&
-        s->total_allocated >= SHORT_LIVED * s->live_max && (big_churn || s->live_at_peak >= min_peak)) {
+        s->total_allocated >= SHORT_LIVED * s->live_max &&
+        (big_churn || s->live_at_peak >= min_peak)) {
         *a = (trace_advice){ADVICE_REUSE_BUFFER, stack,
                             s->live_at_peak > mean ? s->live_at_peak - mean : 0, churn};
         return 1;

@@ -13,15 +13,15 @@
 #include "trace.h"
 
 typedef enum trace_advice_kind {
-    ADVICE_GENERATOR,    /* a list comprehension rebuilt and dropped: iterate lazily */
-    ADVICE_REUSE_BUFFER  /* large buffers allocated and freed in a row: reuse one */
+    ADVICE_GENERATOR,   /* a list comprehension rebuilt and dropped: iterate lazily */
+    ADVICE_REUSE_BUFFER /* large buffers allocated and freed in a row: reuse one */
 } trace_advice_kind;
 
 typedef struct trace_advice {
     trace_advice_kind kind;
     uint32_t stack;
-    uint64_t saving;     /* bytes off the peak */
-    uint64_t churn;      /* bytes allocated that need not be */
+    uint64_t saving; /* bytes off the peak */
+    uint64_t churn;  /* bytes allocated that need not be */
 } trace_advice;
 
 /* Thresholds: a site matters when it holds this share of the peak ... */

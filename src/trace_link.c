@@ -13,11 +13,11 @@ typedef struct linker {
     trace_link *l;
     const report *r;
     const trace *t;
-    uint32_t *origin;      /* per object: its block's stack, ADDRMAP_ABSENT, or NOT_LOOKED_UP */
-    uint64_t *bytes, *objects;  /* per stack, for the candidate at hand */
-    uint32_t *touched;     /* stacks with non-zero counts */
+    uint32_t *origin;          /* per object: its block's stack, ADDRMAP_ABSENT, or NOT_LOOKED_UP */
+    uint64_t *bytes, *objects; /* per stack, for the candidate at hand */
+    uint32_t *touched;         /* stacks with non-zero counts */
     size_t touched_count;
-    uint32_t *pending;     /* the subtree walk */
+    uint32_t *pending; /* the subtree walk */
 } linker;
 
 /*
@@ -114,7 +114,8 @@ static int add_advice(report *r, const trace *t, size_t top)
         /* Whether the program can stream or reuse is for its author to judge. */
         *s = (suggestion){.kind = trace_advice_suggestion(advice[i].kind),
                           .instances = t->sites[advice[i].stack].allocations,
-                          .estimated_savings = advice[i].saving, .confidence = 0.5,
+                          .estimated_savings = advice[i].saving,
+                          .confidence = 0.5,
                           .object = HEAP_NONE,
                           .target = strdup(trace_site_name(t, advice[i].stack, name, sizeof name)),
                           .message = trace_advice_message(t, &advice[i])};

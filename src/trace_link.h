@@ -17,7 +17,7 @@
 #define LINK_SITES_PER_LEAK 3
 
 typedef struct origin_site {
-    uint32_t stack;         /* the trace's stack id */
+    uint32_t stack; /* the trace's stack id */
     uint64_t bytes, objects;
 } origin_site;
 
@@ -25,15 +25,15 @@ typedef struct origin_site {
 typedef struct leak_origin {
     origin_site sites[LINK_SITES_PER_LEAK];
     size_t site_count;
-    uint64_t objects;       /* objects the candidate retains */
-    uint64_t matched;       /* of those, found live at the trace's end */
+    uint64_t objects; /* objects the candidate retains */
+    uint64_t matched; /* of those, found live at the trace's end */
 } leak_origin;
 
 typedef struct trace_link {
     const trace *trace;
-    int same_process;       /* the dump's pid is the trace's: addresses can match */
-    leak_origin *origins;   /* one per leak candidate of the report, in its order */
-    uint32_t *growing;      /* steadily growing sites, fastest first */
+    int same_process;     /* the dump's pid is the trace's: addresses can match */
+    leak_origin *origins; /* one per leak candidate of the report, in its order */
+    uint32_t *growing;    /* steadily growing sites, fastest first */
     size_t growing_count;
 } trace_link;
 

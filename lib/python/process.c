@@ -17,7 +17,8 @@ heapan_status write_process_header(heapan_writer *w, unsigned content, unsigned 
         argc = MAX_ARGS;
     for (Py_ssize_t i = 0; i < argc; i++) {
         PyObject *arg = PyList_GET_ITEM(argv_list, i);
-        encoded[i] = PyUnicode_Check(arg) ? PyUnicode_AsEncodedString(arg, "utf-8", "replace") : NULL;
+        encoded[i] =
+            PyUnicode_Check(arg) ? PyUnicode_AsEncodedString(arg, "utf-8", "replace") : NULL;
         PyErr_Clear();
         argv[i] = encoded[i] ? PyBytes_AS_STRING(encoded[i]) : "?";
     }
@@ -26,12 +27,18 @@ heapan_status write_process_header(heapan_writer *w, unsigned content, unsigned 
              PY_MICRO_VERSION);
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    heapan_header h = {.content = content, .flags = flags, .sample_bytes = sample_bytes,
-                       .producer = "heapan-python", .producer_version = heapan_version(),
-                       .runtime = "CPython", .runtime_version = version,
+    heapan_header h = {.content = content,
+                       .flags = flags,
+                       .sample_bytes = sample_bytes,
+                       .producer = "heapan-python",
+                       .producer_version = heapan_version(),
+                       .runtime = "CPython",
+                       .runtime_version = version,
                        .pid = (uint64_t)getpid(),
                        .time_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000,
-                       .pointer_size = sizeof(void *), .argc = (size_t)argc, .argv = argv};
+                       .pointer_size = sizeof(void *),
+                       .argc = (size_t)argc,
+                       .argv = argv};
     heapan_status st = heapan_writer_header(w, &h);
     for (Py_ssize_t i = 0; i < argc; i++)
         Py_XDECREF(encoded[i]);

@@ -20,7 +20,7 @@
 #include "process.h"
 #include "pyinternals.h"
 
-#define FILTER_BITS 14  /* 32 KiB: stays in the first-level cache */
+#define FILTER_BITS 14 /* 32 KiB: stays in the first-level cache */
 #define NAME_BYTES 512
 #define FLUSH_EVERY_US 1000000
 
@@ -41,7 +41,7 @@ typedef struct cached_stack {
 
 static struct tracer {
     pthread_mutex_t lock;
-    heapan_writer *w;   /* NULL when not recording; read under `lock` */
+    heapan_writer *w; /* NULL when not recording; read under `lock` */
     int active;
     int frames;
     uint64_t sample_bytes;
@@ -50,7 +50,7 @@ static struct tracer {
     /* The stack cache is used with the GIL held only. */
     cached_stack *stacks;
     size_t stacks_mask, stacks_used;
-    py_location *pool;  /* holds a reference to each code object */
+    py_location *pool; /* holds a reference to each code object */
     size_t pool_len, pool_cap;
     /* Sampled blocks still live: a free is written only for these. */
     addrmap sampled;
@@ -314,8 +314,8 @@ static inline int alloc_is_recorded(const hooked_domain *d, size_t size)
 
 static inline int free_may_be_recorded(void *ptr)
 {
-    return ptr && (!tracer.sample_bytes ||
-                   atomic_load_explicit(filter_bucket(ptr), memory_order_relaxed));
+    return ptr &&
+           (!tracer.sample_bytes || atomic_load_explicit(filter_bucket(ptr), memory_order_relaxed));
 }
 
 static void record_alloc(const hooked_domain *d, void *ptr, size_t size)
@@ -326,8 +326,11 @@ static void record_alloc(const hooked_domain *d, void *ptr, size_t size)
     in_hook = 1;
     pthread_mutex_lock(&tracer.lock);
     if (tracer.w) {
-        heapan_alloc a = {.time_us = now_us(), .address = (uintptr_t)ptr, .size = size,
-                          .stack = has_stack ? current_stack() : 0, .thread = this_thread()};
+        heapan_alloc a = {.time_us = now_us(),
+                          .address = (uintptr_t)ptr,
+                          .size = size,
+                          .stack = has_stack ? current_stack() : 0,
+                          .thread = this_thread()};
         int added = 0;
         if (!tracer.sample_bytes || addrmap_upsert(&tracer.sampled, a.address, &added))
             heapan_writer_alloc_event(tracer.w, &a);
