@@ -16,7 +16,7 @@
 #include "process.h"
 #include "pyobjects.h"
 
-#define PENDING_REFS 32
+#define PENDING_REFS 16
 
 typedef struct dumper {
     heapan_writer *w;
@@ -39,15 +39,18 @@ typedef struct dumper {
     size_t names_len, names_cap;
     uintptr_t *labelled;   /* targets given a label by the current object */
     size_t labelled_len, labelled_cap;
-    /* The current object's references, looked up a batch at a time: their
-     * slots are fetched from memory together rather than one miss each. */
+    /*
+     * References wait here, oldest first, for their target's slot: each is
+     * prefetched on arrival and looked up PENDING_REFS references later,
+     * across objects, so the cache misses overlap instead of queuing.
+     */
     struct pending_ref {
-        PyObject *target;
+        PyObject *from, *target;
         heapan_label_kind kind;
         uint32_t label;
         int64_t number;
     } pending[PENDING_REFS];
-    size_t pending_len;
+    size_t pending_next, pending_len;  /* the oldest; how many wait */
     PyObject *current;     /* the object whose references are being visited */
     int failed;            /* set: a Python exception is pending */
     int tracing;           /* tracemalloc is tracing: record allocation stacks */
@@ -214,23 +217,26 @@ static int seed(dumper *d, PyObject *o)
 
 /* ---- references ---------------------------------------------------------- */
 
-/* Writes the pending references of the current object, in their order. */
+/* Looks up the oldest waiting reference's target and writes the reference. */
+static int resolve_oldest(dumper *d)
+{
+    const struct pending_ref *p = &d->pending[d->pending_next];
+    d->pending_next = (d->pending_next + 1) % PENDING_REFS;
+    d->pending_len--;
+    addrmap_slot *slot = reach(d, p->target);
+    if (!slot)
+        return -1;
+    slot->extra++;
+    heapan_ref r = {.from = (uintptr_t)p->from, .to = (uintptr_t)p->target,
+                    .label_kind = p->kind, .label = p->label, .label_number = p->number};
+    return heapan_writer_ref(d->w, &r) == HEAPAN_OK ? 0 : fail_writer(d);
+}
+
+/* Writes every waiting reference, in the order they came. */
 static int flush_refs(dumper *d)
 {
-    for (size_t i = 0; i < d->pending_len; i++)
-        addrmap_prefetch(&d->seen, (uintptr_t)d->pending[i].target);
-    for (size_t i = 0; i < d->pending_len && !d->failed; i++) {
-        const struct pending_ref *p = &d->pending[i];
-        addrmap_slot *slot = reach(d, p->target);
-        if (!slot)
-            break;
-        slot->extra++;
-        heapan_ref r = {.from = (uintptr_t)d->current, .to = (uintptr_t)p->target,
-                        .label_kind = p->kind, .label = p->label, .label_number = p->number};
-        if (heapan_writer_ref(d->w, &r) != HEAPAN_OK)
-            fail_writer(d);
-    }
-    d->pending_len = 0;
+    while (d->pending_len && !d->failed)
+        resolve_oldest(d);
     return d->failed ? -1 : 0;
 }
 
@@ -239,8 +245,12 @@ static int emit_ref(dumper *d, PyObject *target, heapan_label_kind kind, uint32_
 {
     if (!target || is_own(d, target))
         return 0;
-    d->pending[d->pending_len++] = (struct pending_ref){target, kind, label, number};
-    return d->pending_len == PENDING_REFS ? flush_refs(d) : 0;
+    if (d->pending_len == PENDING_REFS && resolve_oldest(d) < 0)
+        return -1;
+    addrmap_prefetch(&d->seen, (uintptr_t)target);
+    d->pending[(d->pending_next + d->pending_len++) % PENDING_REFS] =
+        (struct pending_ref){d->current, target, kind, label, number};
+    return 0;
 }
 
 /* A labelled reference; tp_traverse will meet its target again and skip it. */
@@ -600,14 +610,20 @@ static int write_object(dumper *d, PyObject *o)
     if (heapan_writer_object(d->w, &rec) != HEAPAN_OK)
         return fail_writer(d);
     d->total_size += rec.size;
-    int failed = collect_refs(d, o) < 0;
-    return flush_refs(d) < 0 || failed ? -1 : 0;
+    return collect_refs(d, o);
 }
 
+/* Until no object is left to write and no reference waits to find one. */
 static int walk(dumper *d)
 {
-    while (d->depth > 0 && !d->failed) {
+    while ((d->depth > 0 || d->pending_len > 0) && !d->failed) {
+        if (d->depth == 0) {
+            flush_refs(d);
+            continue;
+        }
         PyObject *o = d->stack[--d->depth];
+        if (d->depth >= 8)
+            __builtin_prefetch(d->stack[d->depth - 8]);
         if (write_object(d, o) < 0)
             return -1;
     }
@@ -663,8 +679,7 @@ static int bare_frame(dumper *d, const py_frame *f)
         return fail_writer(d);
     d->total_size += rec.size;
     d->current = (PyObject *)(uintptr_t)f->address;
-    int failed = frame_refs(d, f, emit_ref) < 0;
-    return flush_refs(d) < 0 || failed ? -1 : 0;
+    return frame_refs(d, f, emit_ref);
 }
 
 /* Every frame a thread executes is a root; each links to its caller as f_back. */
