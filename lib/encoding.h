@@ -73,6 +73,17 @@ static inline int varint_get(const uint8_t **p, const uint8_t *end, uint64_t *ou
     return -1;
 }
 
+/* How many bytes varint_put() writes for `v`. */
+static inline size_t varint_size(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
 /* A growable byte buffer; its memory comes from plain malloc. */
 typedef struct bytebuf {
     uint8_t *data;

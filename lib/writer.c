@@ -35,6 +35,7 @@ struct heapan_writer {
     uint8_t *out;            /* compressed output staging */
     size_t out_cap;
     uint64_t refs_from, refs_count;
+    size_t record_start;     /* where the payload of the record open in `pending` starts */
     size_t since_flush, flush_interval;
     int header_written;
     int closed;
@@ -98,17 +99,9 @@ static heapan_status compress_pending(heapan_writer *w, ZSTD_EndDirective mode)
     return HEAPAN_OK;
 }
 
-static heapan_status queue_record(heapan_writer *w, unsigned tag,
-                                  const uint8_t *payload, size_t len)
+/* Counts a record just added to `pending`, and compresses when it is time. */
+static heapan_status record_queued(heapan_writer *w, size_t len)
 {
-    if (len > HEAPAN_MAX_RECORD_SIZE)
-        return fail(w, HEAPAN_ERR_LIMIT, "%s record of %zu bytes exceeds the %u-byte limit",
-                    heapan_record_kind_name(tag), len, HEAPAN_MAX_RECORD_SIZE);
-    if (bytebuf_reserve(&w->pending, 2 * HEAPAN_VARINT_MAX + len) < 0)
-        return fail_nomem(w);
-    bytebuf_put_varint_unchecked(&w->pending, tag);
-    bytebuf_put_varint_unchecked(&w->pending, len);
-    bytebuf_put(&w->pending, payload, len);
     w->since_flush += len;
     if (w->since_flush >= w->flush_interval) {
         w->since_flush = 0;
@@ -119,18 +112,83 @@ static heapan_status queue_record(heapan_writer *w, unsigned tag,
     return HEAPAN_OK;
 }
 
+static heapan_status limit_exceeded(heapan_writer *w, unsigned tag, size_t len)
+{
+    return fail(w, HEAPAN_ERR_LIMIT, "%s record of %zu bytes exceeds the %u-byte limit",
+                heapan_record_kind_name(tag), len, HEAPAN_MAX_RECORD_SIZE);
+}
+
+/* Queues a record whose payload is `head` then `body`. */
+static heapan_status queue_record(heapan_writer *w, unsigned tag, const uint8_t *head,
+                                  size_t head_len, const uint8_t *body, size_t body_len)
+{
+    size_t len = head_len + body_len;
+    if (len > HEAPAN_MAX_RECORD_SIZE)
+        return limit_exceeded(w, tag, len);
+    if (bytebuf_reserve(&w->pending, 2 * HEAPAN_VARINT_MAX + len) < 0)
+        return fail_nomem(w);
+    bytebuf_put_varint_unchecked(&w->pending, tag);
+    bytebuf_put_varint_unchecked(&w->pending, len);
+    bytebuf_put(&w->pending, head, head_len);
+    bytebuf_put(&w->pending, body, body_len);
+    return record_queued(w, len);
+}
+
+/*
+ * Records nobody interns are encoded straight into `pending`, after room
+ * for their tag and a one-byte length: one copy less per record.  The
+ * payload moves up in the rare case its length takes more bytes.
+ */
+static bytebuf *open_record(heapan_writer *w)
+{
+    w->record_start = w->pending.len + 2;
+    if (bytebuf_reserve(&w->pending, 2) < 0)
+        return NULL;
+    w->pending.len += 2;
+    return &w->pending;
+}
+
+/* Finishes the open record; `encoded` < 0 means its encoding ran out of memory. */
+static heapan_status close_record(heapan_writer *w, unsigned tag, int encoded)
+{
+    bytebuf *b = &w->pending;
+    size_t start = w->record_start;
+    if (encoded < 0) {
+        b->len = start - 2;
+        return fail_nomem(w);
+    }
+    size_t len = b->len - start;
+    if (len > HEAPAN_MAX_RECORD_SIZE) {
+        b->len = start - 2;
+        return limit_exceeded(w, tag, len);
+    }
+    size_t len_bytes = varint_size(len);
+    if (len_bytes > 1) {
+        if (bytebuf_reserve(b, len_bytes - 1) < 0) {
+            b->len = start - 2;
+            return fail_nomem(w);
+        }
+        memmove(b->data + start + len_bytes - 1, b->data + start, len);
+    }
+    b->data[start - 2] = (uint8_t)tag;
+    b->len = start - 1;
+    bytebuf_put_varint_unchecked(b, len);
+    b->len += len;
+    return record_queued(w, len);
+}
+
 static heapan_status close_ref_group(heapan_writer *w)
 {
     if (!w->refs_count)
         return HEAPAN_OK;
-    w->payload.len = 0;
-    if (bytebuf_put_varint(&w->payload, w->refs_from) < 0 ||
-        bytebuf_put_varint(&w->payload, w->refs_count) < 0 ||
-        bytebuf_put(&w->payload, w->refs.data, w->refs.len) < 0)
-        return fail_nomem(w);
+    uint8_t head[2 * HEAPAN_VARINT_MAX];
+    size_t head_len = varint_put(head, w->refs_from);
+    head_len += varint_put(head + head_len, w->refs_count);
+    heapan_status st =
+        queue_record(w, HEAPAN_REC_REF, head, head_len, w->refs.data, w->refs.len);
     w->refs.len = 0;
     w->refs_count = 0;
-    return queue_record(w, HEAPAN_REC_REF, w->payload.data, w->payload.len);
+    return st;
 }
 
 /* Checks the writer may take a record now; every emitting call starts here. */
@@ -149,7 +207,7 @@ static heapan_status ready(heapan_writer *w)
 
 static heapan_status emit_payload(heapan_writer *w, unsigned tag)
 {
-    return queue_record(w, tag, w->payload.data, w->payload.len);
+    return queue_record(w, tag, NULL, 0, w->payload.data, w->payload.len);
 }
 
 /* Appends varints to the payload; fails only when memory runs out. */
@@ -477,13 +535,14 @@ heapan_status heapan_writer_object(heapan_writer *w, const heapan_object *o)
         return st;
     uint64_t fields[] = {o->address, o->type, o->flags, o->size, o->refcount,
                          o->length, o->stack, o->shape};
-    bytebuf *b = &w->payload;
-    b->len = 0;
-    if (put_varints(b, fields, 8) < 0 || put_value(b, o) < 0 ||
-        ((o->flags & HEAPAN_OBJ_HAS_HASH) && bytebuf_put_u64le(b, o->value_hash) < 0))
-        return fail_nomem(w);
-    w->counts.objects++;
-    return emit_payload(w, HEAPAN_REC_OBJECT);
+    bytebuf *b = open_record(w);
+    int encoded = b && put_varints(b, fields, 8) == 0 && put_value(b, o) == 0 &&
+                          (!(o->flags & HEAPAN_OBJ_HAS_HASH) || bytebuf_put_u64le(b, o->value_hash) == 0)
+                      ? 0
+                      : -1;
+    if ((st = close_record(w, HEAPAN_REC_OBJECT, encoded)) == HEAPAN_OK)
+        w->counts.objects++;
+    return st;
 }
 
 heapan_status heapan_writer_ref(heapan_writer *w, const heapan_ref *r)
@@ -527,10 +586,8 @@ static heapan_status emit_fields(heapan_writer *w, unsigned tag, const uint64_t 
     heapan_status st = ready(w);
     if (st != HEAPAN_OK)
         return st;
-    w->payload.len = 0;
-    if (put_varints(&w->payload, fields, n) < 0)
-        return fail_nomem(w);
-    if ((st = emit_payload(w, tag)) == HEAPAN_OK)
+    bytebuf *b = open_record(w);
+    if ((st = close_record(w, tag, b ? put_varints(b, fields, n) : -1)) == HEAPAN_OK)
         ++*counter;
     return st;
 }

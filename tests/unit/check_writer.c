@@ -129,6 +129,46 @@ START_TEST(long_value_prefixes_are_refused)
 }
 END_TEST
 
+/* Records of 128 bytes or more take a two-byte length: the writer moves their payload. */
+START_TEST(records_of_every_length_read_back_whole)
+{
+    test_dump d;
+    test_dump_start(&d, NULL);
+    uint32_t str = test_type(&d, "builtins", "str");
+    char text[HEAPAN_MAX_VALUE_PREFIX];
+    memset(text, 'x', sizeof text);
+    size_t lengths[] = {0, 100, 115, 116, 117, 200, sizeof text};
+    size_t n = sizeof lengths / sizeof *lengths;
+    for (size_t i = 0; i < n; i++) {
+        heapan_object o = {.address = 16 * (i + 1), .type = str, .size = 64 + lengths[i],
+                           .flags = HEAPAN_OBJ_HAS_HASH, .value_hash = 1000 + i,
+                           .value_kind = HEAPAN_VALUE_TEXT, .data = text, .len = lengths[i]};
+        ck_assert_int_eq(heapan_writer_object(d.w, &o), HEAPAN_OK);
+        test_root(&d, o.address, HEAPAN_ROOT_MODULE);
+    }
+    test_dump_finish(&d);
+    heapan_reader *r = test_dump_reader(&d);
+    heapan_record rec;
+    size_t objects = 0, roots = 0;
+    while (heapan_reader_next(r, &rec) == HEAPAN_OK) {
+        if (rec.kind == HEAPAN_REC_ROOT)
+            ck_assert_uint_eq(rec.u.root.object, 16 * ++roots);
+        if (rec.kind != HEAPAN_REC_OBJECT)
+            continue;
+        ck_assert_uint_lt(objects, n);
+        ck_assert_uint_eq(rec.u.object.address, 16 * (objects + 1));
+        ck_assert_uint_eq(rec.u.object.len, lengths[objects]);
+        ck_assert_uint_eq(rec.u.object.value_hash, 1000 + objects);
+        ck_assert(memcmp(rec.u.object.data, text, lengths[objects]) == 0);
+        objects++;
+    }
+    ck_assert_uint_eq(objects, n);
+    ck_assert_uint_eq(roots, n);
+    heapan_reader_close(r);
+    test_dump_release(&d);
+}
+END_TEST
+
 static int failing_sink(void *ctx, const void *buf, size_t len)
 {
     (void)ctx, (void)buf, (void)len;
@@ -200,6 +240,7 @@ Suite *writer_suite(void)
     tcase_add_test(tc, records_before_the_header_are_refused_for_good);
     tcase_add_test(tc, undefined_ids_are_refused);
     tcase_add_test(tc, long_value_prefixes_are_refused);
+    tcase_add_test(tc, records_of_every_length_read_back_whole);
     tcase_add_test(tc, a_failing_sink_is_an_io_error);
     tcase_add_test(tc, close_reports_counts_and_ends_the_writer);
     tcase_add_test(tc, files_are_private_and_bad_paths_fail);
