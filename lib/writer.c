@@ -18,6 +18,7 @@
 #define DEFAULT_LEVEL 3
 #define DEFAULT_FLUSH_INTERVAL (1u << 20)
 #define THREADED_FLUSH_INTERVAL (16u << 20)
+#define THREADED_JOB_SIZE (1u << 20)
 /* Records queue up to this many bytes before a compression call. */
 #define COMPRESS_BATCH (128u * 1024u)
 /* Room kept for a REFS record's own fields besides its entries. */
@@ -244,9 +245,16 @@ static heapan_status open_common(heapan_writer *w, const heapan_writer_options *
     if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1)))
         return HEAPAN_ERR_INVALID;
-    /* A libzstd built without threads refuses; the writer then compresses inline. */
-    if (threaded)
-        ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, o->workers);
+    /*
+     * A libzstd built without threads refuses; the writer then compresses
+     * inline.  Small jobs keep the worker close behind, so a flush and the
+     * close wait for 1 MiB rather than a level's default 8; each job reads
+     * a whole window of the one before, so the ratio holds.
+     */
+    if (threaded && !ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, o->workers))) {
+        ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_jobSize, THREADED_JOB_SIZE);
+        ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_overlapLog, 9);
+    }
     uint8_t version[2 * HEAPAN_VARINT_MAX];
     size_t n = varint_put(version, HEAPAN_FORMAT_MAJOR);
     n += varint_put(version + n, HEAPAN_FORMAT_MINOR);

@@ -40,16 +40,11 @@ typedef struct dumper {
     uintptr_t *labelled;   /* targets given a label by the current object */
     size_t labelled_len, labelled_cap;
     /*
-     * References wait here, oldest first, for their target's slot: each is
-     * prefetched on arrival and looked up PENDING_REFS references later,
-     * across objects, so the cache misses overlap instead of queuing.
+     * Targets of references already written wait here, oldest first, for
+     * their slot: each is prefetched on arrival and looked up PENDING_REFS
+     * references later, across objects, so the cache misses overlap.
      */
-    struct pending_ref {
-        PyObject *from, *target;
-        heapan_label_kind kind;
-        uint32_t label;
-        int64_t number;
-    } pending[PENDING_REFS];
+    PyObject *pending[PENDING_REFS];
     size_t pending_next, pending_len;  /* the oldest; how many wait */
     PyObject *current;     /* the object whose references are being visited */
     int failed;            /* set: a Python exception is pending */
@@ -217,22 +212,20 @@ static int seed(dumper *d, PyObject *o)
 
 /* ---- references ---------------------------------------------------------- */
 
-/* Looks up the oldest waiting reference's target and writes the reference. */
+/* Counts the reference to the oldest waiting target, reaching it if new. */
 static int resolve_oldest(dumper *d)
 {
-    const struct pending_ref *p = &d->pending[d->pending_next];
+    PyObject *target = d->pending[d->pending_next];
     d->pending_next = (d->pending_next + 1) % PENDING_REFS;
     d->pending_len--;
-    addrmap_slot *slot = reach(d, p->target);
+    addrmap_slot *slot = reach(d, target);
     if (!slot)
         return -1;
     slot->extra++;
-    heapan_ref r = {.from = (uintptr_t)p->from, .to = (uintptr_t)p->target,
-                    .label_kind = p->kind, .label = p->label, .label_number = p->number};
-    return heapan_writer_ref(d->w, &r) == HEAPAN_OK ? 0 : fail_writer(d);
+    return 0;
 }
 
-/* Writes every waiting reference, in the order they came. */
+/* Resolves every waiting target, in the order they came. */
 static int flush_refs(dumper *d)
 {
     while (d->pending_len && !d->failed)
@@ -245,11 +238,14 @@ static int emit_ref(dumper *d, PyObject *target, heapan_label_kind kind, uint32_
 {
     if (!target || is_own(d, target))
         return 0;
+    heapan_ref r = {.from = (uintptr_t)d->current, .to = (uintptr_t)target,
+                    .label_kind = kind, .label = label, .label_number = number};
+    if (heapan_writer_ref(d->w, &r) != HEAPAN_OK)
+        return fail_writer(d);
     if (d->pending_len == PENDING_REFS && resolve_oldest(d) < 0)
         return -1;
     addrmap_prefetch(&d->seen, (uintptr_t)target);
-    d->pending[(d->pending_next + d->pending_len++) % PENDING_REFS] =
-        (struct pending_ref){d->current, target, kind, label, number};
+    d->pending[(d->pending_next + d->pending_len++) % PENDING_REFS] = target;
     return 0;
 }
 
