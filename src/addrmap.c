@@ -1,5 +1,6 @@
 /* addrmap.c: address-to-index map with linear probing. */
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -31,9 +32,39 @@ static uint64_t random_seed(void)
     return seed;
 }
 
+/*
+ * Big tables are mapped on their own and asked for huge pages: lookups
+ * land on random pages, and with 4 KiB pages nearly each would also miss
+ * the TLB.  Small ones come from malloc.
+ */
+#define MAPPED_TABLE_BYTES ((size_t)4 << 20)
+
+static addrmap_slot *alloc_slots(size_t size)
+{
+    size_t bytes = size * sizeof(addrmap_slot);
+    if (bytes < MAPPED_TABLE_BYTES)
+        return calloc(size, sizeof(addrmap_slot));
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+static void free_slots(addrmap_slot *slots, size_t size)
+{
+    size_t bytes = size * sizeof(addrmap_slot);
+    if (bytes < MAPPED_TABLE_BYTES)
+        free(slots);
+    else if (slots)
+        munmap(slots, bytes);
+}
+
 static int resize(addrmap *m, size_t size)
 {
-    addrmap_slot *slots = calloc(size, sizeof *slots);
+    addrmap_slot *slots = alloc_slots(size);
     if (!slots)
         return -1;
     for (size_t i = 0; m->slots && i <= m->mask; i++) {
@@ -44,7 +75,7 @@ static int resize(addrmap *m, size_t size)
             j = (j + 1) & (size - 1);
         slots[j] = m->slots[i];
     }
-    free(m->slots);
+    free_slots(m->slots, m->slots ? m->mask + 1 : 0);
     m->slots = slots;
     m->mask = size - 1;
     return 0;
@@ -64,7 +95,7 @@ int addrmap_init(addrmap *m, size_t expected)
 
 void addrmap_release(addrmap *m)
 {
-    free(m->slots);
+    free_slots(m->slots, m->slots ? m->mask + 1 : 0);
     m->slots = NULL;
     m->mask = m->used = 0;
 }
