@@ -3,7 +3,7 @@
 
 #include "encoding.h"
 
-int bytebuf_reserve(bytebuf *b, size_t extra)
+int bytebuf_grow(bytebuf *b, size_t extra)
 {
     if (extra <= b->cap - b->len)
         return 0;
@@ -25,24 +25,6 @@ void bytebuf_release(bytebuf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
-}
-
-int bytebuf_put(bytebuf *b, const void *data, size_t len)
-{
-    if (bytebuf_reserve(b, len) < 0)
-        return -1;
-    if (len)
-        memcpy(b->data + b->len, data, len);
-    b->len += len;
-    return 0;
-}
-
-int bytebuf_put_varint(bytebuf *b, uint64_t v)
-{
-    if (bytebuf_reserve(b, HEAPAN_VARINT_MAX) < 0)
-        return -1;
-    bytebuf_put_varint_unchecked(b, v);
-    return 0;
 }
 
 int bytebuf_put_bytes_with_length(bytebuf *b, const void *data, size_t len)

@@ -90,8 +90,14 @@ typedef struct bytebuf {
     size_t len, cap;
 } bytebuf;
 
+/* Grows `b` for `extra` more bytes; bytebuf_reserve's slow path. */
+int bytebuf_grow(bytebuf *b, size_t extra);
+
 /* Makes room for `extra` more bytes; returns -1 on overflow or no memory. */
-int bytebuf_reserve(bytebuf *b, size_t extra);
+static inline int bytebuf_reserve(bytebuf *b, size_t extra)
+{
+    return extra <= b->cap - b->len ? 0 : bytebuf_grow(b, extra);
+}
 void bytebuf_release(bytebuf *b);
 
 static inline void bytebuf_put_varint_unchecked(bytebuf *b, uint64_t v)
@@ -100,8 +106,24 @@ static inline void bytebuf_put_varint_unchecked(bytebuf *b, uint64_t v)
 }
 
 /* Appends; each returns -1 when memory runs out. */
-int bytebuf_put(bytebuf *b, const void *data, size_t len);
-int bytebuf_put_varint(bytebuf *b, uint64_t v);
+static inline int bytebuf_put(bytebuf *b, const void *data, size_t len)
+{
+    if (bytebuf_reserve(b, len) < 0)
+        return -1;
+    if (len)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+static inline int bytebuf_put_varint(bytebuf *b, uint64_t v)
+{
+    if (bytebuf_reserve(b, HEAPAN_VARINT_MAX) < 0)
+        return -1;
+    bytebuf_put_varint_unchecked(b, v);
+    return 0;
+}
+
 int bytebuf_put_bytes_with_length(bytebuf *b, const void *data, size_t len);
 int bytebuf_put_u64le(bytebuf *b, uint64_t v);
 
