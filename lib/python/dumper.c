@@ -31,7 +31,7 @@ typedef struct dumper {
     PyObject **stack;      /* borrowed: the collector is paused, nothing is freed */
     size_t depth, stack_cap;
     addrmap types;         /* type object -> type id */
-    py_size_rule *rules;   /* by type id */
+    py_type_rule *rules;   /* by type id */
     size_t rules_cap;
     addrmap strings;       /* str object -> string id */
     PyObject *own[2];      /* the dumper's own containers, never dumped */
@@ -171,7 +171,7 @@ static uint32_t type_id(dumper *d, PyTypeObject *type)
     if (addrmap_insert(&d->types, (uintptr_t)type, id, NULL) < 0 ||
         grow((void **)&d->rules, &d->rules_cap, (size_t)id + 1, sizeof *d->rules) < 0)
         return fail_nomem(d), 0;
-    d->rules[id] = py_size_rule_of(type);
+    d->rules[id] = py_type_rule_of(type);
     return id;
 }
 
@@ -457,7 +457,7 @@ static int type_refs(dumper *d, PyObject *o)
     return 0;
 }
 
-static int collect_refs(dumper *d, PyObject *o)
+static int collect_refs(dumper *d, PyObject *o, py_kind kind)
 {
     d->current = o;
     d->labelled_len = 0;
@@ -471,7 +471,7 @@ static int collect_refs(dumper *d, PyObject *o)
         return -1;
     if (PyModule_CheckExact(o) && field(d, PyModule_GetDict(o), "__dict__") < 0)
         return -1;
-    if (PyWeakref_Check(o) && weak_ref(d, o) < 0)
+    if (kind == PY_KIND_WEAKREF && weak_ref(d, o) < 0)
         return -1;
     if (PyFrame_Check(o) && frame_object_refs(d, o) < 0)
         return -1;
@@ -589,16 +589,17 @@ static int write_object(dumper *d, PyObject *o)
     uint32_t type = type_id(d, Py_TYPE(o));
     if (d->failed)
         return -1;
+    const py_type_rule *rule = &d->rules[type];
     heapan_object rec = {.address = (uintptr_t)o, .type = type,
-                         .size = py_object_size(o, &d->rules[type]) + inline_values,
-                         .refcount = (uint64_t)Py_REFCNT(o), .length = py_object_length(o)};
+                         .size = py_object_size(o, rule) + inline_values,
+                         .refcount = (uint64_t)Py_REFCNT(o), .length = py_object_length(o, rule)};
     d->inline_values_size += inline_values;
     if (PyObject_IS_GC(o) && PyObject_GC_IsTracked(o))
         rec.flags |= HEAPAN_OBJ_GC_TRACKED;
     if (py_type_has_dict(Py_TYPE(o)) && existing_dict(o))
         rec.flags |= HEAPAN_OBJ_DICT_MATERIALISED;
     if (d->options.values)
-        py_object_value(o, &rec, d->scratch);
+        py_object_value(o, rule, &rec, d->scratch);
     if (d->tracing && !(rec.stack = allocation_stack(d, o)) && d->failed)
         return -1;
     if (!(rec.shape = shape_of(d, o)) && d->failed)
@@ -606,7 +607,7 @@ static int write_object(dumper *d, PyObject *o)
     if (heapan_writer_object(d->w, &rec) != HEAPAN_OK)
         return fail_writer(d);
     d->total_size += rec.size;
-    return collect_refs(d, o);
+    return collect_refs(d, o, rule->kind);
 }
 
 /* Until no object is left to write and no reference waits to find one. */

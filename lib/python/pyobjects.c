@@ -55,10 +55,39 @@ static uint64_t basic_size(PyObject *o)
     return (uint64_t)type->tp_basicsize + (uint64_t)items * (uint64_t)type->tp_itemsize;
 }
 
-py_size_rule py_size_rule_of(PyTypeObject *type)
+/* As the Py*_Check() macros would find for its instances, in their order. */
+static py_kind kind_of(PyTypeObject *type)
+{
+    static const struct {
+        unsigned long flag;
+        py_kind kind;
+    } fast[] = {{Py_TPFLAGS_LONG_SUBCLASS, PY_KIND_INT},
+                {Py_TPFLAGS_UNICODE_SUBCLASS, PY_KIND_STR},
+                {Py_TPFLAGS_BYTES_SUBCLASS, PY_KIND_BYTES},
+                {Py_TPFLAGS_LIST_SUBCLASS, PY_KIND_LIST},
+                {Py_TPFLAGS_TUPLE_SUBCLASS, PY_KIND_TUPLE},
+                {Py_TPFLAGS_DICT_SUBCLASS, PY_KIND_DICT}};
+    if (type == &PyBool_Type)
+        return PY_KIND_BOOL;
+    for (size_t i = 0; i < sizeof fast / sizeof *fast; i++)
+        if (PyType_FastSubclass(type, fast[i].flag))
+            return fast[i].kind;
+    if (PyType_IsSubtype(type, &PyFloat_Type))
+        return PY_KIND_FLOAT;
+    if (PyType_IsSubtype(type, &PyByteArray_Type))
+        return PY_KIND_BYTEARRAY;
+    if (PyType_IsSubtype(type, &PySet_Type) || PyType_IsSubtype(type, &PyFrozenSet_Type))
+        return PY_KIND_SET;
+    if (PyType_IsSubtype(type, &_PyWeakref_RefType) || type == &_PyWeakref_ProxyType ||
+        type == &_PyWeakref_CallableProxyType)
+        return PY_KIND_WEAKREF;
+    return PY_KIND_OTHER;
+}
+
+py_type_rule py_type_rule_of(PyTypeObject *type)
 {
     static PyObject *name;
-    py_size_rule rule = {SIZE_BASIC, NULL};
+    py_type_rule rule = {SIZE_BASIC, NULL, kind_of(type)};
     if (!name && !(name = PyUnicode_InternFromString("__sizeof__"))) {
         PyErr_Clear();
         return rule;
@@ -77,16 +106,16 @@ py_size_rule py_size_rule_of(PyTypeObject *type)
     /* object.__sizeof__ and tuple.__sizeof__ are the basic size plus items. */
     if (!method || method == object_sizeof || method == tuple_sizeof)
         return rule;
-    rule.kind = method == list_sizeof ? SIZE_LIST : SIZE_CALL;
+    rule.size = method == list_sizeof ? SIZE_LIST : SIZE_CALL;
     rule.method = method;
     return rule;
 }
 
-uint64_t py_object_size(PyObject *o, const py_size_rule *rule)
+uint64_t py_object_size(PyObject *o, const py_type_rule *rule)
 {
-    if (rule->kind == SIZE_BASIC)
+    if (rule->size == SIZE_BASIC)
         return basic_size(o) + py_pre_header_size(o);
-    if (rule->kind == SIZE_LIST)
+    if (rule->size == SIZE_LIST)
         return (uint64_t)Py_TYPE(o)->tp_basicsize +
                (uint64_t)((PyListObject *)o)->allocated * sizeof(PyObject *) +
                py_pre_header_size(o);
@@ -100,23 +129,26 @@ uint64_t py_object_size(PyObject *o, const py_size_rule *rule)
     return (uint64_t)size + py_pre_header_size(o);
 }
 
-uint64_t py_object_length(PyObject *o)
+uint64_t py_object_length(PyObject *o, const py_type_rule *rule)
 {
-    if (PyList_Check(o))
+    switch (rule->kind) {
+    case PY_KIND_LIST:
         return (uint64_t)PyList_GET_SIZE(o);
-    if (PyTuple_Check(o))
+    case PY_KIND_TUPLE:
         return (uint64_t)PyTuple_GET_SIZE(o);
-    if (PyDict_Check(o))
+    case PY_KIND_DICT:
         return (uint64_t)PyDict_GET_SIZE(o);
-    if (PyAnySet_Check(o))
+    case PY_KIND_SET:
         return (uint64_t)PySet_GET_SIZE(o);
-    if (PyUnicode_Check(o))
+    case PY_KIND_STR:
         return (uint64_t)PyUnicode_GET_LENGTH(o);
-    if (PyBytes_Check(o))
+    case PY_KIND_BYTES:
         return (uint64_t)PyBytes_GET_SIZE(o);
-    if (PyByteArray_Check(o))
+    case PY_KIND_BYTEARRAY:
         return (uint64_t)PyByteArray_GET_SIZE(o);
-    return 0;
+    default:
+        return 0;
+    }
 }
 
 /* A 64-bit hash of a whole value, the same in every process (unlike hash()). */
@@ -179,13 +211,15 @@ static void text_value(PyObject *o, heapan_object *out, char *scratch)
     }
 }
 
-void py_object_value(PyObject *o, heapan_object *out, char *scratch)
+void py_object_value(PyObject *o, const py_type_rule *rule, heapan_object *out, char *scratch)
 {
     out->value_kind = HEAPAN_VALUE_NONE;
-    if (PyBool_Check(o)) {
+    switch (rule->kind) {
+    case PY_KIND_BOOL:
         out->value_kind = HEAPAN_VALUE_BOOL;
         out->i = o == Py_True;
-    } else if (PyLong_Check(o)) {
+        break;
+    case PY_KIND_INT: {
         int overflow = 0;
         long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
         if (overflow || (v == -1 && PyErr_Occurred())) {
@@ -194,12 +228,16 @@ void py_object_value(PyObject *o, heapan_object *out, char *scratch)
         }
         out->value_kind = HEAPAN_VALUE_INT;
         out->i = v;
-    } else if (PyFloat_Check(o)) {
+        break;
+    }
+    case PY_KIND_FLOAT:
         out->value_kind = HEAPAN_VALUE_FLOAT;
         out->f = PyFloat_AS_DOUBLE(o);
-    } else if (PyUnicode_Check(o)) {
+        break;
+    case PY_KIND_STR:
         text_value(o, out, scratch);
-    } else if (PyBytes_Check(o)) {
+        break;
+    case PY_KIND_BYTES: {
         size_t len = (size_t)PyBytes_GET_SIZE(o);
         out->value_kind = HEAPAN_VALUE_BYTES;
         out->data = PyBytes_AS_STRING(o);
@@ -208,6 +246,10 @@ void py_object_value(PyObject *o, heapan_object *out, char *scratch)
             out->value_hash = content_hash(PyBytes_AS_STRING(o), len, 2);
             out->flags |= HEAPAN_OBJ_HAS_HASH;
         }
+        break;
+    }
+    default:
+        break;
     }
 }
 

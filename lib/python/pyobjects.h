@@ -14,33 +14,51 @@
 /* Characters of a str (bytes of a bytes) kept as its value prefix. */
 #define VALUE_PREFIX_CHARS 64
 
-/*
- * How to size the instances of one type, found once per type: the first
- * __sizeof__ along the MRO that is C code (a Python __sizeof__ is user
- * code and is never called), with the common cases done without a call.
- */
-typedef struct py_size_rule {
-    enum { SIZE_BASIC, SIZE_LIST, SIZE_CALL } kind;
-    PyObject *method;  /* SIZE_CALL: borrowed from the type's dict */
-} py_size_rule;
+/* Which built-in a type is or derives from, as the Py*_Check() macros tell. */
+typedef enum py_kind {
+    PY_KIND_OTHER,
+    PY_KIND_BOOL,
+    PY_KIND_INT,
+    PY_KIND_FLOAT,
+    PY_KIND_STR,
+    PY_KIND_BYTES,
+    PY_KIND_BYTEARRAY,
+    PY_KIND_LIST,
+    PY_KIND_TUPLE,
+    PY_KIND_DICT,
+    PY_KIND_SET,
+    PY_KIND_WEAKREF
+} py_kind;
 
-py_size_rule py_size_rule_of(PyTypeObject *type);
+/*
+ * What the dumper needs of one type, found once per type rather than per
+ * object.  Its size rule: the first __sizeof__ along the MRO that is C
+ * code (a Python __sizeof__ is user code and is never called), with the
+ * common cases done without a call.
+ */
+typedef struct py_type_rule {
+    enum { SIZE_BASIC, SIZE_LIST, SIZE_CALL } size;
+    PyObject *method;  /* SIZE_CALL: borrowed from the type's dict */
+    py_kind kind;
+} py_type_rule;
+
+py_type_rule py_type_rule_of(PyTypeObject *type);
 
 /* The size sys.getsizeof(o) would report, by `rule` (from o's type). */
-uint64_t py_object_size(PyObject *o, const py_size_rule *rule);
+uint64_t py_object_size(PyObject *o, const py_type_rule *rule);
 
 /* Bytes CPython allocates before the object (GC header, managed dict): its block starts there. */
 size_t py_pre_header_size(PyObject *o);
 
 /* len() for built-in containers and strings, else 0.  Runs no Python code. */
-uint64_t py_object_length(PyObject *o);
+uint64_t py_object_length(PyObject *o, const py_type_rule *rule);
 
 /*
  * Fills o->value_kind and the value fields for int, float, bool, str and
  * bytes; `scratch` receives str prefixes (at least 4 * VALUE_PREFIX_CHARS
  * bytes).  Leaves value_kind NONE for anything else.
  */
-void py_object_value(PyObject *o, heapan_object *out, char *scratch);
+void py_object_value(PyObject *o, const py_type_rule *rule, heapan_object *out, char *scratch);
 
 /* Whether instances of `type` can have a __dict__, and whether it declares __slots__. */
 int py_type_has_dict(PyTypeObject *type);
