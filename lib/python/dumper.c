@@ -37,6 +37,11 @@ typedef struct dumper {
     PyObject *own[2];      /* the dumper's own containers, never dumped */
     uint32_t *names;       /* attribute names of the current instance, for its shape */
     size_t names_len, names_cap;
+    /* The last shape and its names as found: instances of one class mostly
+     * come one after another, with their attributes set in the same order. */
+    uint32_t *last_names;
+    size_t last_names_len, last_names_cap;
+    uint32_t last_shape;
     uintptr_t *labelled;   /* targets given a label by the current object */
     size_t labelled_len, labelled_cap;
     /*
@@ -575,9 +580,17 @@ static uint32_t shape_of(dumper *d, PyObject *o)
     }
     if (!d->names_len)
         return 0;
+    size_t bytes = d->names_len * sizeof *d->names;
+    if (d->last_shape && d->names_len == d->last_names_len &&
+        memcmp(d->names, d->last_names, bytes) == 0)
+        return d->last_shape;
+    if (grow((void **)&d->last_names, &d->last_names_cap, d->names_len, sizeof *d->names) < 0)
+        return fail_nomem(d), 0;
+    memcpy(d->last_names, d->names, bytes);
+    d->last_names_len = d->names_len;
     qsort(d->names, d->names_len, sizeof *d->names, by_id);
-    uint32_t shape = heapan_writer_shape(d->w, d->names, d->names_len);
-    return shape ? shape : (fail_writer(d), 0);
+    d->last_shape = heapan_writer_shape(d->w, d->names, d->names_len);
+    return d->last_shape ? d->last_shape : (fail_writer(d), 0);
 }
 
 /* ---- objects ------------------------------------------------------------- */
@@ -824,6 +837,7 @@ static void release(dumper *d)
     free(d->stack);
     free(d->labelled);
     free(d->names);
+    free(d->last_names);
     free(d->rules);
 }
 

@@ -199,8 +199,13 @@ static void text_value(PyObject *o, heapan_object *out, char *scratch)
     int kind = PyUnicode_KIND(o);
     const void *data = PyUnicode_DATA(o);
     size_t n = 0;
-    for (Py_ssize_t i = 0; i < length && i < VALUE_PREFIX_CHARS; i++)
-        n += utf8_put(scratch + n, PyUnicode_READ(kind, data, i));
+    if (PyUnicode_IS_ASCII(o)) {
+        n = length < VALUE_PREFIX_CHARS ? (size_t)length : VALUE_PREFIX_CHARS;
+        memcpy(scratch, data, n);
+    } else {
+        for (Py_ssize_t i = 0; i < length && i < VALUE_PREFIX_CHARS; i++)
+            n += utf8_put(scratch + n, PyUnicode_READ(kind, data, i));
+    }
     out->value_kind = HEAPAN_VALUE_TEXT;
     out->data = scratch;
     out->len = n;

@@ -220,6 +220,34 @@ class DumpTest(unittest.TestCase):
         self.assertIn("shape %s 'first' 'second'" % shapes.pop(),
                       [l.replace("'second' 'first'", "'first' 'second'") for l in lines])
 
+    def test_instances_with_other_attributes_get_other_shapes(self):
+        class Loose:
+            pass
+
+        items = []
+        for i in range(9):  # the sets take turns, as many names or not
+            item = Loose()
+            for name in [["a"], ["b"], ["a", "b"]][i % 3]:
+                setattr(item, name, i)
+            items.append(item)
+        heapan.dump(self.path)
+        lines = self.records()
+        names = {l.split()[1]: l.split(None, 2)[2] for l in lines if l.startswith("shape ")}
+        for item in items:
+            line = next(l for l in lines if l.startswith("object 0x%x " % id(item)))
+            shape = line.split(" shape=")[1].split()[0]
+            self.assertEqual(names[shape], " ".join("'%s'" % n for n in sorted(vars(item))))
+
+    def test_str_values_keep_a_utf8_prefix_of_64_characters(self):
+        values = ["plain ascii", "x" * 100, "caf\u00e9 au lait", "\u00e9" * 100,
+                  "\U0001F600 smile", "\u4e2d\u6587" * 40]
+        heapan.dump(self.path)
+        lines = self.records()
+        for value in values:
+            line = next(l for l in lines if l.startswith("object 0x%x " % id(value)))
+            self.assertIn(" text='%s'" % value[:64], line)
+            self.assertIn(" length=%d " % len(value), line)
+
     def test_no_user_code_runs(self):
         calls = []
 
