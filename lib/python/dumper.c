@@ -17,6 +17,8 @@
 #include "pyobjects.h"
 
 #define PENDING_REFS 16
+/* Seeds from the collector's list are prefetched this many ahead. */
+#define SEED_LOOKAHEAD 16
 
 typedef struct dumper {
     heapan_writer *w;
@@ -783,9 +785,14 @@ static int seed_from(dumper *d, PyObject *modules, PyObject *frames, PyObject *o
     while (PyDict_Next(frames, &pos, &key, &value))
         if (seed(d, value) < 0)
             return -1;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(objects); i++)
-        if (!is_own(d, PyList_GET_ITEM(objects, i)) && seed(d, PyList_GET_ITEM(objects, i)) < 0)
+    Py_ssize_t n = PyList_GET_SIZE(objects);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i + SEED_LOOKAHEAD < n)
+            addrmap_prefetch(&d->seen, (uintptr_t)PyList_GET_ITEM(objects, i + SEED_LOOKAHEAD));
+        PyObject *o = PyList_GET_ITEM(objects, i);
+        if (!is_own(d, o) && seed(d, o) < 0)
             return -1;
+    }
     return 0;
 }
 
