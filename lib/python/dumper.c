@@ -455,7 +455,8 @@ static int code_refs(dumper *d, PyObject *o)
 static int type_refs(dumper *d, PyObject *o)
 {
     PyTypeObject *type = (PyTypeObject *)o;
-    if (type->tp_dict && field(d, type->tp_dict, "__dict__") < 0)
+    PyObject *namespace = py_type_namespace(type);
+    if (namespace && field(d, namespace, "__dict__") < 0)
         return -1;
     if (type->tp_mro && field(d, type->tp_mro, "__mro__") < 0)
         return -1;

@@ -4,6 +4,17 @@
 /* PyGC_Head is two pointers in every CPython from 3.8 to 3.13. */
 #define GC_HEADER_SIZE (2 * sizeof(void *))
 
+PyObject *py_type_namespace(PyTypeObject *type)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyObject *dict = PyType_GetDict(type);
+    Py_XDECREF(dict); /* the type keeps it alive */
+    return dict;
+#else
+    return type->tp_dict;
+#endif
+}
+
 /* Whether `method` is C code: a method or slot wrapper descriptor, not a Python function. */
 static int is_c_method(PyObject *method)
 {
@@ -19,7 +30,8 @@ static PyObject *c_sizeof_method(PyTypeObject *type, PyObject *name)
     PyObject *mro = type->tp_mro;
     for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro); i++) {
         PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
-        PyObject *method = base->tp_dict ? PyDict_GetItemWithError(base->tp_dict, name) : NULL;
+        PyObject *dict = py_type_namespace(base);
+        PyObject *method = dict ? PyDict_GetItemWithError(dict, name) : NULL;
         if (method && is_c_method(method))
             return method;
         PyErr_Clear();
@@ -50,6 +62,11 @@ static uint64_t basic_size(PyObject *o)
 {
     PyTypeObject *type = Py_TYPE(o);
     Py_ssize_t items = type->tp_itemsize ? Py_SIZE(o) : 0;
+#if PY_VERSION_HEX >= 0x030C0000
+    /* An int's ob_size is no digit count from 3.12: it is in lv_tag. */
+    if (type->tp_itemsize && PyLong_Check(o))
+        items = (Py_ssize_t)(((PyLongObject *)o)->long_value.lv_tag >> _PyLong_NON_SIZE_BITS);
+#endif
     if (items < 0)
         items = -items;
     return (uint64_t)type->tp_basicsize + (uint64_t)items * (uint64_t)type->tp_itemsize;
@@ -93,15 +110,9 @@ py_type_rule py_type_rule_of(PyTypeObject *type)
         return rule;
     }
     PyObject *method = c_sizeof_method(type, name);
-    PyObject *object_sizeof = PyBaseObject_Type.tp_dict
-                                  ? PyDict_GetItemWithError(PyBaseObject_Type.tp_dict, name)
-                                  : NULL;
-    PyObject *list_sizeof = PyList_Type.tp_dict
-                                ? PyDict_GetItemWithError(PyList_Type.tp_dict, name)
-                                : NULL;
-    PyObject *tuple_sizeof = PyTuple_Type.tp_dict
-                                 ? PyDict_GetItemWithError(PyTuple_Type.tp_dict, name)
-                                 : NULL;
+    PyObject *object_sizeof = c_sizeof_method(&PyBaseObject_Type, name);
+    PyObject *list_sizeof = c_sizeof_method(&PyList_Type, name);
+    PyObject *tuple_sizeof = c_sizeof_method(&PyTuple_Type, name);
     PyErr_Clear();
     /* object.__sizeof__ and tuple.__sizeof__ are the basic size plus items. */
     if (!method || method == object_sizeof || method == tuple_sizeof)

@@ -60,6 +60,12 @@ uint64_t py_object_length(PyObject *o, const py_type_rule *rule);
  */
 void py_object_value(PyObject *o, const py_type_rule *rule, heapan_object *out, char *scratch);
 
+/*
+ * A type's namespace (its __dict__), borrowed; NULL if it has none.  From
+ * 3.12 a static built-in type keeps it in the interpreter, not tp_dict.
+ */
+PyObject *py_type_namespace(PyTypeObject *type);
+
 /* Whether instances of `type` can have a __dict__, and whether it declares __slots__. */
 int py_type_has_dict(PyTypeObject *type);
 int py_type_has_slots(PyTypeObject *type);
