@@ -56,6 +56,7 @@ typedef struct dumper {
     PyObject *current;     /* the object whose references are being visited */
     int failed;            /* set: a Python exception is pending */
     int tracing;           /* tracemalloc is tracing: record allocation stacks */
+    PyObject *get_traceback;  /* 3.13+: _tracemalloc._get_object_traceback */
     uint64_t total_size;   /* shallow bytes of the objects written */
     uint64_t inline_values_size;  /* of which inline attribute values */
     char scratch[4 * VALUE_PREFIX_CHARS + 8];
@@ -327,13 +328,8 @@ static PyObject *existing_dict(PyObject *o)
 {
     PyTypeObject *type = Py_TYPE(o);
 #if PY_VERSION_HEX >= 0x030B0000
-    if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
-#if PY_VERSION_HEX < 0x030C0000
-        return ((PyObject **)o)[-3]; /* 3.11: the pre-header's dict slot */
-#else
-        return NULL; /* 3.12+: not read yet; tp_traverse still finds the referents */
-#endif
-    }
+    if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+        return py_managed_dict(o);
 #endif
     Py_ssize_t offset = type->tp_dictoffset;
     if (offset == 0)
@@ -417,8 +413,9 @@ static int frame_object_refs(dumper *d, PyObject *o)
 /* A weakref's referent: not visited by tp_traverse, and never retaining. */
 static int weak_ref(dumper *d, PyObject *o)
 {
-    PyObject *target = PyWeakref_GET_OBJECT(o);
-    if (target == Py_None || is_own(d, target))
+    /* What PyWeakref_GET_OBJECT (deprecated in 3.13) reads: no new reference. */
+    PyObject *target = ((PyWeakReference *)o)->wr_object;
+    if (!target || target == Py_None || Py_REFCNT(target) <= 0 || is_own(d, target))
         return 0;
     if (!reach(d, target))
         return -1;
@@ -502,10 +499,23 @@ static int collect_refs(dumper *d, PyObject *o, py_kind kind)
  * when there is none.  tracemalloc keeps (file, line) pairs, innermost
  * first, and no function names.
  */
+#if PY_VERSION_HEX >= 0x030D0000
+/* 3.13 has no C function for it; _tracemalloc's own, C code too, finds the block. */
+static PyObject *object_traceback(dumper *d, PyObject *o)
+{
+    return d->get_traceback ? PyObject_CallOneArg(d->get_traceback, o) : NULL;
+}
+#else
+static PyObject *object_traceback(dumper *d, PyObject *o)
+{
+    (void)d;
+    return _PyTraceMalloc_GetTraceback(0, (uintptr_t)o - py_pre_header_size(o));
+}
+#endif
+
 static uint32_t allocation_stack(dumper *d, PyObject *o)
 {
-    uintptr_t block = (uintptr_t)o - py_pre_header_size(o);
-    PyObject *frames = _PyTraceMalloc_GetTraceback(0, block);
+    PyObject *frames = object_traceback(d, o);
     if (!frames || !PyTuple_Check(frames)) {
         PyErr_Clear();
         Py_XDECREF(frames);
@@ -813,6 +823,9 @@ static int run(dumper *d)
         PyObject *tracing = call_module("_tracemalloc", "is_tracing"); /* C: runs no Python */
         d->tracing = tracing == Py_True;
         Py_XDECREF(tracing);
+        PyObject *module = d->tracing ? PyImport_ImportModule("_tracemalloc") : NULL;
+        d->get_traceback = module ? PyObject_GetAttrString(module, "_get_object_traceback") : NULL;
+        Py_XDECREF(module);
         PyErr_Clear();
     }
     /* Untracked objects (str, int, ...) add one to two times the collector's count. */
@@ -839,6 +852,7 @@ static int run(dumper *d)
 
 static void release(dumper *d)
 {
+    Py_CLEAR(d->get_traceback);
     addrmap_release(&d->seen);
     addrmap_release(&d->types);
     addrmap_release(&d->strings);

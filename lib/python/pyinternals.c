@@ -1,26 +1,136 @@
-/* pyinternals.c: CPython 3.11 internal structures, read without changing them. */
+/*
+ * pyinternals.c: CPython's internal structures, read without changing
+ * them, for 3.11 to 3.13.  Each version keeps an instance's attributes
+ * and a thread's frames a little differently; the differences stay in
+ * the few accessors at the top.
+ */
 #define Py_BUILD_CORE_MODULE 1
 #include "pyinternals.h"
 
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
-#define HAVE_311_INTERNALS 1
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000
+#define HAVE_INTERNALS 1
+/* CPython's own headers, built with its warnings, not ours. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "internal/pycore_dict.h"
 #include "internal/pycore_frame.h"
 #include "internal/pycore_object.h"
 #include "internal/pycore_pystate.h"
+#pragma GCC diagnostic pop
 #endif
 
-#ifdef HAVE_311_INTERNALS
+#ifdef HAVE_INTERNALS
+
+/* ---- where each version keeps an instance's attributes ------------------- */
+
+#if PY_VERSION_HEX >= 0x030D0000
+/* 3.13: the values live inside the object, after its basic size. */
+static PyDictValues *inline_values(PyObject *o)
+{
+    PyTypeObject *type = Py_TYPE(o);
+    if (!(type->tp_flags & Py_TPFLAGS_INLINE_VALUES))
+        return NULL;
+    PyDictValues *values = (PyDictValues *)((char *)o + type->tp_basicsize);
+    return values->valid ? values : NULL;
+}
+
+PyObject *py_managed_dict(PyObject *o)
+{
+    if (!(Py_TYPE(o)->tp_flags & Py_TPFLAGS_MANAGED_DICT))
+        return NULL;
+    return (PyObject *)_PyObject_ManagedDictPointer(o)->dict;
+}
+
+static size_t values_allocation(PyObject *o, PyDictKeysObject *keys)
+{
+    (void)keys;
+    return Py_TYPE(o)->tp_flags & Py_TPFLAGS_INLINE_VALUES ? _PyInlineValuesSize(Py_TYPE(o)) : 0;
+}
+#elif PY_VERSION_HEX >= 0x030C0000
+/* 3.12: one pre-header word holds either the dict or the tagged values. */
+static PyDictValues *inline_values(PyObject *o)
+{
+    if (!(Py_TYPE(o)->tp_flags & Py_TPFLAGS_MANAGED_DICT))
+        return NULL;
+    PyDictOrValues dorv = *_PyObject_DictOrValuesPointer(o);
+    return _PyDictOrValues_IsValues(dorv) ? _PyDictOrValues_GetValues(dorv) : NULL;
+}
+
+PyObject *py_managed_dict(PyObject *o)
+{
+    if (!(Py_TYPE(o)->tp_flags & Py_TPFLAGS_MANAGED_DICT))
+        return NULL;
+    PyDictOrValues dorv = *_PyObject_DictOrValuesPointer(o);
+    return _PyDictOrValues_IsValues(dorv) ? NULL : dorv.dict;
+}
+
+/* As new_values() allocates it: an insertion-order prefix, then the slots. */
+static size_t values_allocation(PyObject *o, PyDictKeysObject *keys)
+{
+    if (!keys || !inline_values(o))
+        return 0;
+    size_t slots = (size_t)(keys->dk_nentries + keys->dk_usable);
+    return _Py_SIZE_ROUND_UP(slots + 2, sizeof(PyObject *)) + slots * sizeof(PyObject *);
+}
+#else
+/* 3.11: two pre-header words, the dict and the values. */
+static PyDictValues *inline_values(PyObject *o)
+{
+    if (!(Py_TYPE(o)->tp_flags & Py_TPFLAGS_MANAGED_DICT) || *_PyObject_ManagedDictPointer(o))
+        return NULL;
+    return *_PyObject_ValuesPointer(o);
+}
+
+PyObject *py_managed_dict(PyObject *o)
+{
+    if (!(Py_TYPE(o)->tp_flags & Py_TPFLAGS_MANAGED_DICT))
+        return NULL;
+    return *_PyObject_ManagedDictPointer(o);
+}
+
+/* As _PyObject_InitializeDict sizes it: one slot per usable shared key. */
+static size_t values_allocation(PyObject *o, PyDictKeysObject *keys)
+{
+    if (!keys || !inline_values(o))
+        return 0;
+    return sizeof(PyObject *) * (size_t)(keys->dk_nentries + keys->dk_usable);
+}
+#endif
+
+/* ---- where each version keeps a frame's code and a thread's top frame ---- */
+
+#if PY_VERSION_HEX >= 0x030D0000
+static PyCodeObject *frame_code(_PyInterpreterFrame *f)
+{
+    return PyCode_Check(f->f_executable) ? (PyCodeObject *)f->f_executable : NULL;
+}
+
+static _PyInterpreterFrame *top_frame(PyThreadState *tstate)
+{
+    return tstate->current_frame;
+}
+#else
+static PyCodeObject *frame_code(_PyInterpreterFrame *f)
+{
+    return f->f_code;
+}
+
+static _PyInterpreterFrame *top_frame(PyThreadState *tstate)
+{
+    return tstate->cframe ? tstate->cframe->current_frame : NULL;
+}
+#endif
+
+/* ---- the same on every version with internals ------------------------------ */
 
 /* The shared keys of the instance's class, when its values are inline. */
 static PyDictKeysObject *inline_keys(PyObject *o, PyDictValues **values)
 {
     PyTypeObject *type = Py_TYPE(o);
-    if (!(type->tp_flags & Py_TPFLAGS_MANAGED_DICT) || *_PyObject_ManagedDictPointer(o))
+    if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE) || !(*values = inline_values(o)))
         return NULL;
-    *values = *_PyObject_ValuesPointer(o);
     PyDictKeysObject *keys = ((PyHeapTypeObject *)type)->ht_cached_keys;
-    return *values && keys && keys->dk_kind != DICT_KEYS_GENERAL ? keys : NULL;
+    return keys && keys->dk_kind != DICT_KEYS_GENERAL ? keys : NULL;
 }
 
 int py_inline_attributes(PyObject *o, attribute_visit visit, void *ctx)
@@ -41,19 +151,25 @@ int py_inline_attributes(PyObject *o, attribute_visit visit, void *ctx)
 
 size_t py_inline_values_size(PyObject *o)
 {
-    PyDictValues *values;
-    PyDictKeysObject *keys = inline_keys(o, &values);
-    /* As _PyObject_InitializeDict sizes it: one slot per usable shared key. */
-    return keys ? sizeof(PyObject *) * (size_t)(keys->dk_nentries + keys->dk_usable) : 0;
+    PyTypeObject *type = Py_TYPE(o);
+    if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return 0;
+    return values_allocation(o, ((PyHeapTypeObject *)type)->ht_cached_keys);
+}
+
+/* A frame the interpreter has not set up yet, or one that is no Python code's. */
+static int is_incomplete(_PyInterpreterFrame *f)
+{
+    return !frame_code(f) || _PyFrame_IsIncomplete(f);
 }
 
 static int describe(_PyInterpreterFrame *f, py_frame *out)
 {
-    while (f && _PyFrame_IsIncomplete(f))
+    while (f && is_incomplete(f))
         f = f->previous;
     if (!f)
         return 0;
-    PyCodeObject *code = f->f_code;
+    PyCodeObject *code = frame_code(f);
     *out = (py_frame){.address = f->frame_obj ? (const void *)f->frame_obj : (const void *)f,
                       .object = (PyObject *)f->frame_obj, .code = (PyObject *)code,
                       .globals = f->f_globals, .locals = f->localsplus,
@@ -80,18 +196,24 @@ int py_frame_caller(py_frame *frame)
 int py_current_locations(py_location *out, int max)
 {
     PyThreadState *tstate = _PyThreadState_GET();
-    _PyInterpreterFrame *f = tstate && tstate->cframe ? tstate->cframe->current_frame : NULL;
+    _PyInterpreterFrame *f = tstate ? top_frame(tstate) : NULL;
     int n = 0;
     for (; f && n < max; f = f->previous) {
-        if (_PyFrame_IsIncomplete(f))
+        if (is_incomplete(f))
             continue;
-        out[n++] = (py_location){(PyObject *)f->f_code,
+        out[n++] = (py_location){(PyObject *)frame_code(f),
                                  _PyInterpreterFrame_LASTI(f) * (int)sizeof(_Py_CODEUNIT)};
     }
     return n;
 }
 
 #else
+
+PyObject *py_managed_dict(PyObject *o)
+{
+    (void)o; /* before 3.11 every __dict__ is at tp_dictoffset */
+    return NULL;
+}
 
 int py_inline_attributes(PyObject *o, attribute_visit visit, void *ctx)
 {

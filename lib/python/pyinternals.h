@@ -2,8 +2,9 @@
  * pyinternals.h: what only CPython's internal structures tell, behind one
  * interface: attributes an instance keeps inline (3.11+: no __dict__
  * object), and the frames a thread is executing with their local names.
- * Implemented for 3.11; on other versions the functions find nothing, and
- * the dumper falls back on tp_traverse (references without names).
+ * Implemented for 3.11 to 3.13; on other versions the functions find
+ * nothing, and the dumper falls back on tp_traverse (references without
+ * names).
  */
 #ifndef HEAPAN_PYINTERNALS_H
 #define HEAPAN_PYINTERNALS_H
@@ -19,6 +20,9 @@ typedef int (*attribute_visit)(void *ctx, PyObject *name, PyObject *value);
  * Returns 0 or the first non-zero result of `visit`.
  */
 int py_inline_attributes(PyObject *o, attribute_visit visit, void *ctx);
+
+/* The __dict__ object of an instance whose class manages it (3.11+), or NULL. */
+PyObject *py_managed_dict(PyObject *o);
 
 /* Bytes of the instance's inline values array, 0 if it has none. */
 size_t py_inline_values_size(PyObject *o);

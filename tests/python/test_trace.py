@@ -152,8 +152,11 @@ class TraceTest(unittest.TestCase):
         self.assertGreater(curve[-1], curve[len(curve) // 2])
         self.assertTrue(doc["trace"]["same_process"])
         self.assertEqual(doc["trace"]["growing_sites"][0]["line"], 9)
-        generator = [s for s in doc["suggestions"] if s["kind"] == "generator"]
-        self.assertTrue(any("<listcomp>" in s["target"] for s in generator), doc["suggestions"])
+        # From 3.12 a comprehension runs inline (PEP 709): no <listcomp> frame to tell it by.
+        if sys.version_info[:2] <= (3, 11):
+            generator = [s for s in doc["suggestions"] if s["kind"] == "generator"]
+            self.assertTrue(any("<listcomp>" in s["target"] for s in generator),
+                            doc["suggestions"])
         schema = os.path.join(os.environ["top_srcdir"], "docs", "report.schema.json")
         validator = os.path.join(os.environ["top_srcdir"], "tests", "tools", "validate_json.py")
         subprocess.run([sys.executable, validator, schema, out], check=True)
