@@ -5,6 +5,7 @@
  */
 #include "dumper.h" /* Python.h first, as CPython requires */
 
+#include <frameobject.h> /* not in Python.h before 3.11 */
 #include <structmember.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,8 @@
 #define Py_BUILD_CORE_MODULE 1
 #include "pyinternals.h"
 
+#include <frameobject.h>
+
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000
 #define HAVE_INTERNALS 1
 /* CPython's own headers, built with its warnings, not ours. */
@@ -227,6 +229,48 @@ size_t py_inline_values_size(PyObject *o)
     return 0;
 }
 
+#if PY_VERSION_HEX < 0x030B0000
+/*
+ * Before 3.11 every frame is a frame object, public: its locals are the
+ * first co_nlocals slots of f_localsplus, named by co_varnames.
+ */
+static int describe(PyFrameObject *f, py_frame *out)
+{
+    if (!f)
+        return 0;
+    PyCodeObject *code = f->f_code;
+    *out = (py_frame){.address = f, .object = (PyObject *)f, .code = (PyObject *)code,
+                      .globals = f->f_globals, .locals = f->f_localsplus,
+                      .names = code->co_varnames, .count = code->co_nlocals, .opaque = f};
+    return 1;
+}
+
+int py_frame_of(PyObject *top, py_frame *out)
+{
+    return top && PyFrame_Check(top) ? describe((PyFrameObject *)top, out) : 0;
+}
+
+int py_frame_caller(py_frame *frame)
+{
+    return describe(((PyFrameObject *)frame->opaque)->f_back, frame);
+}
+
+int py_current_locations(py_location *out, int max)
+{
+    PyThreadState *tstate = _PyThreadState_UncheckedGet();
+    PyFrameObject *f = tstate ? tstate->frame : NULL;
+    int n = 0;
+    for (; f && n < max; f = f->f_back) {
+        /* 3.10 counts instructions, 3.8 and 3.9 bytes. */
+        int lasti = f->f_lasti < 0 ? 0 : f->f_lasti;
+#if PY_VERSION_HEX >= 0x030A0000
+        lasti *= (int)sizeof(_Py_CODEUNIT);
+#endif
+        out[n++] = (py_location){(PyObject *)f->f_code, lasti};
+    }
+    return n;
+}
+#else
 int py_frame_of(PyObject *top, py_frame *out)
 {
     (void)top, (void)out;
@@ -244,5 +288,7 @@ int py_current_locations(py_location *out, int max)
     (void)out, (void)max;
     return 0;
 }
+
+#endif
 
 #endif

@@ -42,13 +42,14 @@ static PyObject *c_sizeof_method(PyTypeObject *type, PyObject *name)
 /* What CPython puts before the object itself, as sys.getsizeof() counts it. */
 size_t py_pre_header_size(PyObject *o)
 {
-    PyTypeObject *type = Py_TYPE(o);
 #if PY_VERSION_HEX >= 0x030C0000
+    PyTypeObject *type = Py_TYPE(o);
     size_t size = PyType_IS_GC(type) ? GC_HEADER_SIZE : 0;
     if (type->tp_flags & (Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_MANAGED_WEAKREF))
         size += 2 * sizeof(PyObject *);
     return size;
 #elif PY_VERSION_HEX >= 0x030B0000
+    PyTypeObject *type = Py_TYPE(o);
     size_t size = PyType_IS_GC(type) ? GC_HEADER_SIZE : 0;
     if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT)
         size += 2 * sizeof(PyObject *);

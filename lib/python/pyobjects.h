@@ -11,6 +11,12 @@
 
 #include "heapan.h"
 
+/* Spellings that came after 3.8, for 3.8. */
+#if PY_VERSION_HEX < 0x03090000
+#define Py_IS_TYPE(o, type) (Py_TYPE(o) == (type))
+#define PyObject_GC_IsTracked(o) _PyObject_GC_IS_TRACKED(o)
+#endif
+
 /* Characters of a str (bytes of a bytes) kept as its value prefix. */
 #define VALUE_PREFIX_CHARS 64
 

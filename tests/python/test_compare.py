@@ -40,6 +40,12 @@ class CompareTest(unittest.TestCase):
         with open(out, encoding="utf-8") as f:
             return result, json.load(f)
 
+    def candidates_of(self, dump):
+        out = os.path.join(self.tmp.name, "report.json")
+        subprocess.run([HEAPAN, "report", dump, "-o", out], check=True, capture_output=True)
+        with open(out, encoding="utf-8") as f:
+            return [leak["path_text"] for leak in json.load(f)["leak_candidates"]]
+
     def test_planted_growth_is_found_with_its_structure_and_numbers(self):
         result, doc = self.json_of(self.before, self.after)
         self.assertEqual(result.returncode, 0, result.stderr)  # no limit given
@@ -56,8 +62,11 @@ class CompareTest(unittest.TestCase):
         self.assertEqual(types["__main__.AuditRecord"]["new"]["count"], 2800)
         self.assertEqual(types["__main__.Handler"]["new"]["count"], 3000)
         new_paths = [leak["path_text"] for leak in doc["new_leak_candidates"]]
-        self.assertIn("module __main__ . _CACHE", new_paths)
         self.assertIn("module __main__ . AUDIT", new_paths)
+        # Before 3.11 each instance has its own dict: the 200 cached ones already make
+        # _CACHE a candidate of the baseline, so it is not a new one.
+        if "module __main__ . _CACHE" not in new_paths:
+            self.assertIn("module __main__ . _CACHE", self.candidates_of(self.before))
 
     def test_the_gate_exits_1_naming_each_crossed_limit(self):
         result = compare(self.before, self.after, "--fail-on-growth", "10%",

@@ -220,8 +220,11 @@ class TraceTest(unittest.TestCase):
         trace = self.path("threads.zst")
         self.run_python("-c", textwrap.dedent("""\
             import sys, threading, heapan
-            def worker(n):
-                return [bytes(200) for _ in range(n)]
+            def worker(n):  # a loop, not a comprehension: its own frame before 3.12
+                blocks = []
+                for _ in range(n):
+                    blocks.append(bytes(200))
+                return blocks
             with heapan.trace(sys.argv[1]):
                 threads = [threading.Thread(target=worker, args=(20000,)) for _ in range(4)]
                 for t in threads: t.start()
