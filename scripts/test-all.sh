@@ -1,7 +1,8 @@
 #!/bin/sh
 # test-all.sh: the whole test suite, as CI runs it: a release build through
 # `make distcheck` (unit, command-line and fuzz-replay tests, the install
-# check, the tarball), then the same tests built with ASan and UBSan.
+# check, the tarball), then the same tests built with ASan and UBSan, then
+# the Python producer's tests on the other CPythons the machine has.
 # Builds go to build/ under the source tree.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,3 +33,5 @@ if ! make -C build/asan -j"$jobs" check; then
     exit 1
 fi
 summarise build/asan/test-suite.log
+echo "== the Python producer on the other CPythons found (3.8 to 3.13)"
+scripts/test-pythons.sh --except "$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
