@@ -495,11 +495,6 @@ static int collect_refs(dumper *d, PyObject *o, py_kind kind)
 
 /* ---- allocation stacks ---------------------------------------------------- */
 
-/*
- * The stack tracemalloc recorded for o's memory block, as a stack id; 0
- * when there is none.  tracemalloc keeps (file, line) pairs, innermost
- * first, and no function names.
- */
 #if PY_VERSION_HEX >= 0x030D0000
 /* 3.13 has no C function for it; _tracemalloc's own, C code too, finds the block. */
 static PyObject *object_traceback(dumper *d, PyObject *o)
@@ -514,6 +509,11 @@ static PyObject *object_traceback(dumper *d, PyObject *o)
 }
 #endif
 
+/*
+ * The stack tracemalloc recorded for o's memory block, as a stack id; 0
+ * when there is none.  tracemalloc keeps (file, line) pairs, innermost
+ * first, and no function names.
+ */
 static uint32_t allocation_stack(dumper *d, PyObject *o)
 {
     PyObject *frames = object_traceback(d, o);
