@@ -1,8 +1,9 @@
 /*
  * pyinternals.c: CPython's internal structures, read without changing
- * them, for 3.11 to 3.13.  Each version keeps an instance's attributes
- * and a thread's frames a little differently; the differences stay in
- * the few accessors at the top.
+ * them, for 3.11 to 3.13, and the public frame objects of 3.8 to 3.10.
+ * Each version keeps an instance's attributes and a thread's frames a
+ * little differently; the differences stay in the few accessors at the
+ * top of each part.
  */
 #define Py_BUILD_CORE_MODULE 1
 #include "pyinternals.h"

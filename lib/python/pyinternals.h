@@ -2,9 +2,9 @@
  * pyinternals.h: what only CPython's internal structures tell, behind one
  * interface: attributes an instance keeps inline (3.11+: no __dict__
  * object), and the frames a thread is executing with their local names.
- * Implemented for 3.11 to 3.13; on other versions the functions find
- * nothing, and the dumper falls back on tp_traverse (references without
- * names).
+ * Inline attributes are read on 3.11 to 3.13 (before, there are none);
+ * frames on 3.8 to 3.13.  On later versions the functions find nothing,
+ * and the dumper falls back on tp_traverse (references without names).
  */
 #ifndef HEAPAN_PYINTERNALS_H
 #define HEAPAN_PYINTERNALS_H
