@@ -72,8 +72,9 @@ static size_t tally_take(tally *t, type_count *out, uint32_t *top_site)
     return kept;
 }
 
-/* Tallies the types of everything `v` dominates, by shallow bytes. */
-static int tally_subtree(tally *t, const heap *h, const dominators *d, uint32_t v)
+/* Tallies the types of everything `v` dominates, by shallow bytes, but what `skip` marks. */
+static int tally_subtree(tally *t, const heap *h, const dominators *d, uint32_t v,
+                         const uint8_t *skip)
 {
     uint32_t *stack = malloc(((size_t)d->retained_count[v] + 1) * sizeof *stack);
     if (!stack)
@@ -82,6 +83,8 @@ static int tally_subtree(tally *t, const heap *h, const dominators *d, uint32_t 
     stack[sp++] = v;
     while (sp) {
         uint32_t x = stack[--sp];
+        if (x != v && skip[x])
+            continue;
         tally_add(t, h, x, h->size[x]);
         for (uint32_t k = d->child_start[x]; k < d->child_start[x + 1]; k++)
             stack[sp++] = d->child[k];
@@ -244,7 +247,30 @@ static int find_accumulations(finder *f)
 
 /* ---- big retainers, stored tracebacks ------------------------------------------ */
 
-/* Objects that hold a large share themselves, none of their children as much. */
+/* Bytes the candidates found so far hold beneath v in the dominator tree. */
+static uint64_t held_by_candidates_under(const finder *f, uint32_t v)
+{
+    const report *r = f->r;
+    uint64_t held = 0;
+    for (size_t i = 0; i < r->leak_count; i++) {
+        uint32_t c = r->leaks[i].object;
+        for (uint32_t x = c == HEAP_NONE ? HEAP_NONE : r->dom->idom[c]; x != HEAP_NONE;
+             x = r->dom->idom[x]) {
+            if (x == v) {
+                held += r->dom->retained_size[c];
+                break;
+            }
+        }
+    }
+    return held;
+}
+
+/*
+ * Objects that hold a large share themselves, none of their children as
+ * much, counting only what no candidate beneath them holds already: an
+ * object whose big share is mostly one reported list is that list's
+ * finding, not its own.
+ */
 static int find_big_retainers(finder *f)
 {
     const report *r = f->r;
@@ -258,18 +284,29 @@ static int find_big_retainers(finder *f)
             continue;
         int child_is_big = 0;
         for (uint32_t k = d->child_start[v]; k < d->child_start[v + 1] && !child_is_big; k++)
-            child_is_big = d->retained_size[d->child[k]] >= big || f->is_candidate[d->child[k]];
-        if (child_is_big)
+            child_is_big = d->retained_size[d->child[k]] >= big;
+        uint64_t held = child_is_big ? 0 : held_by_candidates_under(f, v);
+        uint64_t own = d->retained_size[v] - held;
+        if (child_is_big || own < big)
             continue;
         leak_candidate *c = add_candidate(f, LEAK_BIG_RETAINER, v);
-        char size[32], name[512];
-        if (!c || !(c->reason = report_format(
-                        "This %s alone retains %s, %.1f%% of the heap.",
-                        report_type_name(r, v, name, sizeof name),
-                        format_bytes(c->retained_size, size, sizeof size),
-                        100.0 * share_of_heap(r, c->retained_size))))
+        char size[32], rest[32], name[512];
+        if (!c)
             return -1;
-        c->score = 100.0 * share_of_heap(r, c->retained_size) * 0.8;
+        c->reason = held ? report_format("This %s retains %s, %.1f%% of the heap; %s of it "
+                                         "(%.1f%%) is outside the candidates it holds.",
+                                         report_type_name(r, v, name, sizeof name),
+                                         format_bytes(c->retained_size, size, sizeof size),
+                                         100.0 * share_of_heap(r, c->retained_size),
+                                         format_bytes(own, rest, sizeof rest),
+                                         100.0 * share_of_heap(r, own))
+                         : report_format("This %s alone retains %s, %.1f%% of the heap.",
+                                         report_type_name(r, v, name, sizeof name),
+                                         format_bytes(c->retained_size, size, sizeof size),
+                                         100.0 * share_of_heap(r, c->retained_size));
+        if (!c->reason)
+            return -1;
+        c->score = 100.0 * sqrt(share_of_heap(r, own)) * 0.8;
     }
     return 0;
 }
@@ -346,7 +383,8 @@ static int complete(finder *f, leak_candidate *c)
     const heap *h = r->heap;
     if (c->object == HEAP_NONE)
         return 0;
-    if (tally_subtree(&f->types, h, r->dom, c->object) < 0)
+    /* A big retainer's own types: the candidates it holds list theirs. */
+    if (tally_subtree(&f->types, h, r->dom, c->object, f->is_candidate) < 0)
         return -1;
     c->type_count = tally_take(&f->types, c->types, &c->site);
     return path_find(h, f->paths, c->object, HEAP_NONE, &c->path) < 0 ? -1 : 0;

@@ -8,7 +8,7 @@ int main(void)
     Suite *(*const suites[])(void) = {encoding_suite, intern_suite,    writer_suite,
                                       reader_suite,   addrmap_suite,   dumpstats_suite,
                                       integrity_suite, textout_suite, heap_suite,
-                                      dominators_suite, histogram_suite, paths_suite,
+                                      dominators_suite, histogram_suite, paths_suite, leaks_suite,
                                       trace_suite, trace_link_suite};
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++)
