@@ -119,8 +119,11 @@ static int suggest_slots_for(adder *a, const instance_shape *run, size_t same, s
 {
     uint32_t type = (uint32_t)(run->key >> 32), attributes = (uint32_t)run->key;
     uint64_t bytes = 0;
-    for (size_t i = 0; i < same; i++)
+    size_t with_dict = 0;
+    for (size_t i = 0; i < same; i++) {
         bytes += run[i].bytes;
+        with_dict += (a->r->heap->flags[run[i].object] & HEAP_OBJ_DICT_MATERIALISED) != 0;
+    }
     uint64_t slotted = same * (uint64_t)(PY_GC_HEADER + PY_OBJECT_HEADER + 8 * attributes);
     if (same < a->o->min_entries || same * 10 < all * 9 || bytes <= slotted ||
         bytes - slotted < worth(a) || !accepted(a, run->object))
@@ -131,10 +134,14 @@ static int suggest_slots_for(adder *a, const instance_shape *run, size_t same, s
         return -1;
     group_name(a->r->heap, GROUP_BY_TYPE, type, name, sizeof name);
     s->target = strdup(name);
+    /* From 3.11 an instance keeps its attributes inline until its __dict__ is asked for. */
+    const char *storage = with_dict == same ? "their dicts"
+                          : with_dict    ? "their dicts or inline values"
+                                         : "their inline attribute values";
     s->message = report_format(
         "%llu instances of %s have the same %u attributes and no __slots__; they take %s with "
-        "their dicts, and %s with __slots__ (%u bytes each).",
-        (unsigned long long)same, name, attributes, format_bytes(bytes, now, sizeof now),
+        "%s, and %s with __slots__ (%u bytes each).",
+        (unsigned long long)same, name, attributes, format_bytes(bytes, now, sizeof now), storage,
         format_bytes(slotted, then, sizeof then), PY_GC_HEADER + PY_OBJECT_HEADER + 8 * attributes);
     return s->target && s->message ? 0 : -1;
 }
