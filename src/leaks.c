@@ -190,6 +190,23 @@ static void measure_fan_out(finder *f, uint32_t v, fan_out *out)
     }
 }
 
+/* Does one of v's first entries of `type` hold a traceback (an exception that keeps its own)? */
+static int entries_hold_tracebacks(const heap *h, uint32_t v, uint32_t type)
+{
+    uint32_t end = h->out_start[v] + h->out_count[v], seen = 0;
+    for (uint32_t e = h->out_start[v]; e < end && seen < 8; e++) {
+        uint32_t entry = h->out_target[e] & HEAP_INDEX_MASK;
+        if (h->type[entry] != type)
+            continue;
+        seen++;
+        uint32_t entry_end = h->out_start[entry] + h->out_count[entry];
+        for (uint32_t k = h->out_start[entry]; k < entry_end; k++)
+            if (strcmp(heap_type_name(h, h->out_target[k] & HEAP_INDEX_MASK), "traceback") == 0)
+                return 1;
+    }
+    return 0;
+}
+
 static int describe_accumulation(finder *f, leak_candidate *c, const fan_out *fan)
 {
     const report *r = f->r;
@@ -199,13 +216,17 @@ static int describe_accumulation(finder *f, leak_candidate *c, const fan_out *fa
     report_type_name(r, c->object, kind, sizeof kind);
     int callables = strcmp(entry, "method") == 0 || strcmp(entry, "function") == 0 ||
                     strcmp(entry, "builtin_function_or_method") == 0;
+    const char *why = callables ? ", and each callback keeps its object alive"
+                      : entries_hold_tracebacks(h, c->object, fan->entry_type)
+                          ? ", and each exception keeps its traceback alive: every frame it "
+                            "passed through, with their locals"
+                          : "";
     c->reason = report_format(
         "This %s holds %llu entries (%llu of them %s) that retain %s, %.1f%% of the heap; a "
         "collection under a long-lived root that only grows is the classic leak%s.",
         kind, (unsigned long long)fan->entries, (unsigned long long)fan->entry_type_count, entry,
         format_bytes(c->retained_size, size, sizeof size),
-        100.0 * share_of_heap(r, c->retained_size),
-        callables ? ", and each callback keeps its object alive" : "");
+        100.0 * share_of_heap(r, c->retained_size), why);
     return c->reason ? 0 : -1;
 }
 

@@ -55,16 +55,22 @@ static void write_holder(test_dump *d, uint64_t entry_size, uint64_t user_size)
     test_dump_finish(d);
 }
 
-static void analyse(analysed *a, uint64_t entry_size, uint64_t user_size)
+/* Loads a->d, written and finished, and builds its report. */
+static void analyse_dump(analysed *a)
 {
-    memset(a, 0, sizeof *a);
-    write_holder(&a->d, entry_size, user_size);
     ck_assert_int_eq(heap_load(&a->h, test_dump_reader(&a->d), NULL, NULL), 0);
     ck_assert_int_eq(dominators_compute(&a->h, &a->dom), 0);
     ck_assert_int_eq(dominators_build_tree(&a->dom), 0);
     ck_assert_int_eq(retention_compute(&a->h, &a->paths), 0);
     report_options o = {.top = 10};
     ck_assert_int_eq(report_build(&a->h, &a->dom, &a->paths, &o, &a->r), 0);
+}
+
+static void analyse(analysed *a, uint64_t entry_size, uint64_t user_size)
+{
+    memset(a, 0, sizeof *a);
+    write_holder(&a->d, entry_size, user_size);
+    analyse_dump(a);
 }
 
 static void release(analysed *a)
@@ -118,12 +124,44 @@ START_TEST(a_holder_that_is_mostly_its_candidate_is_no_finding)
 }
 END_TEST
 
+/* A list of stored exceptions: each keeps its traceback, a frame and the frame's local. */
+START_TEST(stored_exceptions_are_said_to_keep_their_tracebacks)
+{
+    analysed a;
+    memset(&a, 0, sizeof a);
+    test_dump_start(&a.d, NULL);
+    uint32_t list = test_type(&a.d, "builtins", "list");
+    const char *chain[] = {"ValueError", "traceback", "frame", "bytearray"};
+    uint64_t sizes[] = {72, 64, 400, 2048};
+    uint32_t types[4];
+    for (int k = 0; k < 4; k++)
+        types[k] = test_type(&a.d, "builtins", chain[k]);
+    test_object(&a.d, AUDIT, list, 1000);
+    for (uint64_t i = 0; i < COUNT; i++) {
+        uint64_t base = ENTRIES + 64 * i;
+        for (uint64_t k = 0; k < 4; k++)
+            test_object(&a.d, base + 16 * k, types[k], sizes[k]);
+        test_ref(&a.d, AUDIT, base);
+        for (uint64_t k = 0; k < 3; k++)
+            test_ref(&a.d, base + 16 * k, base + 16 * (k + 1));
+    }
+    test_root(&a.d, AUDIT, HEAPAN_ROOT_MODULE);
+    test_dump_finish(&a.d);
+    analyse_dump(&a);
+    const leak_candidate *errors = candidate_at(&a, AUDIT);
+    ck_assert_ptr_nonnull(errors);
+    ck_assert_ptr_nonnull(strstr(errors->reason, "each exception keeps its traceback alive"));
+    release(&a);
+}
+END_TEST
+
 Suite *leaks_suite(void)
 {
     Suite *s = suite_create("leaks");
     TCase *tc = tcase_create("leaks");
     tcase_add_test(tc, a_holder_is_a_finding_for_what_its_candidates_do_not_hold);
     tcase_add_test(tc, a_holder_that_is_mostly_its_candidate_is_no_finding);
+    tcase_add_test(tc, stored_exceptions_are_said_to_keep_their_tracebacks);
     suite_add_tcase(s, tc);
     return s;
 }
