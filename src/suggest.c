@@ -403,15 +403,21 @@ static int suggest_bounds(adder *a)
                                       (double)(c->entries - BOUNDED_ENTRIES) / (double)c->entries);
         suggestion *s = add(a, is_list ? SUGGEST_DEQUE : SUGGEST_BOUNDED_CACHE, c->object,
                             c->entries, savings);
+        /* functools.cache and lru_cache(maxsize=None) keep their results in a plain dict. */
+        uint32_t owner = a->r->dom->idom[c->object];
+        int lru_cache = owner < h->count && type_is(h, owner, "_lru_cache_wrapper");
         char size[32];
         if (!s || !(s->target = where(a, c->object)) ||
             !(s->message = report_format(
-                  is_list ? "This list only grows (%llu entries); if only recent entries matter, "
-                            "collections.deque(maxlen=...) bounds it: at %d entries it would "
-                            "free about %s."
-                          : "This dict grows with every new key (%llu entries); a bounded cache "
-                            "(functools.lru_cache(maxsize=...) or an LRU dict) at %d entries "
-                            "would free about %s.",
+                  is_list     ? "This list only grows (%llu entries); if only recent entries "
+                                "matter, collections.deque(maxlen=...) bounds it: at %d entries "
+                                "it would free about %s."
+                  : lru_cache ? "This functools.cache (an lru_cache without maxsize) keeps every "
+                                "result it computed (%llu entries); "
+                                "@functools.lru_cache(maxsize=%d) would free about %s."
+                              : "This dict grows with every new key (%llu entries); a bounded "
+                                "cache (functools.lru_cache(maxsize=...) or an LRU dict) at %d "
+                                "entries would free about %s.",
                   (unsigned long long)c->entries, BOUNDED_ENTRIES,
                   format_bytes(savings, size, sizeof size))))
             return -1;

@@ -1,4 +1,7 @@
-/* check_leaks.c: leak candidates (src/leaks.c), on heaps shaped like real programs. */
+/*
+ * check_leaks.c: leak candidates (src/leaks.c) and the suggestions made of
+ * them (src/suggest.c), on heaps shaped like real programs.
+ */
 #include <check.h>
 #include <string.h>
 
@@ -155,6 +158,35 @@ START_TEST(stored_exceptions_are_said_to_keep_their_tracebacks)
 }
 END_TEST
 
+/* @functools.cache: the wrapper's dict keeps every result; the suggestion names the decorator. */
+START_TEST(an_unbounded_lru_cache_is_told_to_take_a_maxsize)
+{
+    analysed a;
+    memset(&a, 0, sizeof a);
+    test_dump_start(&a.d, NULL);
+    uint32_t wrapper = test_type(&a.d, "functools", "_lru_cache_wrapper");
+    uint32_t dict = test_type(&a.d, "builtins", "dict"), str = test_type(&a.d, "builtins", "str");
+    test_object(&a.d, HOLDER, wrapper, 120);
+    test_object(&a.d, BY_ID, dict, 9000);
+    test_ref(&a.d, HOLDER, BY_ID);
+    for (uint64_t i = 0; i < COUNT; i++) {
+        test_object(&a.d, ENTRIES + 16 * i, str, 1000);
+        test_ref(&a.d, BY_ID, ENTRIES + 16 * i);
+    }
+    test_root(&a.d, HOLDER, HEAPAN_ROOT_MODULE);
+    test_dump_finish(&a.d);
+    analyse_dump(&a);
+    const suggestion *cache = NULL;
+    for (size_t i = 0; i < a.r.suggestion_count; i++)
+        if (a.r.suggestions[i].kind == SUGGEST_BOUNDED_CACHE)
+            cache = &a.r.suggestions[i];
+    ck_assert_ptr_nonnull(cache);
+    ck_assert_ptr_nonnull(strstr(cache->message, "functools.cache"));
+    ck_assert_ptr_nonnull(strstr(cache->message, "@functools.lru_cache(maxsize=100)"));
+    release(&a);
+}
+END_TEST
+
 Suite *leaks_suite(void)
 {
     Suite *s = suite_create("leaks");
@@ -162,6 +194,7 @@ Suite *leaks_suite(void)
     tcase_add_test(tc, a_holder_is_a_finding_for_what_its_candidates_do_not_hold);
     tcase_add_test(tc, a_holder_that_is_mostly_its_candidate_is_no_finding);
     tcase_add_test(tc, stored_exceptions_are_said_to_keep_their_tracebacks);
+    tcase_add_test(tc, an_unbounded_lru_cache_is_told_to_take_a_maxsize);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,7 +16,7 @@ Suite *heap_suite(void);       /* src/heap.c */
 Suite *dominators_suite(void); /* src/dominators.c */
 Suite *histogram_suite(void);  /* src/histogram.c */
 Suite *paths_suite(void);      /* src/paths.c */
-Suite *leaks_suite(void);      /* src/leaks.c */
+Suite *leaks_suite(void);      /* src/leaks.c, src/suggest.c */
 Suite *trace_suite(void);      /* src/trace.c */
 Suite *trace_link_suite(void); /* src/trace_advice.c, src/trace_link.c */
 
