@@ -69,6 +69,20 @@ static void analyse_dump(analysed *a)
     ck_assert_int_eq(report_build(&a->h, &a->dom, &a->paths, &o, &a->r), 0);
 }
 
+/* A heap written by the test itself: begin, then end with its one root. */
+static void begin(analysed *a)
+{
+    memset(a, 0, sizeof *a);
+    test_dump_start(&a->d, NULL);
+}
+
+static void end_rooted_at(analysed *a, uint64_t root)
+{
+    test_root(&a->d, root, HEAPAN_ROOT_MODULE);
+    test_dump_finish(&a->d);
+    analyse_dump(a);
+}
+
 static void analyse(analysed *a, uint64_t entry_size, uint64_t user_size)
 {
     memset(a, 0, sizeof *a);
@@ -131,8 +145,7 @@ END_TEST
 START_TEST(stored_exceptions_are_said_to_keep_their_tracebacks)
 {
     analysed a;
-    memset(&a, 0, sizeof a);
-    test_dump_start(&a.d, NULL);
+    begin(&a);
     uint32_t list = test_type(&a.d, "builtins", "list");
     const char *chain[] = {"ValueError", "traceback", "frame", "bytearray"};
     uint64_t sizes[] = {72, 64, 400, 2048};
@@ -148,9 +161,7 @@ START_TEST(stored_exceptions_are_said_to_keep_their_tracebacks)
         for (uint64_t k = 0; k < 3; k++)
             test_ref(&a.d, base + 16 * k, base + 16 * (k + 1));
     }
-    test_root(&a.d, AUDIT, HEAPAN_ROOT_MODULE);
-    test_dump_finish(&a.d);
-    analyse_dump(&a);
+    end_rooted_at(&a, AUDIT);
     const leak_candidate *errors = candidate_at(&a, AUDIT);
     ck_assert_ptr_nonnull(errors);
     ck_assert_ptr_nonnull(strstr(errors->reason, "each exception keeps its traceback alive"));
@@ -162,8 +173,7 @@ END_TEST
 START_TEST(an_unbounded_lru_cache_is_told_to_take_a_maxsize)
 {
     analysed a;
-    memset(&a, 0, sizeof a);
-    test_dump_start(&a.d, NULL);
+    begin(&a);
     uint32_t wrapper = test_type(&a.d, "functools", "_lru_cache_wrapper");
     uint32_t dict = test_type(&a.d, "builtins", "dict"), str = test_type(&a.d, "builtins", "str");
     test_object(&a.d, HOLDER, wrapper, 120);
@@ -173,9 +183,7 @@ START_TEST(an_unbounded_lru_cache_is_told_to_take_a_maxsize)
         test_object(&a.d, ENTRIES + 16 * i, str, 1000);
         test_ref(&a.d, BY_ID, ENTRIES + 16 * i);
     }
-    test_root(&a.d, HOLDER, HEAPAN_ROOT_MODULE);
-    test_dump_finish(&a.d);
-    analyse_dump(&a);
+    end_rooted_at(&a, HOLDER);
     const suggestion *cache = NULL;
     for (size_t i = 0; i < a.r.suggestion_count; i++)
         if (a.r.suggestions[i].kind == SUGGEST_BOUNDED_CACHE)
