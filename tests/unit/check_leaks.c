@@ -12,8 +12,8 @@
 #include "testdump.h"
 
 #define HOLDER 0x1000u
-#define AUDIT 0x2000u     /* a list under the holder, with entries only it keeps */
-#define BY_ID 0x3000u     /* two dicts under the holder sharing the same users */
+#define AUDIT 0x2000u /* a list under the holder, with entries only it keeps */
+#define BY_ID 0x3000u /* two dicts under the holder sharing the same users */
 #define BY_NAME 0x4000u
 #define ENTRIES 0x100000u
 #define USERS 0x200000u
