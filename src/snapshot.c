@@ -864,11 +864,19 @@ static int read_document(parser *p)
         char key[MAX_KEY];
         if (read_key(p, key, sizeof key) < 0)
             return -1;
-        int failed = strcmp(key, "snapshot") == 0  ? read_meta(p)
-                     : strcmp(key, "nodes") == 0   ? read_nodes(p)
-                     : strcmp(key, "edges") == 0   ? read_edges(p)
-                     : strcmp(key, "strings") == 0 ? read_strings(p)
-                                                   : skip_value(p);
+        const int *have = strcmp(key, "snapshot") == 0  ? &p->have_meta
+                          : strcmp(key, "nodes") == 0   ? &p->have_nodes
+                          : strcmp(key, "edges") == 0   ? &p->have_edges
+                          : strcmp(key, "strings") == 0 ? &p->have_strings
+                                                        : NULL;
+        /* A part read twice would be read over the first: refused, as JSON parsers differ on it. */
+        if (have && *have)
+            return fail(p, "the snapshot has a second \"%s\"", key);
+        int failed = have == &p->have_meta      ? read_meta(p)
+                     : have == &p->have_nodes   ? read_nodes(p)
+                     : have == &p->have_edges   ? read_edges(p)
+                     : have == &p->have_strings ? read_strings(p)
+                                                : skip_value(p);
         if (failed)
             return -1;
         int c = peek(p);

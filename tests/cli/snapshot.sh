@@ -42,11 +42,12 @@ broken = {
     "strings_short": text[: text.index('"strings":[') + len('"strings":[')] + '"x"]}',
     "nodes_first": '{"snapshot":{},"edges":[],"nodes":[]}',
     "not_json": '{"snapshot": nope',
+    "nodes_twice": text.replace('"edges":[', '"nodes":[],"edges":[', 1),
 }
 for name, body in broken.items():
     open(name + ".heapsnapshot", "w").write(body)
 PY
-for name in cut badnumber nometa edge_out_of_range strings_short nodes_first not_json; do
+for name in cut badnumber nometa edge_out_of_range strings_short nodes_first not_json nodes_twice; do
     run heapan check "$name.heapsnapshot"
     run heapan top "$name.heapsnapshot"
 done
