@@ -36,7 +36,7 @@ struct heapan_writer {
     uint8_t *out;            /* compressed output staging */
     size_t out_cap;
     uint64_t refs_from, refs_count;
-    size_t record_start;     /* where the payload of the record open in `pending` starts */
+    size_t record_head, record_start;  /* the record open in `pending`: its tag, its payload */
     size_t since_flush, flush_interval;
     int header_written;
     int closed;
@@ -119,33 +119,19 @@ static heapan_status limit_exceeded(heapan_writer *w, unsigned tag, size_t len)
                 heapan_record_kind_name(tag), len, HEAPAN_MAX_RECORD_SIZE);
 }
 
-/* Queues a record whose payload is `head` then `body`. */
-static heapan_status queue_record(heapan_writer *w, unsigned tag, const uint8_t *head,
-                                  size_t head_len, const uint8_t *body, size_t body_len)
-{
-    size_t len = head_len + body_len;
-    if (len > HEAPAN_MAX_RECORD_SIZE)
-        return limit_exceeded(w, tag, len);
-    if (bytebuf_reserve(&w->pending, 2 * HEAPAN_VARINT_MAX + len) < 0)
-        return fail_nomem(w);
-    bytebuf_put_varint_unchecked(&w->pending, tag);
-    bytebuf_put_varint_unchecked(&w->pending, len);
-    bytebuf_put(&w->pending, head, head_len);
-    bytebuf_put(&w->pending, body, body_len);
-    return record_queued(w, len);
-}
-
 /*
- * Records nobody interns are encoded straight into `pending`, after room
- * for their tag and a one-byte length: one copy less per record.  The
- * payload moves up in the rare case its length takes more bytes.
+ * A record is encoded straight into `pending`, after room for its tag and
+ * for its length as long as `expected` would need.  close_record() moves
+ * the payload in the rare case its real length needs another size.
  */
-static bytebuf *open_record(heapan_writer *w)
+static bytebuf *open_record(heapan_writer *w, size_t expected)
 {
-    w->record_start = w->pending.len + 2;
-    if (bytebuf_reserve(&w->pending, 2) < 0)
+    size_t room = 1 + varint_size(expected);
+    w->record_head = w->pending.len;
+    w->record_start = w->record_head + room;
+    if (bytebuf_reserve(&w->pending, room) < 0)
         return NULL;
-    w->pending.len += 2;
+    w->pending.len += room;
     return &w->pending;
 }
 
@@ -153,29 +139,38 @@ static bytebuf *open_record(heapan_writer *w)
 static heapan_status close_record(heapan_writer *w, unsigned tag, int encoded)
 {
     bytebuf *b = &w->pending;
-    size_t start = w->record_start;
-    if (encoded < 0) {
-        b->len = start - 2;
-        return fail_nomem(w);
+    size_t head = w->record_head, start = w->record_start, len = b->len - start;
+    if (encoded < 0 || len > HEAPAN_MAX_RECORD_SIZE) {
+        b->len = head;
+        return encoded < 0 ? fail_nomem(w) : limit_exceeded(w, tag, len);
     }
-    size_t len = b->len - start;
-    if (len > HEAPAN_MAX_RECORD_SIZE) {
-        b->len = start - 2;
-        return limit_exceeded(w, tag, len);
-    }
-    size_t len_bytes = varint_size(len);
-    if (len_bytes > 1) {
-        if (bytebuf_reserve(b, len_bytes - 1) < 0) {
-            b->len = start - 2;
+    size_t payload_at = head + 1 + varint_size(len);
+    if (payload_at != start) {
+        if (payload_at > start && bytebuf_reserve(b, payload_at - start) < 0) {
+            b->len = head;
             return fail_nomem(w);
         }
-        memmove(b->data + start + len_bytes - 1, b->data + start, len);
+        memmove(b->data + payload_at, b->data + start, len);
     }
-    b->data[start - 2] = (uint8_t)tag;
-    b->len = start - 1;
+    b->data[head] = (uint8_t)tag;
+    b->len = head + 1;
     bytebuf_put_varint_unchecked(b, len);
     b->len += len;
     return record_queued(w, len);
+}
+
+/* Queues a record whose payload is `head` then `body`, already encoded. */
+static heapan_status queue_record(heapan_writer *w, unsigned tag, const uint8_t *head,
+                                  size_t head_len, const uint8_t *body, size_t body_len)
+{
+    size_t len = head_len + body_len;
+    if (len > HEAPAN_MAX_RECORD_SIZE) /* refused before it is copied */
+        return limit_exceeded(w, tag, len);
+    bytebuf *b = open_record(w, len);
+    int encoded = b && bytebuf_put(b, head, head_len) == 0 && bytebuf_put(b, body, body_len) == 0
+                      ? 0
+                      : -1;
+    return close_record(w, tag, encoded);
 }
 
 static heapan_status close_ref_group(heapan_writer *w)
@@ -543,7 +538,7 @@ heapan_status heapan_writer_object(heapan_writer *w, const heapan_object *o)
         return st;
     uint64_t fields[] = {o->address, o->type, o->flags, o->size, o->refcount,
                          o->length, o->stack, o->shape};
-    bytebuf *b = open_record(w);
+    bytebuf *b = open_record(w, 0);
     int encoded = b && put_varints(b, fields, 8) == 0 && put_value(b, o) == 0 &&
                           (!(o->flags & HEAPAN_OBJ_HAS_HASH) || bytebuf_put_u64le(b, o->value_hash) == 0)
                       ? 0
@@ -594,7 +589,7 @@ static heapan_status emit_fields(heapan_writer *w, unsigned tag, const uint64_t 
     heapan_status st = ready(w);
     if (st != HEAPAN_OK)
         return st;
-    bytebuf *b = open_record(w);
+    bytebuf *b = open_record(w, 0);
     if ((st = close_record(w, tag, b ? put_varints(b, fields, n) : -1)) == HEAPAN_OK)
         ++*counter;
     return st;
