@@ -127,7 +127,7 @@ static uint32_t cstring(dumper *d, const char *s, size_t len)
     return id;
 }
 
-static unsigned type_flags(PyTypeObject *type)
+static unsigned type_flags(PyTypeObject *type, py_kind kind)
 {
     unsigned long f = type->tp_flags;
     unsigned flags = 0;
@@ -139,11 +139,10 @@ static unsigned type_flags(PyTypeObject *type)
         flags |= HEAPAN_TYPE_BUILTIN;
     if (f & Py_TPFLAGS_HAVE_GC)
         flags |= HEAPAN_TYPE_CONTAINER;
-    if (f & (Py_TPFLAGS_LIST_SUBCLASS | Py_TPFLAGS_TUPLE_SUBCLASS | Py_TPFLAGS_UNICODE_SUBCLASS |
-             Py_TPFLAGS_BYTES_SUBCLASS))
+    if (kind == PY_KIND_LIST || kind == PY_KIND_TUPLE || kind == PY_KIND_STR ||
+        kind == PY_KIND_BYTES)
         flags |= HEAPAN_TYPE_SEQUENCE;
-    if ((f & Py_TPFLAGS_DICT_SUBCLASS) || PyType_IsSubtype(type, &PySet_Type) ||
-        PyType_IsSubtype(type, &PyFrozenSet_Type))
+    if (kind == PY_KIND_DICT || kind == PY_KIND_SET)
         flags |= HEAPAN_TYPE_MAPPING;
     return flags;
 }
@@ -169,7 +168,8 @@ static uint32_t type_id(dumper *d, PyTypeObject *type)
     uint32_t id = addrmap_find(&d->types, (uintptr_t)type);
     if (id != ADDRMAP_ABSENT)
         return id;
-    heapan_type t = {.flags = type_flags(type), .address = (uintptr_t)type,
+    py_type_rule rule = py_type_rule_of(type);
+    heapan_type t = {.flags = type_flags(type, rule.kind), .address = (uintptr_t)type,
                      .basic_size = (uint64_t)type->tp_basicsize};
     type_names(d, type, &t.name, &t.module);
     if (d->failed)
@@ -180,7 +180,7 @@ static uint32_t type_id(dumper *d, PyTypeObject *type)
     if (addrmap_insert(&d->types, (uintptr_t)type, id, NULL) < 0 ||
         grow((void **)&d->rules, &d->rules_cap, (size_t)id + 1, sizeof *d->rules) < 0)
         return fail_nomem(d), 0;
-    d->rules[id] = py_type_rule_of(type);
+    d->rules[id] = rule;
     return id;
 }
 
