@@ -21,7 +21,7 @@ enum label_payload { PAYLOAD_NONE = 0, PAYLOAD_STRING = 1, PAYLOAD_NUMBER = 2 };
 static inline unsigned label_payload_of(unsigned label_kind)
 {
     switch (label_kind) {
-    case 1: case 2: case 5: case 6: return PAYLOAD_STRING;
+    case 1: case 2: case 5: case 6: case 9: return PAYLOAD_STRING;
     case 3: case 4: return PAYLOAD_NUMBER;
     default: return PAYLOAD_NONE;
     }

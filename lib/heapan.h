@@ -29,7 +29,7 @@ extern "C" {
 /** Major version of the format this library writes; readers refuse newer. */
 #define HEAPAN_FORMAT_MAJOR 1
 /** Minor version: additions an older reader of the same major can skip. */
-#define HEAPAN_FORMAT_MINOR 0
+#define HEAPAN_FORMAT_MINOR 1
 /** Largest record payload in bytes; larger lengths are corruption. */
 #define HEAPAN_MAX_RECORD_SIZE (16u * 1024u * 1024u)
 /** Bytes of a str/bytes value a producer may keep in an object record. */
@@ -83,11 +83,12 @@ typedef enum heapan_record_kind {
     HEAPAN_REC_ALLOC = 10,
     HEAPAN_REC_FREE = 11,
     HEAPAN_REC_SAMPLE = 12,
-    HEAPAN_REC_END = 13
+    HEAPAN_REC_END = 13,
+    HEAPAN_REC_PROPERTY = 14 /**< a fact about the process or one object (format 1.1) */
 } heapan_record_kind;
 
 /** Number of record kinds, for arrays indexed by heapan_record_kind. */
-#define HEAPAN_REC_KIND_COUNT 14
+#define HEAPAN_REC_KIND_COUNT 15
 
 /** Lower-case name of a record kind ("object"), or "unknown". */
 const char *heapan_record_kind_name(unsigned kind);
@@ -138,6 +139,10 @@ typedef struct heapan_type {
     unsigned flags;       /**< HEAPAN_TYPE_* bits */
     uint64_t address;     /**< address of the type object, 0 if unknown */
     uint64_t basic_size;  /**< tp_basicsize, 0 if unknown */
+    uint64_t pre_header;  /**< bytes kept before each instance for its dict and weak
+                               references, GC header excluded (format 1.1; 0 if unknown) */
+    uint64_t inline_values; /**< bytes of the attribute values an instance keeps while it
+                                 has no __dict__ (format 1.1; 0 if none or unknown) */
 } heapan_type;
 
 /** A source location of a call stack. */
@@ -179,7 +184,9 @@ typedef enum heapan_value_kind {
 enum {
     HEAPAN_OBJ_GC_TRACKED = 1u << 0,        /**< tracked by the cycle collector */
     HEAPAN_OBJ_DICT_MATERIALISED = 1u << 1, /**< its __dict__ exists as an object */
-    HEAPAN_OBJ_HAS_HASH = 1u << 2           /**< `value_hash` is set */
+    HEAPAN_OBJ_HAS_HASH = 1u << 2,          /**< `value_hash` is set */
+    HEAPAN_OBJ_FROZEN = 1u << 3             /**< in the collector's permanent generation
+                                                 (gc.freeze()): never collected */
 };
 
 /** One object of the heap. */
@@ -210,8 +217,13 @@ typedef enum heapan_label_kind {
     HEAPAN_LABEL_LOCAL = 5,      /**< a frame's local variable (string) */
     HEAPAN_LABEL_FIELD = 6,      /**< structural: __dict__, __class__, f_back (string) */
     HEAPAN_LABEL_DICT_KEY = 7,   /**< the key object of a dict entry (none) */
-    HEAPAN_LABEL_ELEMENT = 8     /**< member of an unordered container (none) */
+    HEAPAN_LABEL_ELEMENT = 8,    /**< member of an unordered container (none) */
+    HEAPAN_LABEL_KEY_REPR = 9    /**< `[('s3', 2)]` dict value under another key: the key's
+                                      repr() (string; format 1.1) */
 } heapan_label_kind;
+
+/** The largest label kind this version knows. */
+#define HEAPAN_LABEL_KIND_MAX HEAPAN_LABEL_KEY_REPR
 
 /** One reference from `from` to `to`. */
 typedef struct heapan_ref {
@@ -248,6 +260,26 @@ typedef struct heapan_root {
     uint32_t label;   /**< string id, 0 if none */
 } heapan_root;
 
+/**
+ * A fact about the process (object 0) or about one object that no other
+ * record holds: the collector's state, where the interpreter's library
+ * lives, a cache's hit counters.  The value is encoded as an object's
+ * value is; a key given several times makes a list, in file order.  The
+ * keys heapan-python writes are listed in docs/format.md.
+ */
+typedef struct heapan_property {
+    uint64_t object;             /**< the object's address, or 0 for the process */
+    uint32_t key;                /**< string id of its name, e.g. "gc.enabled" */
+    heapan_value_kind value_kind;
+    int64_t i;                   /**< INT and BOOL */
+    double f;                    /**< FLOAT */
+    const void *data;            /**< TEXT and BYTES; reader: valid until next call */
+    size_t len;
+} heapan_property;
+
+/** Bytes of a property's TEXT or BYTES value at most. */
+#define HEAPAN_MAX_PROPERTY_VALUE 65536u
+
 /** An allocation in a trace. */
 typedef struct heapan_alloc {
     uint64_t time_us;  /**< microseconds since the header's time */
@@ -275,6 +307,7 @@ typedef struct heapan_counts {
     uint64_t strings, types, frames, stacks, shapes;
     uint64_t objects, refs, roots;
     uint64_t allocs, frees, samples;
+    uint64_t properties;     /**< format 1.1; a 1.0 file's END does not count them */
     uint64_t bytes_written;  /**< writer: compressed bytes; not in the file */
 } heapan_counts;
 
@@ -367,6 +400,12 @@ heapan_status heapan_writer_ref(heapan_writer *w, const heapan_ref *r);
 /** Write one root. */
 heapan_status heapan_writer_root(heapan_writer *w, const heapan_root *r);
 
+/**
+ * Write one property.  Its key must be an interned string; a TEXT or BYTES
+ * value holds at most HEAPAN_MAX_PROPERTY_VALUE bytes.
+ */
+heapan_status heapan_writer_property(heapan_writer *w, const heapan_property *p);
+
 /** Write one allocation event of a trace. */
 heapan_status heapan_writer_alloc_event(heapan_writer *w, const heapan_alloc *a);
 
@@ -447,6 +486,7 @@ typedef struct heapan_record {
         heapan_alloc alloc;
         heapan_free free;
         heapan_sample sample;
+        heapan_property property;
         heapan_counts end;
     } u;
 } heapan_record;

@@ -325,6 +325,11 @@ static heapan_status decode_type(heapan_reader *r, cursor *c, heapan_record *rec
     t->flags = (unsigned)next_varint(c);
     t->address = next_varint(c);
     t->basic_size = next_varint(c);
+    t->pre_header = t->inline_values = 0;
+    if (!c->bad && c->p < c->end) { /* format 1.1 */
+        t->pre_header = next_varint(c);
+        t->inline_values = next_varint(c);
+    }
     if (c->bad)
         return check_cursor(r, c);
     t->id = (uint32_t)++r->counts.types;
@@ -376,10 +381,12 @@ static heapan_status decode_shape(heapan_reader *r, cursor *c, heapan_record *re
     return HEAPAN_OK;
 }
 
-static void decode_value(cursor *c, heapan_object *o)
+/* A value as put_value() writes it; a kind from a newer minor version is skipped. */
+static void decode_value(cursor *c, heapan_value_kind *kind_out, int64_t *i, double *f,
+                         const void **data, size_t *data_len)
 {
     uint64_t kind = next_varint(c);
-    o->value_kind = HEAPAN_VALUE_NONE;
+    *kind_out = HEAPAN_VALUE_NONE;
     if (c->bad || kind == HEAPAN_VALUE_NONE)
         return;
     size_t len;
@@ -390,7 +397,7 @@ static void decode_value(cursor *c, heapan_object *o)
     switch (kind) {
     case HEAPAN_VALUE_INT:
     case HEAPAN_VALUE_BOOL:
-        o->i = zigzag_decode(next_varint(&inner));
+        *i = zigzag_decode(next_varint(&inner));
         c->bad = inner.bad;
         break;
     case HEAPAN_VALUE_FLOAT: {
@@ -399,18 +406,18 @@ static void decode_value(cursor *c, heapan_object *o)
             return;
         }
         uint64_t bits = u64le_get(body);
-        memcpy(&o->f, &bits, sizeof o->f);
+        memcpy(f, &bits, sizeof *f);
         break;
     }
     case HEAPAN_VALUE_TEXT:
     case HEAPAN_VALUE_BYTES:
-        o->data = body;
-        o->len = len;
+        *data = body;
+        *data_len = len;
         break;
     default:
-        return; /* a kind from a newer minor version: skipped */
+        return;
     }
-    o->value_kind = (heapan_value_kind)kind;
+    *kind_out = (heapan_value_kind)kind;
 }
 
 static heapan_status decode_object(heapan_reader *r, cursor *c, heapan_record *rec)
@@ -425,7 +432,7 @@ static heapan_status decode_object(heapan_reader *r, cursor *c, heapan_record *r
     o->length = next_varint(c);
     o->stack = next_id(r, c, "stack", r->counts.stacks, 1);
     o->shape = next_id(r, c, "shape", r->counts.shapes, 1);
-    decode_value(c, o);
+    decode_value(c, &o->value_kind, &o->i, &o->f, &o->data, &o->len);
     if ((o->flags & HEAPAN_OBJ_HAS_HASH) && !c->bad) {
         if (c->end - c->p < 8)
             c->bad = 1;
@@ -469,10 +476,10 @@ static heapan_status next_ref(heapan_reader *r, heapan_record *rec)
     unsigned payload = descriptor & 3;
     uint64_t kind = descriptor >> 3;
     ref->weak = (descriptor & 4) != 0;
-    if (!c.bad && kind <= HEAPAN_LABEL_ELEMENT && label_payload_of((unsigned)kind) != payload)
+    if (!c.bad && kind <= HEAPAN_LABEL_KIND_MAX && label_payload_of((unsigned)kind) != payload)
         return corrupt(r, "reference label kind %llu with payload type %u",
                        (unsigned long long)kind, payload);
-    ref->label_kind = kind <= HEAPAN_LABEL_ELEMENT ? (heapan_label_kind)kind : HEAPAN_LABEL_NONE;
+    ref->label_kind = kind <= HEAPAN_LABEL_KIND_MAX ? (heapan_label_kind)kind : HEAPAN_LABEL_NONE;
     if (payload == PAYLOAD_STRING)
         ref->label = next_id(r, &c, "label string", r->counts.strings, 0);
     else if (payload == PAYLOAD_NUMBER)
@@ -483,7 +490,7 @@ static heapan_status next_ref(heapan_reader *r, heapan_record *rec)
         return check_cursor(r, &c);
     if (!ref->to)
         return corrupt(r, "reference target address is 0");
-    if (kind > HEAPAN_LABEL_ELEMENT)
+    if (kind > HEAPAN_LABEL_KIND_MAX)
         ref->label = 0;
     r->refs_next = c.p;
     r->refs_left--;
@@ -503,6 +510,19 @@ static heapan_status decode_root(heapan_reader *r, cursor *c, heapan_record *rec
     if (!root->object)
         return corrupt(r, "root address is 0");
     r->counts.roots++;
+    return HEAPAN_OK;
+}
+
+static heapan_status decode_property(heapan_reader *r, cursor *c, heapan_record *rec)
+{
+    heapan_property *p = &rec->u.property;
+    memset(p, 0, sizeof *p);
+    p->object = next_varint(c);
+    p->key = next_id(r, c, "key string", r->counts.strings, 0);
+    decode_value(c, &p->value_kind, &p->i, &p->f, &p->data, &p->len);
+    if (c->bad)
+        return check_cursor(r, c);
+    r->counts.properties++;
     return HEAPAN_OK;
 }
 
@@ -560,23 +580,32 @@ static heapan_status decode_end(heapan_reader *r, cursor *c, heapan_record *rec)
     uint64_t *fields[] = {&claimed->strings, &claimed->types, &claimed->frames,
                           &claimed->stacks, &claimed->shapes, &claimed->objects,
                           &claimed->refs, &claimed->roots, &claimed->allocs,
-                          &claimed->frees, &claimed->samples};
+                          &claimed->frees, &claimed->samples, &claimed->properties};
     const uint64_t *actual[] = {&r->counts.strings, &r->counts.types, &r->counts.frames,
                                 &r->counts.stacks, &r->counts.shapes, &r->counts.objects,
                                 &r->counts.refs, &r->counts.roots, &r->counts.allocs,
-                                &r->counts.frees, &r->counts.samples};
+                                &r->counts.frees, &r->counts.samples, &r->counts.properties};
     static const char *const names[] = {"strings", "types", "frames", "stacks",
                                         "shapes", "objects", "references", "roots",
-                                        "allocations", "frees", "samples"};
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+                                        "allocations", "frees", "samples", "properties"};
+    /* Format 1.0 counts the first 11 kinds; 1.1 adds properties. */
+    size_t counted = sizeof fields / sizeof *fields;
+    for (size_t i = 0; i < counted; i++) {
+        if (i == 11 && c->p == c->end) {
+            counted = 11;
+            break;
+        }
         *fields[i] = next_varint(c);
+    }
     if (c->bad)
         return check_cursor(r, c);
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+    for (size_t i = 0; i < counted; i++)
         if (*fields[i] != *actual[i])
             return corrupt(r, "END record counts %llu %s but the file holds %llu",
                            (unsigned long long)*fields[i], names[i],
                            (unsigned long long)*actual[i]);
+    if (counted == 11)
+        claimed->properties = r->counts.properties;
     return finish_stream(r);
 }
 
@@ -597,6 +626,7 @@ static heapan_status decode_record(heapan_reader *r, unsigned kind, const uint8_
     case HEAPAN_REC_FREE:
     case HEAPAN_REC_SAMPLE: return decode_event(r, &c, rec);
     case HEAPAN_REC_END: return decode_end(r, &c, rec);
+    case HEAPAN_REC_PROPERTY: return decode_property(r, &c, rec);
     case HEAPAN_REC_HEADER: return corrupt(r, "a second header");
     default: return HEAPAN_ERR_INVALID; /* handled by the caller */
     }

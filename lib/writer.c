@@ -400,9 +400,10 @@ uint32_t heapan_writer_type(heapan_writer *w, const heapan_type *t)
     if (check_id(w, "string", t->name, w->counts.strings) < 0 ||
         check_id(w, "string", t->module, w->counts.strings) < 0)
         return 0;
-    uint64_t fields[] = {t->name, t->module, t->flags, t->address, t->basic_size};
+    uint64_t fields[] = {t->name,       t->module,     t->flags,        t->address,
+                         t->basic_size, t->pre_header, t->inline_values};
     w->payload.len = 0;
-    if (put_varints(&w->payload, fields, 5) < 0) {
+    if (put_varints(&w->payload, fields, 7) < 0) {
         fail_nomem(w);
         return 0;
     }
@@ -473,32 +474,31 @@ uint32_t heapan_writer_shape(heapan_writer *w, const uint32_t *names, size_t cou
 }
 
 /* A value is its kind, then a length-prefixed body, so readers can skip new kinds. */
-static int put_value(bytebuf *b, const heapan_object *o)
+static int put_value(bytebuf *b, heapan_value_kind kind, int64_t i, double f, const void *data,
+                     size_t len)
 {
     uint8_t body[HEAPAN_VARINT_MAX];
-    size_t len = 0;
-    const void *data = body;
-    switch (o->value_kind) {
+    switch (kind) {
     case HEAPAN_VALUE_INT:
     case HEAPAN_VALUE_BOOL:
-        len = varint_put(body, zigzag_encode(o->i));
+        len = varint_put(body, zigzag_encode(i));
+        data = body;
         break;
     case HEAPAN_VALUE_FLOAT: {
         uint64_t bits;
-        memcpy(&bits, &o->f, sizeof bits);
+        memcpy(&bits, &f, sizeof bits);
         for (len = 0; len < 8; len++)
             body[len] = (uint8_t)(bits >> (8 * len));
+        data = body;
         break;
     }
     case HEAPAN_VALUE_TEXT:
     case HEAPAN_VALUE_BYTES:
-        data = o->data;
-        len = o->len;
         break;
     default:
         return bytebuf_put_varint(b, HEAPAN_VALUE_NONE);
     }
-    if (bytebuf_put_varint(b, o->value_kind) < 0)
+    if (bytebuf_put_varint(b, kind) < 0)
         return -1;
     return bytebuf_put_bytes_with_length(b, data, len);
 }
@@ -539,7 +539,8 @@ heapan_status heapan_writer_object(heapan_writer *w, const heapan_object *o)
     uint64_t fields[] = {o->address, o->type, o->flags, o->size, o->refcount,
                          o->length, o->stack, o->shape};
     bytebuf *b = open_record(w, 0);
-    int encoded = b && put_varints(b, fields, 8) == 0 && put_value(b, o) == 0 &&
+    int encoded = b && put_varints(b, fields, 8) == 0 &&
+                          put_value(b, o->value_kind, o->i, o->f, o->data, o->len) == 0 &&
                           (!(o->flags & HEAPAN_OBJ_HAS_HASH) || bytebuf_put_u64le(b, o->value_hash) == 0)
                       ? 0
                       : -1;
@@ -607,6 +608,35 @@ heapan_status heapan_writer_root(heapan_writer *w, const heapan_root *r)
     return emit_fields(w, HEAPAN_REC_ROOT, fields, 3, &w->counts.roots);
 }
 
+heapan_status heapan_writer_property(heapan_writer *w, const heapan_property *p)
+{
+    heapan_status st = ready(w);
+    if (st != HEAPAN_OK)
+        return st;
+    if (!p)
+        return fail(w, HEAPAN_ERR_INVALID, "property is NULL");
+    if (!p->key || check_id(w, "string", p->key, w->counts.strings) < 0)
+        return fail(w, HEAPAN_ERR_INVALID, "a property needs a key string");
+    if ((unsigned)p->value_kind > HEAPAN_VALUE_BOOL)
+        return fail(w, HEAPAN_ERR_INVALID, "property: unknown value kind %u",
+                    (unsigned)p->value_kind);
+    int is_text = p->value_kind == HEAPAN_VALUE_TEXT || p->value_kind == HEAPAN_VALUE_BYTES;
+    if (is_text && p->len > HEAPAN_MAX_PROPERTY_VALUE)
+        return fail(w, HEAPAN_ERR_LIMIT, "property value of %zu bytes exceeds %u", p->len,
+                    HEAPAN_MAX_PROPERTY_VALUE);
+    if (is_text && p->len && !p->data)
+        return fail(w, HEAPAN_ERR_INVALID, "property value data is NULL");
+    uint64_t fields[] = {p->object, p->key};
+    bytebuf *b = open_record(w, 0);
+    int encoded = b && put_varints(b, fields, 2) == 0 &&
+                          put_value(b, p->value_kind, p->i, p->f, p->data, p->len) == 0
+                      ? 0
+                      : -1;
+    if ((st = close_record(w, HEAPAN_REC_PROPERTY, encoded)) == HEAPAN_OK)
+        w->counts.properties++;
+    return st;
+}
+
 heapan_status heapan_writer_alloc_event(heapan_writer *w, const heapan_alloc *a)
 {
     if (!w || !a)
@@ -646,9 +676,9 @@ static heapan_status finish(heapan_writer *w)
 {
     heapan_counts c = w->counts;
     uint64_t fields[] = {c.strings, c.types, c.frames, c.stacks, c.shapes, c.objects,
-                         c.refs, c.roots, c.allocs, c.frees, c.samples};
+                         c.refs, c.roots, c.allocs, c.frees, c.samples, c.properties};
     uint64_t ends = 0;
-    heapan_status st = emit_fields(w, HEAPAN_REC_END, fields, 11, &ends);
+    heapan_status st = emit_fields(w, HEAPAN_REC_END, fields, 12, &ends);
     if (st != HEAPAN_OK)
         return st;
     if ((st = compress_pending(w, ZSTD_e_end)) != HEAPAN_OK)

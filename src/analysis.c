@@ -26,6 +26,11 @@ static int load_dump(analysis *a, const char *path)
     heapan_reader *r = dump_open(path);
     if (!r)
         return -1;
+    if (heapan_reader_header(r)->content == HEAPAN_CONTENT_TRACE) {
+        dump_refuse_trace(path);
+        heapan_reader_close(r);
+        return -1;
+    }
     int failed = heap_load(&a->heap, r, phases_bytes, &a->phases) < 0;
     for (size_t k = 0; k < a->heap.warning_count; k++)
         warnf("%s: %s", path, a->heap.warnings[k]);

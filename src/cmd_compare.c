@@ -12,6 +12,7 @@
 #include "filters.h"
 #include "msg.h"
 #include "render_compare.h"
+#include "structures.h"
 
 #define MAX_LIMITS 64
 
@@ -78,23 +79,24 @@ typedef struct side {
     int opened;
 } side;
 
-/* Loads one dump and builds its report; -1 after saying why. */
-static int open_side(side *s, const char *file, const compare_args *args)
+/*
+ * Loads one dump and builds its report; -1 after saying why.  The new
+ * dump's report weighs each finding's growth against the baseline's
+ * structures.
+ */
+static int open_side(side *s, const char *file, const compare_args *args,
+                     const structure_index *baseline)
 {
     if (analysis_open(&s->a, file, args->progress, ANALYSIS_TREE | ANALYSIS_LABELS) < 0)
         return -1;
     s->opened = 1;
-    if (s->a.heap.header.content != HEAPAN_CONTENT_HEAP) {
-        errorf("%s: an allocation trace, not a heap dump: compare takes two heap dumps", file);
-        return -1;
-    }
     if (s->a.heap.warning_count) {
         errorf("%s: the dump is incomplete or inconsistent; a comparison with it would mislead",
                file);
         return -1;
     }
     report_options o = {.accept_type = filters_accept_type, .accept_site = filters_accept_site,
-                        .filter_ctx = args->filters};
+                        .filter_ctx = args->filters, .baseline = baseline};
     if (retention_compute(&s->a.heap, &s->paths) < 0 ||
         report_build(&s->a.heap, &s->a.dom, &s->paths, &o, &s->r) < 0) {
         dump_out_of_memory(file);
@@ -146,8 +148,14 @@ int cmd_compare(int argc, char **argv)
     }
     compare_source src = {argv[optind], argv[optind + 1]};
     side sides[2] = {0};
-    int code = EXIT_TROUBLE;
-    if (open_side(&sides[BASE], src.base, &args) == 0 && open_side(&sides[NEW], src.now, &args) == 0) {
+    structure_index baseline = {0};
+    int code = EXIT_TROUBLE, opened = open_side(&sides[BASE], src.base, &args, NULL) == 0;
+    if (opened && structure_index_build(&baseline, &sides[BASE].a.heap, &sides[BASE].a.dom,
+                                        &sides[BASE].paths) < 0) {
+        errorf("out of memory");
+        opened = 0;
+    }
+    if (opened && open_side(&sides[NEW], src.now, &args, &baseline) == 0) {
         uint64_t total = sides[BASE].a.heap.total_size;
         uint64_t noise = args.noise.percent > 0
                              ? (uint64_t)(args.noise.percent / 100.0 * (double)total)
@@ -162,6 +170,7 @@ int cmd_compare(int argc, char **argv)
     }
     close_side(&sides[NEW]);
     close_side(&sides[BASE]);
+    structure_index_release(&baseline);
     release_args(&args);
     return code;
 }

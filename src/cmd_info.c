@@ -50,16 +50,38 @@ static void print_records(const dump_stats *s)
     const heapan_counts *c = &s->counts;
     const uint64_t counts[] = {c->strings, c->types,   c->frames, c->stacks,
                                c->shapes,  c->objects, c->refs,   c->roots,
-                               c->allocs,  c->frees,   c->samples};
+                               c->allocs,  c->frees,   c->samples, c->properties};
     static const unsigned kinds[] = {HEAPAN_REC_STRING, HEAPAN_REC_TYPE,   HEAPAN_REC_FRAME,
                                      HEAPAN_REC_STACK,  HEAPAN_REC_SHAPE,  HEAPAN_REC_OBJECT,
                                      HEAPAN_REC_REF,    HEAPAN_REC_ROOT,   HEAPAN_REC_ALLOC,
-                                     HEAPAN_REC_FREE,   HEAPAN_REC_SAMPLE};
+                                     HEAPAN_REC_FREE,   HEAPAN_REC_SAMPLE, HEAPAN_REC_PROPERTY};
     printf("\nrecords:\n");
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         printf("  %-10s %12" PRIu64 "\n", heapan_record_kind_name(kinds[i]), counts[i]);
     if (s->skipped)
         printf("  %-10s %12" PRIu64 "\n", "unknown", s->skipped);
+}
+
+/* "collector:   enabled, thresholds 700 10 10, counts 11 0 0, ..." when the dump says. */
+static void print_collector(const dump_stats *s)
+{
+    if (s->gc_enabled < 0)
+        return;
+    printf("collector:   %s", s->gc_enabled ? "enabled" : "DISABLED");
+    const char *const names[] = {"thresholds", "counts"};
+    const int64_t *values[] = {s->gc_threshold, s->gc_count};
+    size_t n[] = {s->gc_thresholds, s->gc_counts};
+    for (size_t k = 0; k < 2; k++) {
+        printf(n[k] ? ", %s" : "", names[k]);
+        for (size_t g = 0; g < n[k]; g++)
+            printf(" %" PRId64, values[k][g]);
+    }
+    if (s->gc_freeze_count > 0)
+        printf(", %" PRId64 " frozen by gc.freeze() (%" PRIu64 " in this dump)", s->gc_freeze_count,
+               s->frozen_objects);
+    if (s->gc_garbage > 0)
+        printf(", %" PRId64 " in gc.garbage", s->gc_garbage);
+    printf("\n");
 }
 
 static void print_heap(const dump_stats *s)
@@ -79,6 +101,7 @@ static void print_heap(const dump_stats *s)
         sep = ", ";
     }
     printf("%s\n", s->counts.roots ? ")" : "");
+    print_collector(s);
 }
 
 static void print_trace(const dump_stats *s)

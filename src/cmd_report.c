@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "render.h"
 #include "report.h"
+#include "structures.h"
 #include "trace_link.h"
 
 #define FORMAT_FROM_NAME (-1)
@@ -23,7 +24,8 @@ typedef struct report_args {
     uint64_t top;
     progress_mode progress;
     filters *filters;
-    const char *trace;
+    const char *trace, *baseline;
+    int own_code;
 } report_args;
 
 static void add_filter(report_args *args, filter_rule rule, const char *option, const char *pattern)
@@ -41,7 +43,8 @@ static void parse_args(int argc, char **argv, report_args *args)
         {"big-retainer", required_argument, NULL, 'b'}, {"include-type", required_argument, NULL, 'I'},
         {"exclude-type", required_argument, NULL, 'X'}, {"exclude-site", required_argument, NULL, 'S'},
         {"suppress", required_argument, NULL, 's'},    {"progress", required_argument, NULL, 'p'},
-        {"trace", required_argument, NULL, 't'},       {NULL, 0, NULL, 0}};
+        {"trace", required_argument, NULL, 't'},       {"baseline", required_argument, NULL, 'B'},
+        {"own-code", no_argument, NULL, 'O'},          {NULL, 0, NULL, 0}};
     int c;
     char reason[600];
     opterr = 0;
@@ -67,6 +70,8 @@ static void parse_args(int argc, char **argv, report_args *args)
             break;
         case 'p': args->progress = parse_progress("report", optarg); break;
         case 't': args->trace = optarg; break;
+        case 'B': args->baseline = optarg; break;
+        case 'O': args->own_code = 1; break;
         default: bad_option("report", c, argv);
         }
     }
@@ -81,15 +86,15 @@ static uint64_t resolve_size(size_spec spec, uint64_t total)
     return spec.percent > 0 ? (uint64_t)(spec.percent / 100.0 * (double)total) : spec.bytes;
 }
 
-static int write_report(const report *r, const report_args *args, const char *dump,
-                        const trace_link *link)
+static int write_report(const report *r, const report_args *args, const char *dump)
 {
     FILE *out = strcmp(args->output, "-") == 0 ? stdout : fopen(args->output, "w");
     if (!out) {
         errorf("%s: cannot create: %s", args->output, strerror(errno));
         return EXIT_TROUBLE;
     }
-    render_source src = {.path = dump, .trace = link, .trace_path = args->trace};
+    render_source src = {.path = dump, .trace = r->link, .trace_path = args->trace,
+                         .baseline_path = args->baseline};
     int failed = (args->format == OUTPUT_HTML   ? render_html(out, r, &src)
                   : args->format == OUTPUT_JSON ? render_json(out, r, &src)
                                                 : render_markdown(out, r, &src)) < 0;
@@ -117,14 +122,9 @@ static void read_example_values(report *r, const char *dump)
 /* Loads the --trace file; 0, or -1 after saying why. */
 static int load_trace(trace *t, const char *file)
 {
-    heapan_reader *r = dump_open(file);
+    heapan_reader *r = trace_open(file);
     if (!r)
         return -1;
-    if (heapan_reader_header(r)->content != HEAPAN_CONTENT_TRACE) {
-        errorf("%s: a heap dump, not an allocation trace", file);
-        heapan_reader_close(r);
-        return -1;
-    }
     if (trace_load(t, r) < 0) {
         dump_out_of_memory(file);
         trace_release(t);
@@ -135,30 +135,45 @@ static int load_trace(trace *t, const char *file)
     return 0;
 }
 
-/* Builds the report, joined with the trace if there is one, and writes it. */
-static int build_and_write(analysis *a, const report_args *args, const char *dump, trace *t)
+/* The structures of the --baseline dump, the dump itself released; 0, or -1 after saying why. */
+static int load_baseline(structure_index *ix, const report_args *args)
+{
+    analysis a;
+    retention paths = {0};
+    int failed = analysis_open(&a, args->baseline, args->progress, ANALYSIS_LABELS) < 0;
+    if (!failed && (retention_compute(&a.heap, &paths) < 0 ||
+                    structure_index_build(ix, &a.heap, &a.dom, &paths) < 0)) {
+        dump_out_of_memory(args->baseline);
+        failed = 1;
+    }
+    retention_release(&paths);
+    analysis_close(&a);
+    return failed ? -1 : 0;
+}
+
+/* Builds the report, with the trace and the baseline if given, and writes it. */
+static int build_and_write(analysis *a, const report_args *args, const char *dump, trace *t,
+                           const structure_index *baseline)
 {
     retention paths = {0};
     report r = {0};
-    trace_link link = {0};
     report_options o = {.min_retained = resolve_size(args->min_retained, a->heap.total_size),
                         .big_share = args->big_retainer.percent > 0
                                          ? args->big_retainer.percent / 100.0
                                          : (double)args->big_retainer.bytes /
                                                (double)(a->heap.total_size ? a->heap.total_size : 1),
                         .top = args->top, .accept_type = filters_accept_type,
-                        .accept_site = filters_accept_site, .filter_ctx = args->filters};
+                        .accept_site = filters_accept_site, .filter_ctx = args->filters,
+                        .own_code = args->own_code, .trace = t, .baseline = baseline};
     int code = EXIT_TROUBLE;
-    if (retention_compute(&a->heap, &paths) < 0 || report_build(&a->heap, &a->dom, &paths, &o, &r) < 0 ||
-        (t && trace_link_build(&link, &r, t, o.top) < 0)) {
+    if (retention_compute(&a->heap, &paths) < 0 || report_build(&a->heap, &a->dom, &paths, &o, &r) < 0) {
         dump_out_of_memory(dump);
     } else {
         read_example_values(&r, dump);
-        if ((code = write_report(&r, args, dump, t ? &link : NULL)) == EXIT_OK)
+        if ((code = write_report(&r, args, dump)) == EXIT_OK)
             code = analysis_exit_code(a) == EXIT_OK && !(t && t->warning_count) ? EXIT_OK
                                                                                 : EXIT_FOUND;
     }
-    trace_link_release(&link);
     report_release(&r);
     retention_release(&paths);
     return code;
@@ -175,7 +190,11 @@ int cmd_report(int argc, char **argv)
     parse_args(argc, argv, &args);
     const char *dump = single_operand("report", "DUMP", argc, argv, optind);
     trace t = {0};
-    if (args.trace && load_trace(&t, args.trace) < 0) {
+    structure_index baseline = {0};
+    if ((args.trace && load_trace(&t, args.trace) < 0) ||
+        (args.baseline && load_baseline(&baseline, &args) < 0)) {
+        if (args.trace)
+            trace_release(&t);
         filters_free(args.filters);
         return EXIT_TROUBLE;
     }
@@ -183,11 +202,13 @@ int cmd_report(int argc, char **argv)
     int code = EXIT_TROUBLE;
     if (analysis_open(&a, dump, args.progress, ANALYSIS_TREE | ANALYSIS_LABELS) == 0) {
         phases_next(&a.phases, "report");
-        code = build_and_write(&a, &args, dump, args.trace ? &t : NULL);
+        code = build_and_write(&a, &args, dump, args.trace ? &t : NULL,
+                               args.baseline ? &baseline : NULL);
         phases_next(&a.phases, NULL);
     }
     if (args.trace)
         trace_release(&t);
+    structure_index_release(&baseline);
     analysis_close(&a);
     filters_free(args.filters);
     return code;

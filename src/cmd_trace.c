@@ -45,14 +45,9 @@ int cmd_trace(int argc, char **argv)
     if (format < 0)
         format = (int)output_format_of("trace", output, OUTPUT_TEXT);
     const char *path = single_operand("trace", "TRACE", argc, argv, optind);
-    heapan_reader *r = dump_open(path);
+    heapan_reader *r = trace_open(path);
     if (!r)
         return EXIT_TROUBLE;
-    if (heapan_reader_header(r)->content != HEAPAN_CONTENT_TRACE) {
-        errorf("%s: a heap dump, not an allocation trace: try 'heapan report'", path);
-        heapan_reader_close(r);
-        return EXIT_TROUBLE;
-    }
     trace t;
     int code = EXIT_TROUBLE;
     if (trace_load(&t, r) < 0) {

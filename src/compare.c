@@ -4,10 +4,9 @@
 
 #include "compare.h"
 #include "grow.h"
+#include "structures.h"
 
 #define STRUCTURE_MIN_BYTES (16u << 10)  /* smaller structures are not shown */
-#define STRUCTURE_LOOKUP_BYTES 1024       /* ...but are matched, so a growth is not "new" */
-#define STRUCTURES_PER_DUMP 50000
 
 int64_t delta_growth(const delta_row *row)
 {
@@ -108,67 +107,16 @@ static int compare_groups(const report *side[2], int which, delta_table *out)
     return join(&c, out);
 }
 
-/*
- * A structure is a collection that retains more than a little; its name is
- * its retention path, with list positions as [ * ] and no addresses, so
- * the same logical structure has the same name in both dumps.
- */
-static char *structure_name(const report *r, const retention *paths, uint32_t v)
-{
-    path p;
-    if (path_find(r->heap, paths, v, HEAP_NONE, &p) <= 0)
-        return NULL;
-    char *text = path_text(r->heap, &p);
-    path_release(&p);
-    if (!text)
-        return NULL;
-    char *out = text, *in = text;
-    while (*in) {
-        if (in[0] == '@' && in[1] == '0' && in[2] == 'x') {  /* addresses differ across runs */
-            in += 3;
-            while ((*in >= '0' && *in <= '9') || (*in >= 'a' && *in <= 'f'))
-                in++;
-            continue;
-        }
-        if (in[0] == '[' && in[1] == ' ' && (in[2] == '-' || (in[2] >= '0' && in[2] <= '9'))) {
-            char *end = in + 3;
-            while (*end >= '0' && *end <= '9')
-                end++;
-            if (end[0] == ' ' && end[1] == ']') {
-                memcpy(out, "[ * ]", 5);
-                out += 5;
-                in = end + 2;
-                continue;
-            }
-        }
-        *out++ = *in++;
-    }
-    *out = '\0';
-    return text;
-}
-
+/* Every structure of one side, by name (structures.c). */
 static int collect_structures(const report *r, const retention *paths, int side, collector *c)
 {
-    const heap *h = r->heap;
-    ranked *found = malloc((h->count ? h->count : 1) * sizeof *found);
-    if (!found)
-        return -1;
-    size_t n = 0;
-    for (uint32_t v = 0; v < h->count; v++)
-        if (!(h->flags[v] & HEAP_OBJ_UNREACHABLE) &&
-            r->dom->retained_size[v] >= STRUCTURE_LOOKUP_BYTES && report_is_collection(h, v))
-            found[n++] = (ranked){r->dom->retained_size[v], v};
-    qsort(found, n, sizeof *found, ranked_descending);
-    int failed = 0;
-    for (size_t i = 0; i < n && i < STRUCTURES_PER_DUMP && !failed; i++) {
-        uint32_t v = found[i].object;
-        char *name = structure_name(r, paths, v);
-        if (!name)
-            continue;
-        failed = collect(c, name, side, heap_length(h, v), h->size[v], r->dom->retained_size[v]) < 0;
-        free(name);
+    structure_index ix;
+    int failed = structure_index_build(&ix, r->heap, r->dom, paths) < 0;
+    for (size_t i = 0; i < ix.count && !failed; i++) {
+        const structure *s = &ix.items[i];
+        failed = collect(c, s->name, side, s->entries, s->shallow, s->retained) < 0;
     }
-    free(found);
+    structure_index_release(&ix);
     return failed ? -1 : 0;
 }
 
@@ -207,9 +155,13 @@ static int find_new_findings(comparison *c)
 {
     const report *base = c->side[BASE], *now = c->side[NEW];
     c->new_leaks = malloc((now->leak_count + 1) * sizeof *c->new_leaks);
+    c->leaks = malloc((now->leak_count + 1) * sizeof *c->leaks);
     c->new_suggestions = malloc((now->suggestion_count + 1) * sizeof *c->new_suggestions);
-    if (!c->new_leaks || !c->new_suggestions)
+    if (!c->new_leaks || !c->leaks || !c->new_suggestions)
         return -1;
+    for (size_t i = 0; i < now->leak_count; i++)
+        if (now->leaks[i].leak)
+            c->leaks[c->leak_count++] = i;
     for (size_t i = 0; i < now->leak_count; i++) {
         int seen = 0;
         for (size_t k = 0; k < base->leak_count && !seen; k++)
@@ -312,6 +264,7 @@ void compare_release(comparison *c)
     release_table(&c->sites);
     release_table(&c->structures);
     free(c->new_leaks);
+    free(c->leaks);
     free(c->new_suggestions);
     free(c->gates);
     memset(c, 0, sizeof *c);

@@ -39,6 +39,8 @@ typedef struct comparison {
     delta_table types, modules, sites, structures;
     size_t *new_leaks;         /* indexes into side[NEW]->leaks */
     size_t new_leak_count;
+    size_t *leaks;             /* findings of NEW that grew since the baseline: proven leaks */
+    size_t leak_count;
     size_t *new_suggestions;   /* indexes into side[NEW]->suggestions */
     size_t new_suggestion_count;
     gate_result *gates;

@@ -4,6 +4,7 @@
 
 #include "dumpopen.h"
 #include "msg.h"
+#include "snapsource.h"
 
 heapan_reader *dump_open(const char *path)
 {
@@ -13,6 +14,27 @@ heapan_reader *dump_open(const char *path)
     errorf("%s: %s", path, heapan_reader_error(r));
     heapan_reader_close(r);
     return NULL;
+}
+
+heapan_reader *trace_open(const char *path)
+{
+    if (input_kind_of(path) == INPUT_SNAPSHOT) {
+        errorf("%s is a V8 heap snapshot, not an allocation trace; read it with heapan report",
+               path);
+        return NULL;
+    }
+    heapan_reader *r = dump_open(path);
+    if (r && heapan_reader_header(r)->content != HEAPAN_CONTENT_TRACE) {
+        errorf("%s is a heap dump, not an allocation trace; read it with heapan report", path);
+        heapan_reader_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+void dump_refuse_trace(const char *path)
+{
+    errorf("%s is an allocation trace, not a heap dump; read it with heapan trace", path);
 }
 
 void dump_out_of_memory(const char *path)

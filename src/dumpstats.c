@@ -25,6 +25,25 @@ static void add_object(dump_stats *s, const heapan_object *o)
     s->with_value += o->value_kind != HEAPAN_VALUE_NONE;
     s->with_stack += o->stack != 0;
     s->with_shape += o->shape != 0;
+    s->frozen_objects += (o->flags & HEAPAN_OBJ_FROZEN) != 0;
+}
+
+/* The collector's state among the process's properties (docs/format.md 3.12). */
+static void add_property(dump_stats *s, const heapan_reader *r, const heapan_property *p)
+{
+    const char *key = heapan_reader_string(r, p->key, NULL);
+    if (p->object || !key || (p->value_kind != HEAPAN_VALUE_INT && p->value_kind != HEAPAN_VALUE_BOOL))
+        return;
+    if (strcmp(key, "gc.enabled") == 0)
+        s->gc_enabled = p->i != 0;
+    else if (strcmp(key, "gc.freeze_count") == 0)
+        s->gc_freeze_count = p->i;
+    else if (strcmp(key, "gc.garbage") == 0)
+        s->gc_garbage = p->i;
+    else if (strcmp(key, "gc.threshold") == 0 && s->gc_thresholds < 3)
+        s->gc_threshold[s->gc_thresholds++] = p->i;
+    else if (strcmp(key, "gc.count") == 0 && s->gc_counts < 3)
+        s->gc_count[s->gc_counts++] = p->i;
 }
 
 static void add_event(dump_stats *s, const heapan_record *rec)
@@ -50,6 +69,8 @@ static void add_event(dump_stats *s, const heapan_record *rec)
 int dumpstats_collect(heapan_reader *r, dump_stats *s)
 {
     memset(s, 0, sizeof *s);
+    s->gc_enabled = -1;
+    s->gc_freeze_count = s->gc_garbage = -1;
     heapan_record rec;
     heapan_status st;
     while ((st = heapan_reader_next(r, &rec)) == HEAPAN_OK) {
@@ -73,6 +94,9 @@ int dumpstats_collect(heapan_reader *r, dump_stats *s)
         case HEAPAN_REC_FREE:
         case HEAPAN_REC_SAMPLE:
             add_event(s, &rec);
+            break;
+        case HEAPAN_REC_PROPERTY:
+            add_property(s, r, &rec.u.property);
             break;
         default:
             break;

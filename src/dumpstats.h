@@ -23,6 +23,11 @@ typedef struct dump_stats {
     type_stats *types;       /* by type id; [0] unused */
     size_t type_count, type_cap;
     uint64_t allocated_bytes, last_event_us, peak_traced, peak_rss;
+    /* The collector's state, from the process's properties; -1 where unknown. */
+    int gc_enabled;
+    int64_t gc_threshold[3], gc_count[3], gc_freeze_count, gc_garbage;
+    size_t gc_thresholds, gc_counts;  /* how many of each were read */
+    uint64_t frozen_objects;
     heapan_counts counts;    /* records read */
     uint64_t skipped;        /* records of unknown kinds */
     heapan_status status;    /* HEAPAN_END when the dump is complete */

@@ -33,7 +33,7 @@ typedef struct loader {
     heap *h;
     addrmap map;
     size_t object_cap, edge_cap, root_cap, type_cap, frame_cap, stack_cap;
-    size_t shape_cap, shape_name_cap, big_label_cap;
+    size_t shape_cap, shape_name_cap, big_label_cap, property_cap, property_text_cap;
     /*
      * A dump groups each object's references in one run, so a run's start
      * and length place it.  If an object's references come in two runs,
@@ -154,7 +154,8 @@ static void define_object(loader *l, const heapan_object *o)
     h->type[i] = o->type;
     h->length[i] = o->length > UINT32_MAX ? UINT32_MAX : (uint32_t)o->length;
     h->flags[i] = HEAP_OBJ_DEFINED | (o->flags & HEAPAN_OBJ_GC_TRACKED ? HEAP_OBJ_GC_TRACKED : 0) |
-                  (o->flags & HEAPAN_OBJ_DICT_MATERIALISED ? HEAP_OBJ_DICT_MATERIALISED : 0);
+                  (o->flags & HEAPAN_OBJ_DICT_MATERIALISED ? HEAP_OBJ_DICT_MATERIALISED : 0) |
+                  (o->flags & HEAPAN_OBJ_FROZEN ? HEAP_OBJ_FROZEN : 0);
     if (o->stack)
         h->stack[i] = o->stack;
     if (o->shape)
@@ -349,6 +350,28 @@ static void add_root(loader *l, const heapan_root *r)
                                             .label = r->label};
 }
 
+/* Kept with the object's address until the end, when objects have their final index. */
+static void add_property(loader *l, const heapan_property *p)
+{
+    heap *h = l->h;
+    int text = p->value_kind == HEAPAN_VALUE_TEXT || p->value_kind == HEAPAN_VALUE_BYTES;
+    size_t need = h->property_text_len + (text ? p->len : 0) + 1;
+    if (grow(&h->properties, sizeof *h->properties, &l->property_cap, h->property_count + 1) < 0 ||
+        grow(&h->property_text, 1, &l->property_text_cap, need) < 0) {
+        l->out_of_memory = 1;
+        return;
+    }
+    heap_property *q = &h->properties[h->property_count++];
+    *q = (heap_property){.address = p->object, .key = p->key, .kind = (uint8_t)p->value_kind,
+                         .number = p->i, .text = h->property_text_len,
+                         .len = text ? (uint32_t)p->len : 0,
+                         .order = (uint32_t)(h->property_count - 1)};
+    if (q->len)
+        memcpy(h->property_text + q->text, p->data, q->len);
+    h->property_text[q->text + q->len] = '\0';
+    h->property_text_len += q->len + 1;
+}
+
 /* Types, frames and stacks arrive with ids 1, 2, 3...: store each at its id. */
 static void *slot_for_id(loader *l, void *array, size_t elem, size_t *cap, uint32_t id,
                          uint32_t *count)
@@ -426,6 +449,9 @@ static void add_record(loader *l, const heapan_record *rec)
     }
     case HEAPAN_REC_SHAPE:
         add_shape(l, &rec->u.shape);
+        break;
+    case HEAPAN_REC_PROPERTY:
+        add_property(l, &rec->u.property);
         break;
     default:
         break;
@@ -562,9 +588,50 @@ int heap_link(heap *h)
     return 0;
 }
 
+static int by_object_then_order(const void *a, const void *b)
+{
+    const heap_property *x = a, *y = b;
+    if (x->object != y->object)
+        return x->object < y->object ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Each property's object by its pre-compaction index; those of no object are dropped. */
+static void place_properties(loader *l)
+{
+    heap *h = l->h;
+    size_t kept = 0;
+    for (size_t k = 0; k < h->property_count; k++) {
+        heap_property p = h->properties[k];
+        p.object = p.address ? addrmap_find(&l->map, p.address) : HEAP_NONE;
+        if (p.address && p.object == ADDRMAP_ABSENT)
+            continue;
+        h->properties[kept++] = p;
+    }
+    h->property_count = kept;
+}
+
+/* Renumbers the properties' objects, drops those never defined, and sorts them. */
+static void finish_properties(heap *h, const uint32_t *remap)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < h->property_count; k++) {
+        heap_property p = h->properties[k];
+        if (remap && p.object != HEAP_NONE)
+            p.object = remap[p.object];
+        if (p.address && p.object == HEAP_NONE)
+            continue;
+        h->properties[kept++] = p;
+    }
+    h->property_count = kept;
+    if (kept)
+        qsort(h->properties, kept, sizeof *h->properties, by_object_then_order);
+}
+
 static int finish(loader *l)
 {
     heap *h = l->h;
+    place_properties(l);
     addrmap_release(&l->map);
     uint32_t undefined = 0;
     for (uint32_t i = 0; i < h->count; i++)
@@ -579,6 +646,7 @@ static int finish(loader *l)
         remap_roots(h, remap, &dropped_roots);
     }
     int failed = l->edge_source && sort_edges(l, remap, &dropped_edges) < 0;
+    finish_properties(h, remap);
     free(remap);
     free(l->edge_source);
     l->edge_source = NULL;
@@ -678,6 +746,7 @@ void heap_release(heap *h)
     free(h->out_label_kind), free(h->big_labels), free(h->in_start), free(h->in_source);
     free(h->roots), free(h->types), free(h->frames), free(h->stacks);
     free(h->shape_start), free(h->shape_names);
+    free(h->properties), free(h->property_text);
     free(h->pool), free(h->pool_start);
     warnings_free(h->warnings, h->warning_count);
     heapan_reader_close(h->reader);
@@ -766,7 +835,8 @@ int ranked_descending(const void *a, const void *b)
 int heap_label_is_string(unsigned kind)
 {
     return kind == HEAPAN_LABEL_ATTRIBUTE || kind == HEAPAN_LABEL_KEY ||
-           kind == HEAPAN_LABEL_LOCAL || kind == HEAPAN_LABEL_FIELD;
+           kind == HEAPAN_LABEL_LOCAL || kind == HEAPAN_LABEL_FIELD ||
+           kind == HEAPAN_LABEL_KEY_REPR;
 }
 
 int heap_label_is_number(unsigned kind)
@@ -778,4 +848,51 @@ int heap_edge_is_dict(const heap *h, uint64_t e)
 {
     return h->out_label_kind[e] == HEAPAN_LABEL_FIELD &&
            strcmp(heap_string(h, h->out_label[e], NULL), "__dict__") == 0;
+}
+
+/* The first property of `object`, by binary search (they are sorted by object). */
+static const heap_property *first_of(const heap *h, uint32_t object)
+{
+    size_t lo = 0, hi = h->property_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->properties[mid].object < object)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return h->properties + lo;
+}
+
+const heap_property *heap_property_next(const heap *h, const heap_property *after,
+                                        uint32_t object, const char *key)
+{
+    const heap_property *end = h->properties + h->property_count;
+    for (const heap_property *p = after ? after + 1 : first_of(h, object);
+         p < end && p->object == object; p++)
+        if (strcmp(heap_string(h, p->key, NULL), key) == 0)
+            return p;
+    return NULL;
+}
+
+int heap_property_number(const heap *h, uint32_t object, const char *key, size_t n,
+                         int64_t *out)
+{
+    for (const heap_property *p = heap_property_next(h, NULL, object, key); p;
+         p = heap_property_next(h, p, object, key)) {
+        if (p->kind != HEAPAN_VALUE_INT && p->kind != HEAPAN_VALUE_BOOL)
+            continue;
+        if (n-- == 0) {
+            *out = p->number;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *heap_property_text(const heap *h, const heap_property *p)
+{
+    return p->kind == HEAPAN_VALUE_TEXT || p->kind == HEAPAN_VALUE_BYTES
+               ? h->property_text + p->text
+               : "";
 }

@@ -26,7 +26,8 @@ enum {
     HEAP_OBJ_ROOT = 1u << 2,         /* named by at least one root */
     HEAP_OBJ_UNREACHABLE = 1u << 3,  /* set by dominators_compute() */
     HEAP_OBJ_DEFINED = 1u << 4,      /* its object record was read (loading only) */
-    HEAP_OBJ_HAS_HASH = 1u << 5      /* value_hash[i] holds the hash of its str/bytes value */
+    HEAP_OBJ_HAS_HASH = 1u << 5,     /* value_hash[i] holds the hash of its str/bytes value */
+    HEAP_OBJ_FROZEN = 1u << 6        /* in the collector's permanent generation (gc.freeze()) */
 };
 
 /* An edge label whose value does not fit inline lives in a side table. */
@@ -37,6 +38,18 @@ typedef struct heap_root {
     uint8_t kind;     /* heapan_root_kind */
     uint32_t label;   /* string id, 0 if none */
 } heap_root;
+
+/* A fact of a PROPERTY record: of an object, or of the process (object HEAP_NONE). */
+typedef struct heap_property {
+    uint32_t object;
+    uint32_t key;        /* string id */
+    uint8_t kind;        /* heapan_value_kind */
+    int64_t number;      /* INT and BOOL */
+    uint64_t text;       /* TEXT and BYTES: offset in heap.property_text, NUL-terminated */
+    uint32_t len;
+    uint64_t address;    /* the object's, 0 for the process */
+    uint32_t order;      /* its place in the file */
+} heap_property;
 
 typedef struct heap_stack {
     uint32_t parent, frame;
@@ -80,6 +93,12 @@ typedef struct heap {
 
     heap_root *roots;
     size_t root_count;
+
+    /* By object (the process's last), each object's in file order. */
+    heap_property *properties;
+    size_t property_count;
+    char *property_text;
+    size_t property_text_len;
 
     heapan_type *types;      /* by id; [0] is unused */
     uint32_t type_count;     /* ids 1..type_count-1 */
@@ -145,6 +164,20 @@ uint32_t heap_find_address(const heap *h, uint64_t address);
 
 /* The first strong reference from `from` to `to`, or UINT64_MAX. */
 uint64_t heap_find_edge(const heap *h, uint32_t from, uint32_t to);
+
+/*
+ * The property of `object` (HEAP_NONE: the process) named `key` that
+ * follows `after` in file order (NULL: the first), or NULL.
+ */
+const heap_property *heap_property_next(const heap *h, const heap_property *after,
+                                        uint32_t object, const char *key);
+
+/* The n-th number of `key` for `object` into *out; 0, or -1 when it has none. */
+int heap_property_number(const heap *h, uint32_t object, const char *key, size_t n,
+                         int64_t *out);
+
+/* The text of a TEXT or BYTES property ("" otherwise). */
+const char *heap_property_text(const heap *h, const heap_property *p);
 
 /* The innermost frame of object i's allocation stack, 0 if none. */
 uint32_t heap_site(const heap *h, uint32_t i);

@@ -1,7 +1,9 @@
 /*
- * leaks.c: ranking what most likely leaks.  Accumulation points (a
- * collection that fans out into many similar entries), big retainers,
- * stored tracebacks, and garbage nobody collects.  Every rule is about
+ * leaks.c: the structures that hold the most: large collections (a
+ * collection that alone keeps many entries alive), big retainers, stored
+ * tracebacks, and garbage the collector will not free.  What each is
+ * called and whether it grows is decided later (causes.c, story.c); here
+ * a finding says only what it is and what it holds.  Every rule is about
  * the shape of the graph, never about names a program chose.
  */
 #include <math.h>
@@ -98,19 +100,20 @@ typedef struct finder {
     const retention *paths;
     const report_options *o;
     tally types;
-    size_t cap;
     uint8_t *is_candidate;  /* by object */
 } finder;
 
 static leak_candidate *add_candidate(finder *f, leak_kind kind, uint32_t object)
 {
     report *r = f->r;
-    if (grow(&r->leaks, sizeof *r->leaks, &f->cap, r->leak_count + 1) < 0)
+    if (grow(&r->leaks, sizeof *r->leaks, &r->leak_cap, r->leak_count + 1) < 0)
         return NULL;
     leak_candidate *c = &r->leaks[r->leak_count++];
     memset(c, 0, sizeof *c);
     c->kind = kind;
     c->object = object;
+    c->fix = SIZE_MAX;
+    c->hits = -1;
     if (object != HEAP_NONE) {
         c->retained_size = r->dom->retained_size[object];
         c->retained_count = r->dom->retained_count[object];
@@ -190,47 +193,22 @@ static void measure_fan_out(finder *f, uint32_t v, fan_out *out)
     }
 }
 
-/* Does one of v's first entries of `type` hold a traceback (an exception that keeps its own)? */
-static int entries_hold_tracebacks(const heap *h, uint32_t v, uint32_t type)
-{
-    uint32_t end = h->out_start[v] + h->out_count[v], seen = 0;
-    for (uint32_t e = h->out_start[v]; e < end && seen < 8; e++) {
-        uint32_t entry = h->out_target[e] & HEAP_INDEX_MASK;
-        if (h->type[entry] != type)
-            continue;
-        seen++;
-        uint32_t entry_end = h->out_start[entry] + h->out_count[entry];
-        for (uint32_t k = h->out_start[entry]; k < entry_end; k++)
-            if (strcmp(heap_type_name(h, h->out_target[k] & HEAP_INDEX_MASK), "traceback") == 0)
-                return 1;
-    }
-    return 0;
-}
-
-static int describe_accumulation(finder *f, leak_candidate *c, const fan_out *fan)
+static int describe_collection(finder *f, leak_candidate *c, const fan_out *fan)
 {
     const report *r = f->r;
-    const heap *h = r->heap;
     char size[32], entry[512], kind[512];
-    group_name(h, GROUP_BY_TYPE, fan->entry_type, entry, sizeof entry);
+    group_name(r->heap, GROUP_BY_TYPE, fan->entry_type, entry, sizeof entry);
     report_type_name(r, c->object, kind, sizeof kind);
-    int callables = strcmp(entry, "method") == 0 || strcmp(entry, "function") == 0 ||
-                    strcmp(entry, "builtin_function_or_method") == 0;
-    const char *why = callables ? ", and each callback keeps its object alive"
-                      : entries_hold_tracebacks(h, c->object, fan->entry_type)
-                          ? ", and each exception keeps its traceback alive: every frame it "
-                            "passed through, with their locals"
-                          : "";
     c->reason = report_format(
-        "This %s holds %llu entries (%llu of them %s) that retain %s, %.1f%% of the heap; a "
-        "collection under a long-lived root that only grows is the classic leak%s.",
+        "This %s holds %llu entries (%llu of them %s), retaining %s "
+        "(%.1f%% of the heap).",
         kind, (unsigned long long)fan->entries, (unsigned long long)fan->entry_type_count, entry,
         format_bytes(c->retained_size, size, sizeof size),
-        100.0 * share_of_heap(r, c->retained_size), why);
+        100.0 * share_of_heap(r, c->retained_size));
     return c->reason ? 0 : -1;
 }
 
-static int find_accumulations(finder *f)
+static int find_large_collections(finder *f)
 {
     const heap *h = f->r->heap;
     const dominators *d = f->r->dom;
@@ -254,13 +232,13 @@ static int find_accumulations(finder *f)
         if (fan.dominated < f->o->min_entries)
             continue;
         double similarity = (double)fan.entry_type_count / (double)fan.dominated;
-        leak_candidate *c = add_candidate(f, LEAK_ACCUMULATION, v);
+        leak_candidate *c = add_candidate(f, LEAK_LARGE_COLLECTION, v);
         if (!c)
             return free(order), -1;
         c->entries = fan.entries;
         c->entry_type = fan.entry_type;
         c->score = 100.0 * sqrt(share_of_heap(f->r, c->retained_size)) * (0.5 + 0.5 * similarity);
-        failed = describe_accumulation(f, c, &fan) < 0;
+        failed = describe_collection(f, c, &fan) < 0;
     }
     free(order);
     return failed ? -1 : 0;
@@ -343,10 +321,11 @@ static int find_tracebacks(finder *f)
         leak_candidate *c = add_candidate(f, LEAK_TRACEBACK, v);
         char size[32];
         if (!c || !(c->reason = report_format(
-                        "A stored traceback keeps %llu objects (%s) alive: its frames and every "
-                        "local variable they had; keep the message, not the exception.",
+                        "A stored traceback keeps %llu objects (%s, %.1f%% of the heap) alive: "
+                        "its frames and every local variable they had.",
                         (unsigned long long)c->retained_count,
-                        format_bytes(c->retained_size, size, sizeof size))))
+                        format_bytes(c->retained_size, size, sizeof size),
+                        100.0 * share_of_heap(r, c->retained_size))))
             return -1;
         c->score = 100.0 * sqrt(share_of_heap(r, c->retained_size)) * 0.9;
     }
@@ -355,19 +334,46 @@ static int find_tracebacks(finder *f)
 
 /* ---- garbage ------------------------------------------------------------------- */
 
+/*
+ * Cycles no root reaches are a finding only when they will not be freed:
+ * automatic collection is off, gc.freeze() put them out of its reach, or
+ * the collector gave up on them (gc.garbage).  Otherwise the next
+ * collection frees them, and the summary says how much waits for it.
+ */
 static int find_garbage(finder *f)
 {
-    const report *r = f->r;
+    report *r = f->r;
     const heap *h = r->heap;
-    uint64_t bytes = h->total_size - r->dom->reachable_size;
-    uint64_t objects = h->count - r->dom->reachable;
-    size_t in_gc_garbage = 0;
+    uint64_t bytes = 0, objects = 0, frozen_bytes = 0, frozen = 0, held_bytes = 0, held = 0;
+    for (uint32_t v = 0; v < h->count; v++) {
+        if (!(h->flags[v] & HEAP_OBJ_UNREACHABLE))
+            continue;
+        bytes += h->size[v], objects++;
+        if (h->flags[v] & HEAP_OBJ_FROZEN)
+            frozen_bytes += h->size[v], frozen++;
+    }
     for (size_t k = 0; k < h->root_count; k++)
-        in_gc_garbage += h->roots[k].kind == HEAPAN_ROOT_GC_GARBAGE;
-    if ((bytes < f->o->min_retained || !objects) && !in_gc_garbage)
+        if (h->roots[k].kind == HEAPAN_ROOT_GC_GARBAGE)
+            held_bytes += r->dom->retained_size[h->roots[k].object], held++;
+    cause_kind cause = CAUSE_NONE;
+    if (held && held_bytes >= f->o->min_retained)
+        cause = CAUSE_GC_GARBAGE, bytes = held_bytes, objects = held;
+    else if (bytes >= f->o->min_retained && !interp_collects_automatically(&r->interp))
+        cause = CAUSE_GC_DISABLED;
+    else if (frozen_bytes >= f->o->min_retained)
+        cause = CAUSE_GC_FROZEN, bytes = frozen_bytes, objects = frozen;
+    if (cause == CAUSE_NONE) {
+        r->pending_bytes = bytes;
+        r->pending_objects = objects;
         return 0;
-    for (uint32_t v = 0; v < h->count; v++)
-        if (h->flags[v] & HEAP_OBJ_UNREACHABLE)
+    }
+    for (size_t k = 0; cause == CAUSE_GC_GARBAGE && k < h->root_count; k++)
+        if (h->roots[k].kind == HEAPAN_ROOT_GC_GARBAGE &&
+            tally_subtree(&f->types, h, r->dom, h->roots[k].object, f->is_candidate) < 0)
+            return -1;
+    for (uint32_t v = 0; cause != CAUSE_GC_GARBAGE && v < h->count; v++)
+        if ((h->flags[v] & HEAP_OBJ_UNREACHABLE) &&
+            (cause != CAUSE_GC_FROZEN || (h->flags[v] & HEAP_OBJ_FROZEN)))
             tally_add(&f->types, h, v, h->size[v]);
     leak_candidate *c = add_candidate(f, LEAK_GARBAGE, HEAP_NONE);
     if (!c)
@@ -375,27 +381,20 @@ static int find_garbage(finder *f)
     c->type_count = tally_take(&f->types, c->types, &c->site);
     c->retained_size = bytes;
     c->retained_count = c->entries = objects;
+    c->cause = cause;
     char size[32];
     c->reason = report_format(
-        "%llu objects (%s, %.1f%% of the heap) are unreachable from every root but not freed: "
-        "reference cycles the garbage collector has not collected (is gc disabled, frozen, or "
-        "rarely run?)%s.",
+        cause == CAUSE_GC_GARBAGE ? "gc.garbage holds %llu objects that retain %s (%.1f%% of the heap), "
+                                    "and nothing frees them there."
+                                  : "%llu objects (%s, %.1f%% of the heap) are reference cycles "
+                                    "that no root reaches, and that the collector will not free.",
         (unsigned long long)objects, format_bytes(bytes, size, sizeof size),
-        100.0 * share_of_heap(r, bytes),
-        in_gc_garbage ? "; some are in gc.garbage, which the collector never frees" : "");
+        100.0 * share_of_heap(r, bytes));
     c->score = 100.0 * sqrt(share_of_heap(r, bytes)) * 0.9;
     return c->reason ? 0 : -1;
 }
 
-/* ---- ranking ------------------------------------------------------------------- */
-
-static int by_score(const void *a, const void *b)
-{
-    const leak_candidate *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score < y->score ? 1 : -1;
-    return x->retained_size < y->retained_size ? 1 : x->retained_size > y->retained_size ? -1 : 0;
-}
+/* ---- completing ---------------------------------------------------------------- */
 
 /* Types and allocation site of what each finding retains, and its path. */
 static int complete(finder *f, leak_candidate *c)
@@ -411,19 +410,18 @@ static int complete(finder *f, leak_candidate *c)
     return path_find(h, f->paths, c->object, HEAP_NONE, &c->path) < 0 ? -1 : 0;
 }
 
+/* Every finding, completed and filtered, in no order yet: story.c ranks them. */
 int find_leak_candidates(report *r, const retention *paths, const report_options *o)
 {
     finder f = {.r = r, .paths = paths, .o = o};
     f.is_candidate = calloc(r->heap->count ? r->heap->count : 1, 1);
     int failed = !f.is_candidate || tally_init(&f.types, r->heap) < 0 ||
-                 find_accumulations(&f) < 0 || find_tracebacks(&f) < 0 ||
+                 find_large_collections(&f) < 0 || find_tracebacks(&f) < 0 ||
                  find_big_retainers(&f) < 0 || find_garbage(&f) < 0;
-    if (!failed && r->leak_count)
-        qsort(r->leaks, r->leak_count, sizeof *r->leaks, by_score);
     size_t kept = 0;
     for (size_t i = 0; i < r->leak_count; i++) {
         leak_candidate *c = &r->leaks[i];
-        int keep = !failed && kept < o->top;
+        int keep = !failed;
         if (keep) {
             failed = complete(&f, c) < 0;
             keep = !failed && finding_accepted(&f, c);

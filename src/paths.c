@@ -160,6 +160,20 @@ static void append_quoted(text *t, const char *s, size_t len)
     append(t, len > KEY_SHOWN ? "'..." : "'", len > KEY_SHOWN ? 4 : 1);
 }
 
+/* A key's repr() from the dump, as it is, cut after KEY_SHOWN bytes; control bytes escaped. */
+static void append_repr(text *t, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len && i < KEY_SHOWN; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            appendf(t, "\\x%02x", c);
+        else
+            append(t, (const char *)&c, 1);
+    }
+    if (len > KEY_SHOWN)
+        append_str(t, "...");
+}
+
 static void append_root(text *t, const heap *h, const heap_root *root)
 {
     const char *label = heap_string(h, root->label, NULL);
@@ -224,6 +238,11 @@ static void append_step(text *t, const heap *h, const path_step *step, int attri
             appendf(t, " . %s", heap_string(h, h->name[step->object], NULL));
         else
             appendf(t, " [ %lld ]", (long long)heap_label_number(h, e));
+        return;
+    case HEAPAN_LABEL_KEY_REPR:
+        append_str(t, " [ ");
+        append_repr(t, name, len);
+        append_str(t, " ]");
         return;
     case HEAPAN_LABEL_DICT_KEY:
         appendf(t, " <key %s>", heap_type_name(h, step->object));

@@ -15,6 +15,8 @@ typedef struct chunk {
     size_t count;
     uint32_t *names;  /* the shapes' names, which the reader would overwrite */
     size_t names_used, names_cap;
+    char *texts;      /* the properties' TEXT and BYTES values, likewise */
+    size_t texts_used, texts_cap;
     uint64_t offset;
     int last;
 } chunk;
@@ -45,10 +47,25 @@ static int keep_names(chunk *c, heapan_record *rec)
     return 0;
 }
 
+/* Copies a property's text into the chunk; -1 when out of memory. */
+static int keep_text(chunk *c, heapan_record *rec)
+{
+    heapan_property *p = &rec->u.property;
+    if (p->value_kind != HEAPAN_VALUE_TEXT && p->value_kind != HEAPAN_VALUE_BYTES)
+        return 0;
+    if (grow(&c->texts, 1, &c->texts_cap, c->texts_used + p->len + 1) < 0)
+        return -1;
+    if (p->len)
+        memcpy(c->texts + c->texts_used, p->data, p->len);
+    p->data = (const void *)(uintptr_t)c->texts_used;  /* an offset until read */
+    c->texts_used += p->len;
+    return 0;
+}
+
 /* Fills one chunk; returns 1 when the dump has ended. */
 static int fill(record_pipe *p, chunk *c)
 {
-    c->count = c->names_used = 0;
+    c->count = c->names_used = c->texts_used = 0;
     heapan_status st = HEAPAN_OK;
     while (c->count < CHUNK_RECORDS && (st = heapan_reader_next(p->reader, &c->records[c->count])) ==
                                            HEAPAN_OK) {
@@ -59,7 +76,8 @@ static int fill(record_pipe *p, chunk *c)
             heap_hash_short_value(&rec->u.object);  /* its bytes are gone after this call */
             rec->u.object.data = NULL;
         }
-        if (rec->kind == HEAPAN_REC_SHAPE && keep_names(c, rec) < 0) {
+        if ((rec->kind == HEAPAN_REC_SHAPE && keep_names(c, rec) < 0) ||
+            (rec->kind == HEAPAN_REC_PROPERTY && keep_text(c, rec) < 0)) {
             st = HEAPAN_ERR_NOMEM;
             break;
         }
@@ -146,9 +164,14 @@ const heapan_record *record_pipe_next(record_pipe *p, size_t *count, uint64_t *o
     pthread_mutex_unlock(&p->lock);
     if (!c)
         return NULL;
-    for (size_t i = 0; i < c->count; i++)  /* offsets back to pointers */
-        if (c->records[i].kind == HEAPAN_REC_SHAPE)
-            c->records[i].u.shape.names = c->names + (uintptr_t)c->records[i].u.shape.names;
+    for (size_t i = 0; i < c->count; i++) { /* offsets back to pointers */
+        heapan_record *rec = &c->records[i];
+        if (rec->kind == HEAPAN_REC_SHAPE)
+            rec->u.shape.names = c->names + (uintptr_t)rec->u.shape.names;
+        else if (rec->kind == HEAPAN_REC_PROPERTY && (rec->u.property.value_kind == HEAPAN_VALUE_TEXT ||
+                                                      rec->u.property.value_kind == HEAPAN_VALUE_BYTES))
+            rec->u.property.data = c->texts + (uintptr_t)rec->u.property.data;
+    }
     *count = c->count;
     *offset = c->offset;
     return c->records;
@@ -163,7 +186,7 @@ heapan_status record_pipe_finish(record_pipe *p)
     pthread_join(p->thread, NULL);
     heapan_status status = p->status;
     for (size_t i = 0; i < CHUNKS; i++)
-        free(p->chunks[i].names);
+        free(p->chunks[i].names), free(p->chunks[i].texts);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->changed);
     free(p->chunks);

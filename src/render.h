@@ -16,6 +16,7 @@ typedef struct render_source {
     const char *path;
     const trace_link *trace;   /* NULL without --trace */
     const char *trace_path;
+    const char *baseline_path; /* NULL without --baseline */
 } render_source;
 
 /* Each returns 0, or -1 when out of memory. */
@@ -61,13 +62,25 @@ typedef struct markup_style {
 
 extern const markup_style markup_md, markup_html, markup_plain;
 
-/* The sites that allocated leak candidate i's objects, when the trace can tell. */
-int render_origins(FILE *out, const markup_style *m, const render_source *src, size_t i);
+/* The sites that allocated a finding's objects (its `origin` index), when the trace can tell. */
+int render_origins(FILE *out, const markup_style *m, const render_source *src, size_t origin);
 
 /* The trace's steadily growing sites, and a note when it cannot be matched. */
 int render_growing_sites(FILE *out, const markup_style *m, const render_source *src);
 
 /* "12.3%" of the heap. */
 double render_share(const report *r, uint64_t bytes);
+
+/* Whose code: "the program's own code", "an installed package (networkx)", ... into buf. */
+const char *render_owner_text(code_owner owner, const char *name, char *buf, size_t size);
+
+/* A finding's growth in a word or two: "yes (trace)", "no (baseline)", "not known". */
+const char *render_growth_word(const leak_candidate *c);
+
+/* A finding's kind as words: "large collection". */
+const char *render_kind_words(leak_kind kind);
+
+/* The collector's state in a line ("enabled, thresholds 700 10 10"), into buf; NULL if unknown. */
+const char *render_collector_text(const report *r, char *buf, size_t size);
 
 #endif

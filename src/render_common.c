@@ -6,6 +6,8 @@
 #include "render.h"
 #include "textout.h"
 
+#include <stdio.h>
+
 char *render_path_text(const report *r, const path *p)
 {
     return path_text(r->heap, p);
@@ -14,6 +16,57 @@ char *render_path_text(const report *r, const path *p)
 double render_share(const report *r, uint64_t bytes)
 {
     return r->heap->total_size ? 100.0 * (double)bytes / (double)r->heap->total_size : 0.0;
+}
+
+const char *render_owner_text(code_owner owner, const char *name, char *buf, size_t size)
+{
+    switch (owner) {
+    case OWNER_PROGRAM: snprintf(buf, size, "the program's own code"); break;
+    case OWNER_STDLIB: snprintf(buf, size, "the standard library (in a library)"); break;
+    case OWNER_PACKAGE:
+        snprintf(buf, size, "an installed package%s%s%s (in a library)", *name ? " (" : "", name,
+                 *name ? ")" : "");
+        break;
+    default: snprintf(buf, size, "not known: the dump does not say where the library lives");
+    }
+    return buf;
+}
+
+const char *render_growth_word(const leak_candidate *c)
+{
+    switch (c->growth) {
+    case GROWTH_IN_DUMP: return "yes, proven in the dump";
+    case GROWTH_TRACE: return "yes, by the trace";
+    case GROWTH_BASELINE: return "yes, since the baseline";
+    case GROWTH_STABLE_TRACE: return "no, by the trace";
+    case GROWTH_STABLE_BASELINE: return "no, since the baseline";
+    default: return "not known";
+    }
+}
+
+const char *render_kind_words(leak_kind kind)
+{
+    static const char *const words[] = {"large collection", "big retainer", "stored traceback",
+                                        "garbage"};
+    return kind <= LEAK_GARBAGE ? words[kind] : "finding";
+}
+
+const char *render_collector_text(const report *r, char *buf, size_t size)
+{
+    const collector_state *gc = &r->interp.gc;
+    if (!gc->known)
+        return NULL;
+    size_t n = (size_t)snprintf(buf, size, "%s", gc->enabled ? "enabled" : "disabled");
+    if (gc->thresholds && n < size)
+        n += (size_t)snprintf(buf + n, size - n, ", thresholds");
+    for (size_t g = 0; g < gc->thresholds && n < size; g++)
+        n += (size_t)snprintf(buf + n, size - n, " %lld", (long long)gc->threshold[g]);
+    if (gc->freeze_count > 0 && n < size)
+        n += (size_t)snprintf(buf + n, size - n, ", %lld objects frozen by gc.freeze()",
+                              (long long)gc->freeze_count);
+    if (gc->garbage > 0 && n < size)
+        snprintf(buf + n, size - n, ", %lld in gc.garbage", (long long)gc->garbage);
+    return buf;
 }
 
 /* Text from the dump, inert in Markdown: punctuation escaped, HTML as entities. */
@@ -131,10 +184,10 @@ static int curve_item(FILE *out, const markup_style *m, char *text, const trace 
     return 0;
 }
 
-int render_origins(FILE *out, const markup_style *m, const render_source *src, size_t i)
+int render_origins(FILE *out, const markup_style *m, const render_source *src, size_t origin)
 {
     const trace_link *l = src->trace;
-    const leak_origin *o = l && l->same_process ? &l->origins[i] : NULL;
+    const leak_origin *o = l && l->same_process ? &l->origins[origin] : NULL;
     if (!o || !o->objects)
         return 0;
     fprintf(out, "%sPer the trace, %" PRIu64 " of its %" PRIu64 " objects were allocated while it "

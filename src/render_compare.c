@@ -96,6 +96,22 @@ int render_compare_text(FILE *out, const comparison *c, const compare_source *sr
     text_table(out, &c->structures, "structures that grew (matched by retention path)", "where", 1);
     text_table(out, &c->types, "types that grew", "type", 0);
     text_table(out, &c->sites, "allocation sites that grew", "site", 0);
+    if (c->leak_count) {
+        fputs("\nleaks (they grew since the baseline):\n", out);
+        for (size_t i = 0; i < c->leak_count; i++) {
+            const report *r = c->side[NEW];
+            const leak_candidate *l = &r->leaks[c->leaks[i]];
+            fputs("  ", out);
+            print_cstr(out, l->path_text ? l->path_text : leak_kind_name(l->kind));
+            fputs(": ", out);
+            print_cstr(out, l->growth_text ? l->growth_text : "");
+            if (l->fix != SIZE_MAX) {
+                fputs("\n    fix: ", out);
+                print_cstr(out, r->suggestions[l->fix].message);
+            }
+            fputc('\n', out);
+        }
+    }
     if (c->new_leak_count) {
         fputs("\nnew leak candidates:\n", out);
         for (size_t i = 0; i < c->new_leak_count; i++) {
@@ -167,8 +183,32 @@ static void markup_table(const markup *m, const delta_table *t, const char *titl
         fputs(m->html ? "</tbody></table>\n" : "\n", m->out);
 }
 
+/* The findings proven to grow, each with its evidence and its fix. */
+static void markup_leaks(const markup *m, const comparison *c)
+{
+    const report *r = c->side[NEW];
+    if (!c->leak_count)
+        return;
+    heading(m, "Leaks: grew since the baseline");
+    fputs(m->html ? "<ul>\n" : "", m->out);
+    for (size_t i = 0; i < c->leak_count; i++) {
+        const leak_candidate *l = &r->leaks[c->leaks[i]];
+        fputs(m->html ? "<li><strong>" : "- **", m->out);
+        esc(m, l->path_text ? l->path_text : leak_kind_name(l->kind));
+        fputs(m->html ? "</strong>: " : "**: ", m->out);
+        esc(m, l->growth_text ? l->growth_text : "");
+        if (l->fix != SIZE_MAX) {
+            fputs(" Fix: ", m->out);
+            esc(m, r->suggestions[l->fix].message);
+        }
+        fputs(m->html ? "</li>\n" : "\n", m->out);
+    }
+    fputs(m->html ? "</ul>\n" : "\n", m->out);
+}
+
 static void markup_findings(const markup *m, const comparison *c)
 {
+    markup_leaks(m, c);
     if (!c->new_leak_count && !c->new_suggestion_count)
         return;
     heading(m, "New findings");
@@ -350,6 +390,23 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
             failed = add_clean(item, "path_text", where ? where : "") < 0 ||
                      add_clean(item, "reason", l->reason) < 0;
             free(where);
+        }
+    }
+    cJSON *proven = failed ? NULL : cJSON_AddArrayToObject(doc, "leaks");
+    for (size_t i = 0; proven && i < c->leak_count && !failed; i++) {
+        const report *r = c->side[NEW];
+        const leak_candidate *l = &r->leaks[c->leaks[i]];
+        cJSON *item = cJSON_CreateObject();
+        failed = !item;
+        if (!failed) {
+            cJSON_AddItemToArray(proven, item);
+            cJSON_AddStringToObject(item, "kind", leak_kind_name(l->kind));
+            cJSON_AddNumberToObject(item, "retained_size", (double)l->retained_size);
+            cJSON_AddNumberToObject(item, "baseline_retained_size", (double)l->baseline_retained);
+            failed = add_clean(item, "path_text", l->path_text ? l->path_text : "") < 0 ||
+                     add_clean(item, "evidence_text", l->growth_text ? l->growth_text : "") < 0 ||
+                     add_clean(item, "fix", l->fix != SIZE_MAX ? r->suggestions[l->fix].message
+                                                               : "") < 0;
         }
     }
     cJSON *sugg = failed ? NULL : cJSON_AddArrayToObject(doc, "new_suggestions");

@@ -19,6 +19,7 @@ static const char style[] =
     "th{background:#f6f6f6}table.sortable th{cursor:pointer;user-select:none}"
     "table.sortable th:after{content:' \\2195';color:#aaa}"
     ".warn{background:#fff4e5;border-left:4px solid #f90;padding:.5em 1em}"
+    ".note{background:#eef4fb;border-left:4px solid #4a7fd0;padding:.5em 1em}"
     ".path{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}"
     "details{margin:.4em 0 .8em}summary{cursor:pointer}.score{font-weight:bold}"
     "pre{background:#f6f8fa;padding:.6em;overflow:auto}.ok{color:#080}"
@@ -57,12 +58,57 @@ static void summary(FILE *out, const report *r, const render_source *src)
     size_cell(out, r->dom->reachable_size);
     fputs("</tr>\n<tr><th>unreachable</th>", out);
     size_cell(out, h->total_size - r->dom->reachable_size);
-    fputs("</tr></tbody></table>\n", out);
+    char collector[256];
+    if (render_collector_text(r, collector, sizeof collector))
+        fprintf(out, "</tr>\n<tr><th>collector</th><td>%s</td>", collector);
+    fputs("</tr>\n<tr><th>evidence</th><td>this dump", out);
+    if (src->trace_path) {
+        fputs("; the allocation trace ", out);
+        render_html_text(out, src->trace_path);
+    }
+    if (src->baseline_path) {
+        fputs("; the baseline dump ", out);
+        render_html_text(out, src->baseline_path);
+    }
+    fputs("</td></tr></tbody></table>\n", out);
     for (size_t k = 0; k < h->warning_count; k++) {
         fputs("<p class=warn><b>Warning:</b> ", out);
         render_html_text(out, h->warnings[k]);
         fputs("</p>\n", out);
     }
+}
+
+/* The cause, the growth, whose code, the fix, and what is held again elsewhere. */
+static int story(FILE *out, const report *r, const leak_candidate *c)
+{
+    char owner[256], size[32];
+    fputs("<ul class=story>", out);
+    if (c->cause_text) {
+        fputs("<li><strong>Cause:</strong> ", out);
+        render_html_text(out, c->cause_text);
+        fputs("</li>", out);
+    }
+    fputs("<li><strong>Growth:</strong> ", out);
+    render_html_text(out, c->growth_text ? c->growth_text
+                                         : "not known from one dump (see above how to learn it)");
+    fputs("</li><li><strong>Code:</strong> ", out);
+    render_html_text(out, render_owner_text(c->owner, c->owner_name, owner, sizeof owner));
+    fputs("</li>", out);
+    if (c->fix != SIZE_MAX)
+        fprintf(out, "<li><strong>Fix:</strong> <a href='#suggestion-%zu'>suggestion %zu (%s)</a></li>",
+                c->fix + 1, c->fix + 1, suggestion_kind_name(r->suggestions[c->fix].kind));
+    for (size_t k = 0; k < c->folded_count; k++) {
+        char *where = render_path_text(r, &c->folded[k].path);
+        if (!where)
+            return -1;
+        fputs("<li><strong>Held again by:</strong> <span class=path>", out);
+        render_html_text(out, where);
+        fprintf(out, "</span> (%s), which goes when these go</li>",
+                format_bytes(c->folded[k].retained_size, size, sizeof size));
+        free(where);
+    }
+    fputs("</ul>\n", out);
+    return 0;
 }
 
 /* Horizontal bars, one per row, as inline SVG. */
@@ -89,7 +135,19 @@ static void bars(FILE *out, const report *r, const char *const *labels, const ui
 static int leaks(FILE *out, const report *r, const render_source *src)
 {
     char threshold[32];
-    fputs("<h2>Leak candidates</h2>\n", out);
+    fputs("<h2>Findings</h2>\n", out);
+    char *pending = report_pending_text(r);
+    if (pending) {
+        fputs("<p class=note>", out);
+        render_html_text(out, pending);
+        fputs("</p>\n", out);
+        free(pending);
+    }
+    if (r->leak_count && report_limits_text(r)) {
+        fputs("<p class=note><strong>What one dump shows.</strong> ", out);
+        render_html_text(out, report_limits_text(r));
+        fputs("</p>\n", out);
+    }
     if (!r->leak_count) {
         fprintf(out, "<p class=ok>No leak candidate above threshold (%s retained).</p>\n",
                 format_bytes(r->min_retained, threshold, sizeof threshold));
@@ -97,17 +155,21 @@ static int leaks(FILE *out, const report *r, const render_source *src)
     }
     for (size_t i = 0; i < r->leak_count; i++) {
         const leak_candidate *c = &r->leaks[i];
-        char size[32], *where = c->path.count ? render_path_text(r, &c->path) : NULL;
-        if (c->path.count && !where)
-            return -1;
-        fprintf(out, "<details%s><summary><span class=score>%zu. %s, score %.0f</span>: %s (%.1f%%) ",
-                i == 0 ? " open" : "", i + 1, leak_kind_name(c->kind), c->score,
-                format_bytes(c->retained_size, size, sizeof size), render_share(r, c->retained_size));
+        char size[32];
+        const char *where = c->path_text;
+        fprintf(out, "<details%s><summary><span class=score>%zu. %s, score %.0f</span>: %s (%.1f%%), "
+                     "leak: %s, ",
+                i == 0 ? " open" : "", i + 1, render_kind_words(c->kind), c->score,
+                format_bytes(c->retained_size, size, sizeof size), render_share(r, c->retained_size),
+                render_growth_word(c));
         fputs("<span class=path>", out);
         render_html_text(out, where ? where : "(unreachable)");
         fputs("</span></summary>\n<p>", out);
         render_html_text(out, c->reason);
-        fputs("</p>\n<table class=sortable><thead><tr><th>type</th><th class=n>objects</th>"
+        fputs("</p>\n", out);
+        if (story(out, r, c) < 0)
+            return -1;
+        fputs("<table class=sortable><thead><tr><th>type</th><th class=n>objects</th>"
               "<th class=n>bytes</th></tr></thead><tbody>\n", out);
         for (size_t k = 0; k < c->type_count; k++) {
             char name[512];
@@ -125,9 +187,8 @@ static int leaks(FILE *out, const report *r, const render_source *src)
             render_html_text(out, group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
             fputs("</span></p>\n", out);
         }
-        int failed = render_origins(out, &markup_html, src, i) < 0;
+        int failed = render_origins(out, &markup_html, src, c->origin) < 0;
         fputs("</details>\n", out);
-        free(where);
         if (failed)
             return -1;
     }
@@ -141,21 +202,30 @@ static int suggestions(FILE *out, const report *r)
         fputs("<p class=ok>No suggestion with a worthwhile saving.</p>\n", out);
     for (size_t i = 0; i < r->suggestion_count; i++) {
         const suggestion *s = &r->suggestions[i];
-        const char *example = suggestion_example(s->kind);
-        char size[32], *html = cmark_markdown_to_html(example, strlen(example), CMARK_OPT_DEFAULT);
+        const char *example = s->example ? s->example : suggestion_example(s->kind);
+        char size[32], owner[256],
+            *html = cmark_markdown_to_html(example, strlen(example), CMARK_OPT_DEFAULT);
         if (!html)
             return -1;
-        fprintf(out, "<h3>%zu. %s: save %s (%.1f%% of the heap)</h3>\n<p>Target: <span class=path>",
-                i + 1, suggestion_kind_name(s->kind),
-                format_bytes(s->estimated_savings, size, sizeof size),
+        fprintf(out, "<h3 id='suggestion-%zu'>%zu. %s: save %s (%.1f%% of the heap)", i + 1, i + 1,
+                suggestion_kind_name(s->kind), format_bytes(s->estimated_savings, size, sizeof size),
                 render_share(r, s->estimated_savings));
+        if (s->fixes != SIZE_MAX)
+            fprintf(out, ", the fix of finding %zu", s->fixes + 1);
+        fputs("</h3>\n<p>Target: <span class=path>", out);
         render_html_text(out, s->target ? s->target : "");
-        fputs("</span></p>\n<p>", out);
+        fputs("</span></p>\n<p>Code: ", out);
+        render_html_text(out, render_owner_text(s->owner, s->owner_name, owner, sizeof owner));
+        fputs("</p>\n<p>", out);
         render_html_text(out, s->message ? s->message : "");
         if (s->example_value) {
             fputs(" The most repeated value: <code>", out);
             render_html_text(out, s->example_value);
             fputs("</code>.", out);
+        }
+        if (s->note) {
+            fputc(' ', out);
+            render_html_text(out, s->note);
         }
         fprintf(out, "</p>\n<details><summary>example</summary>\n%s</details>\n", html);
         free(html);

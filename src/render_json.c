@@ -1,4 +1,4 @@
-/* render_json.c: the report as JSON, "schema": "heapan.report/1" (docs/report.md). */
+/* render_json.c: the report as JSON, "schema": "heapan.report/2" (docs/report.md). */
 #include <cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,6 +33,71 @@ static cJSON *add_type(cJSON *object, const char *name, const report *r, uint32_
     return add_text(object, name, group_name(r->heap, GROUP_BY_TYPE, type, buf, sizeof buf));
 }
 
+/* Text from the dump or the model, or null. */
+static cJSON *add_text_or_null(cJSON *object, const char *name, const char *text)
+{
+    return text ? add_text(object, name, text) : cJSON_AddNullToObject(object, name);
+}
+
+static cJSON *add_numbers(cJSON *object, const char *name, const int64_t *values, size_t n)
+{
+    cJSON *list = cJSON_AddArrayToObject(object, name);
+    for (size_t i = 0; list && i < n; i++) {
+        cJSON *item = cJSON_CreateNumber((double)values[i]);
+        if (!item)
+            return NULL;
+        cJSON_AddItemToArray(list, item);
+    }
+    return list;
+}
+
+/* "collector": the collector's state before the dump, or null when the dump does not say. */
+static int add_collector(cJSON *s, const report *r)
+{
+    const collector_state *gc = &r->interp.gc;
+    if (!gc->known)
+        return cJSON_AddNullToObject(s, "collector") ? 0 : -1;
+    cJSON *c = cJSON_AddObjectToObject(s, "collector");
+    if (!c || !add_numbers(c, "thresholds", gc->threshold, gc->thresholds) ||
+        !add_numbers(c, "counts", gc->count, gc->counts))
+        return -1;
+    cJSON_AddBoolToObject(c, "enabled", gc->enabled);
+    cJSON_AddBoolToObject(c, "collects_automatically", interp_collects_automatically(&r->interp));
+    if (gc->freeze_count >= 0)
+        cJSON_AddNumberToObject(c, "freeze_count", (double)gc->freeze_count);
+    else
+        cJSON_AddNullToObject(c, "freeze_count");
+    if (gc->garbage >= 0)
+        cJSON_AddNumberToObject(c, "garbage", (double)gc->garbage);
+    else
+        cJSON_AddNullToObject(c, "garbage");
+    return 0;
+}
+
+/* What the findings' claims stand on, and what one dump cannot prove. */
+static int add_evidence(cJSON *s, const report *r)
+{
+    cJSON *pending = cJSON_AddObjectToObject(s, "pending_cycles");
+    cJSON *sources = cJSON_AddArrayToObject(s, "evidence");
+    if (!pending || !sources)
+        return -1;
+    cJSON_AddNumberToObject(pending, "objects", (double)r->pending_objects);
+    cJSON_AddNumberToObject(pending, "bytes", (double)r->pending_bytes);
+    char *text = report_pending_text(r);
+    int ok = r->pending_objects ? text && add_text(pending, "text", text)
+                                : cJSON_AddNullToObject(pending, "text") != NULL;
+    free(text);
+    const char *names[] = {"dump", r->link ? "trace" : NULL, r->has_baseline ? "baseline" : NULL};
+    for (size_t k = 0; ok && k < 3; k++) {
+        cJSON *item = names[k] ? cJSON_CreateString(names[k]) : NULL;
+        if (item)
+            cJSON_AddItemToArray(sources, item);
+        ok = !names[k] || item;
+    }
+    cJSON_AddBoolToObject(s, "interpreter_known", r->interp.paths_known);
+    return ok && add_text_or_null(s, "limits", report_limits_text(r)) ? 0 : -1;
+}
+
 static int add_summary(cJSON *doc, const report *r, const render_source *src)
 {
     const heap *h = r->heap;
@@ -51,6 +116,8 @@ static int add_summary(cJSON *doc, const report *r, const render_source *src)
     cJSON_AddNumberToObject(s, "unreachable_size", (double)(h->total_size - r->dom->reachable_size));
     cJSON_AddNumberToObject(s, "unreachable_objects", h->count - r->dom->reachable);
     cJSON_AddNumberToObject(s, "threshold", (double)r->min_retained);
+    if (add_collector(s, r) < 0 || add_evidence(s, r) < 0)
+        return -1;
     for (size_t k = 0; k < h->warning_count; k++) {
         char *clean = utf8_sanitize(h->warnings[k]);
         cJSON *item = clean ? cJSON_CreateString(clean) : NULL;
@@ -62,8 +129,15 @@ static int add_summary(cJSON *doc, const report *r, const render_source *src)
     return 0;
 }
 
-/* A path as its steps: {"label": "module app" or ". x", "type": ...}. */
+/* A path as its steps: {"label": "module app" or ". x", "type": ...}; `text` NULL: its own. */
+static cJSON *add_path_as(cJSON *object, const report *r, const path *p, const char *text);
+
 static cJSON *add_path(cJSON *object, const report *r, const path *p)
+{
+    return add_path_as(object, r, p, NULL);
+}
+
+static cJSON *add_path_as(cJSON *object, const report *r, const path *p, const char *given)
 {
     cJSON *steps = cJSON_AddArrayToObject(object, "path");
     if (!steps)
@@ -86,6 +160,8 @@ static cJSON *add_path(cJSON *object, const report *r, const path *p)
         if (p->elided && i == p->elided_after)
             cJSON_AddNumberToObject(step, "elided_after", (double)p->elided);
     }
+    if (given)
+        return add_text(object, "path_text", given);
     char *text = p->count ? render_path_text(r, p) : NULL;
     cJSON *item = add_text(object, "path_text", text ? text : "");
     free(text);
@@ -143,6 +219,57 @@ static int add_trace(cJSON *doc, const render_source *src)
     return 0;
 }
 
+/* A functools cache's counters, or null. */
+static void add_counters(cJSON *item, const leak_candidate *c)
+{
+    if (c->hits < 0) {
+        cJSON_AddNullToObject(item, "lru_cache");
+        return;
+    }
+    cJSON *counters = cJSON_AddObjectToObject(item, "lru_cache");
+    if (!counters)
+        return;
+    cJSON_AddNumberToObject(counters, "hits", (double)c->hits);
+    cJSON_AddNumberToObject(counters, "misses", (double)c->misses);
+    if (c->maxsize >= 0)
+        cJSON_AddNumberToObject(counters, "maxsize", (double)c->maxsize);
+    else
+        cJSON_AddNullToObject(counters, "maxsize");
+}
+
+/* The cause, the evidence, whose code, the fix, and what was folded in. */
+static int add_story(cJSON *item, const report *r, const leak_candidate *c)
+{
+    cJSON_AddBoolToObject(item, "leak", c->leak);
+    cJSON_AddStringToObject(item, "evidence", growth_evidence_name(c->growth));
+    const char *cause = cause_kind_name(c->cause);
+    if (!add_text_or_null(item, "evidence_text", c->growth_text) ||
+        !(cause ? cJSON_AddStringToObject(item, "cause", cause) : cJSON_AddNullToObject(item, "cause")) ||
+        !add_text_or_null(item, "cause_text", c->cause_text) ||
+        !add_text_or_null(item, "class_name", c->class_name) ||
+        !add_text_or_null(item, "member_name", c->member_name) ||
+        !add_text_or_null(item, "owner_name", *c->owner_name ? c->owner_name : NULL))
+        return -1;
+    add_counters(item, c);
+    cJSON_AddStringToObject(item, "owner", code_owner_name(c->owner));
+    if (c->fix != SIZE_MAX)
+        cJSON_AddNumberToObject(item, "fix", (double)(c->fix + 1));
+    else
+        cJSON_AddNullToObject(item, "fix");
+    cJSON *folded = cJSON_AddArrayToObject(item, "folded");
+    for (size_t k = 0; folded && k < c->folded_count; k++) {
+        cJSON *f = cJSON_CreateObject();
+        if (!f)
+            return -1;
+        cJSON_AddItemToArray(folded, f);
+        add_address(f, "address", r, c->folded[k].object);
+        cJSON_AddNumberToObject(f, "retained_size", (double)c->folded[k].retained_size);
+        if (!add_path(f, r, &c->folded[k].path))
+            return -1;
+    }
+    return folded ? 0 : -1;
+}
+
 static int add_leak(cJSON *list, const report *r, const render_source *src, size_t i)
 {
     const leak_candidate *c = &r->leaks[i];
@@ -161,7 +288,7 @@ static int add_leak(cJSON *list, const report *r, const render_source *src, size
     cJSON_AddNumberToObject(item, "retained_size", (double)c->retained_size);
     cJSON_AddNumberToObject(item, "retained_count", (double)c->retained_count);
     cJSON_AddNumberToObject(item, "entries", (double)c->entries);
-    if (!add_path(item, r, &c->path) || !add_text(item, "reason", c->reason))
+    if (!add_path_as(item, r, &c->path, c->path_text) || !add_text(item, "reason", c->reason))
         return -1;
     cJSON *types = cJSON_AddArrayToObject(item, "types");
     for (size_t k = 0; types && k < c->type_count; k++) {
@@ -178,16 +305,33 @@ static int add_leak(cJSON *list, const report *r, const render_source *src, size
         add_text(item, "site", group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
     else
         cJSON_AddNullToObject(item, "site");
-    return types && add_origins(item, src, i) == 0 ? 0 : -1;
+    return types && add_origins(item, src, c->origin) == 0 && add_story(item, r, c) == 0 ? 0 : -1;
 }
 
-static int add_suggestion(cJSON *list, const report *r, const suggestion *s)
+static void add_rank_or_null(cJSON *item, const char *name, size_t index)
+{
+    if (index == SIZE_MAX)
+        cJSON_AddNullToObject(item, name);
+    else
+        cJSON_AddNumberToObject(item, name, (double)(index + 1));
+}
+
+static int add_suggestion(cJSON *list, const report *r, const suggestion *s, size_t i)
 {
     cJSON *item = cJSON_CreateObject();
     if (!item)
         return -1;
     cJSON_AddItemToArray(list, item);
+    cJSON_AddNumberToObject(item, "rank", (double)(i + 1));
     cJSON_AddStringToObject(item, "kind", suggestion_kind_name(s->kind));
+    add_rank_or_null(item, "fixes", s->fixes);
+    add_rank_or_null(item, "inside", s->inside);
+    cJSON_AddNumberToObject(item, "inside_bytes", (double)s->inside_bytes);
+    cJSON_AddStringToObject(item, "owner", code_owner_name(s->owner));
+    cJSON_AddBoolToObject(item, "in_library", s->owner == OWNER_STDLIB || s->owner == OWNER_PACKAGE);
+    if (!add_text_or_null(item, "owner_name", *s->owner_name ? s->owner_name : NULL) ||
+        !add_text_or_null(item, "note", s->note))
+        return -1;
     if (!add_text(item, "target", s->target) || !add_text(item, "message", s->message))
         return -1;
     cJSON_AddNumberToObject(item, "instances", (double)s->instances);
@@ -195,7 +339,8 @@ static int add_suggestion(cJSON *list, const report *r, const suggestion *s)
     cJSON_AddNumberToObject(item, "savings_percent",
                             (double)(int)(render_share(r, s->estimated_savings) * 10) / 10);
     add_address(item, "address", r, s->object);
-    cJSON_AddStringToObject(item, "example", suggestion_example(s->kind));
+    if (!add_text(item, "example", s->example ? s->example : suggestion_example(s->kind)))
+        return -1;
     if (s->example_value)
         return add_text(item, "example_value", s->example_value) ? 0 : -1;
     cJSON_AddNullToObject(item, "example_value");
@@ -243,7 +388,7 @@ int render_json(FILE *out, const report *r, const render_source *src)
     cJSON *doc = cJSON_CreateObject();
     cJSON *leaks = doc ? cJSON_CreateArray() : NULL, *suggestions = cJSON_CreateArray();
     int failed = !doc || !leaks || !suggestions ||
-                 !cJSON_AddStringToObject(doc, "schema", "heapan.report/1") ||
+                 !cJSON_AddStringToObject(doc, "schema", "heapan.report/2") ||
                  add_summary(doc, r, src) < 0;
     if (!failed) {
         cJSON_AddItemToObject(doc, "leak_candidates", leaks);
@@ -253,7 +398,7 @@ int render_json(FILE *out, const report *r, const render_source *src)
     for (size_t i = 0; !failed && i < r->leak_count; i++)
         failed = add_leak(cJSON_GetObjectItem(doc, "leak_candidates"), r, src, i) < 0;
     for (size_t i = 0; !failed && i < r->suggestion_count; i++)
-        failed = add_suggestion(cJSON_GetObjectItem(doc, "suggestions"), r, &r->suggestions[i]) < 0;
+        failed = add_suggestion(cJSON_GetObjectItem(doc, "suggestions"), r, &r->suggestions[i], i) < 0;
     failed = failed || add_groups(doc, "types", r, &r->types) < 0 ||
              add_groups(doc, "modules", r, &r->modules) < 0 ||
              add_groups(doc, "sites", r, &r->sites) < 0 || add_subtrees(doc, r) < 0 ||

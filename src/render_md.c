@@ -29,7 +29,20 @@ static void summary(FILE *out, const report *r, const render_source *src)
     md_bytes(out, r->dom->reachable_size);
     fprintf(out, " (%" PRIu32 " objects) |\n| unreachable | ", r->dom->reachable);
     md_bytes(out, h->total_size - r->dom->reachable_size);
-    fprintf(out, " (%" PRIu32 " objects) |\n\n", h->count - r->dom->reachable);
+    fprintf(out, " (%" PRIu32 " objects) |\n", h->count - r->dom->reachable);
+    char collector[256];
+    if (render_collector_text(r, collector, sizeof collector))
+        fprintf(out, "| collector | %s |\n", collector);
+    fputs("| evidence | this dump", out);
+    if (src->trace_path) {
+        fputs("; the allocation trace ", out);
+        render_md_text(out, src->trace_path);
+    }
+    if (src->baseline_path) {
+        fputs("; the baseline dump ", out);
+        render_md_text(out, src->baseline_path);
+    }
+    fputs(" |\n\n", out);
     for (size_t k = 0; k < h->warning_count; k++) {
         fputs("> **Warning:** ", out);
         render_md_text(out, h->warnings[k]);
@@ -37,35 +50,77 @@ static void summary(FILE *out, const report *r, const render_source *src)
     }
 }
 
+/* The cause, the growth, whose code, the fix, and what is held again elsewhere. */
+static int story(FILE *out, const report *r, const leak_candidate *c)
+{
+    char owner[256];
+    if (c->cause_text) {
+        fputs("- **Cause:** ", out);
+        render_md_text(out, c->cause_text);
+        fputc('\n', out);
+    }
+    fputs("- **Growth:** ", out);
+    render_md_text(out, c->growth_text ? c->growth_text
+                                       : "not known from one dump (see above how to learn it)");
+    fputs("\n- **Code:** ", out);
+    render_md_text(out, render_owner_text(c->owner, c->owner_name, owner, sizeof owner));
+    fputc('\n', out);
+    if (c->fix != SIZE_MAX)
+        fprintf(out, "- **Fix:** suggestion %zu (%s)\n", c->fix + 1,
+                suggestion_kind_name(r->suggestions[c->fix].kind));
+    for (size_t k = 0; k < c->folded_count; k++) {
+        char *where = render_path_text(r, &c->folded[k].path);
+        if (!where)
+            return -1;
+        fputs("- **Held again by:** ", out);
+        render_md_text(out, where);
+        fputs(" (", out);
+        md_bytes(out, c->folded[k].retained_size);
+        fputs("), which goes when these go\n", out);
+        free(where);
+    }
+    return 0;
+}
+
 static int leaks(FILE *out, const report *r, const render_source *src)
 {
     char threshold[32];
-    fputs("## Leak candidates\n\n", out);
+    fputs("## Findings\n\n", out);
+    char *pending = report_pending_text(r);
+    if (pending) {
+        fputs("> ", out);
+        render_md_text(out, pending);
+        fputs("\n\n", out);
+        free(pending);
+    }
     if (!r->leak_count) {
         fprintf(out, "No leak candidate above threshold (%s retained).\n\n",
                 format_bytes(r->min_retained, threshold, sizeof threshold));
         return 0;
     }
-    fputs("| # | score | kind | retained | objects | where |\n|---|---|---|---|---|---|\n", out);
+    if (report_limits_text(r))
+        fprintf(out, "> **What one dump shows.** %s\n\n", report_limits_text(r));
+    fputs("| # | score | kind | leak | retained | objects | where |\n|---|---|---|---|---|---|---|\n",
+          out);
     for (size_t i = 0; i < r->leak_count; i++) {
         const leak_candidate *c = &r->leaks[i];
-        char *where = c->path.count ? render_path_text(r, &c->path) : NULL;
-        if (c->path.count && !where)
-            return -1;
-        fprintf(out, "| %zu | %.0f | %s | ", i + 1, c->score, leak_kind_name(c->kind));
+        const char *where = c->path_text;
+        fprintf(out, "| %zu | %.0f | %s | %s | ", i + 1, c->score, render_kind_words(c->kind),
+                render_growth_word(c));
         md_bytes(out, c->retained_size);
         fprintf(out, " (%.1f%%) | %" PRIu64 " | ", render_share(r, c->retained_size),
                 c->retained_count);
         render_md_text(out, where ? where : "(unreachable)");
         fputs(" |\n", out);
-        free(where);
     }
     fputc('\n', out);
     for (size_t i = 0; i < r->leak_count; i++) {
         const leak_candidate *c = &r->leaks[i];
-        fprintf(out, "<details><summary>%zu. %s: ", i + 1, leak_kind_name(c->kind));
+        fprintf(out, "<details><summary>%zu. %s: ", i + 1, render_kind_words(c->kind));
         render_md_text(out, c->reason);
         fputs("</summary>\n\n", out);
+        if (story(out, r, c) < 0)
+            return -1;
         for (size_t k = 0; k < c->type_count; k++) {
             char name[512];
             fputs("- ", out);
@@ -80,7 +135,7 @@ static int leaks(FILE *out, const report *r, const render_source *src)
             render_md_text(out, group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
             fputc('\n', out);
         }
-        if (render_origins(out, &markup_md, src, i) < 0)
+        if (render_origins(out, &markup_md, src, c->origin) < 0)
             return -1;
         fputs("\n</details>\n\n", out);
     }
@@ -96,11 +151,16 @@ static void suggestions(FILE *out, const report *r)
     }
     for (size_t i = 0; i < r->suggestion_count; i++) {
         const suggestion *s = &r->suggestions[i];
+        char owner[256];
         fprintf(out, "### %zu. %s: save ", i + 1, suggestion_kind_name(s->kind));
         md_bytes(out, s->estimated_savings);
-        fprintf(out, " (%.1f%% of the heap)\n\n", render_share(r, s->estimated_savings));
-        fputs("Target: ", out);
+        fprintf(out, " (%.1f%% of the heap)", render_share(r, s->estimated_savings));
+        if (s->fixes != SIZE_MAX)
+            fprintf(out, ", the fix of finding %zu", s->fixes + 1);
+        fputs("\n\nTarget: ", out);
         render_md_text(out, s->target ? s->target : "");
+        fputs("\n\nCode: ", out);
+        render_md_text(out, render_owner_text(s->owner, s->owner_name, owner, sizeof owner));
         fputs("\n\n", out);
         render_md_text(out, s->message ? s->message : "");
         if (s->example_value) {
@@ -108,8 +168,12 @@ static void suggestions(FILE *out, const report *r)
             render_md_text(out, s->example_value);
             fputs("'.", out);
         }
+        if (s->note) {
+            fputc(' ', out);
+            render_md_text(out, s->note);
+        }
         fprintf(out, "\n\n<details><summary>example</summary>\n\n%s\n</details>\n\n",
-                suggestion_example(s->kind));
+                s->example ? s->example : suggestion_example(s->kind));
     }
 }
 

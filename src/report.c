@@ -1,24 +1,56 @@
-/* report.c: building the report model: findings, tables, largest subtrees. */
+/* report.c: building the report model, stage by stage; the names and examples of its kinds. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "report.h"
+#include "textout.h"
+#include "trace_link.h"
 
 const char *leak_kind_name(leak_kind kind)
 {
-    static const char *const names[] = {"accumulation", "big_retainer", "traceback", "garbage"};
+    static const char *const names[] = {"large_collection", "big_retainer", "traceback", "garbage"};
     return kind <= LEAK_GARBAGE ? names[kind] : "unknown";
+}
+
+const char *cause_kind_name(cause_kind cause)
+{
+    static const char *const names[CAUSE_KIND_COUNT] = {
+        [CAUSE_METHOD_CACHE] = "method_cache",       [CAUSE_FUNCTION_CACHE] = "function_cache",
+        [CAUSE_FINISHED_TASKS] = "finished_tasks",   [CAUSE_STORED_EXCEPTIONS] = "stored_exceptions",
+        [CAUSE_LOGGERS] = "loggers_per_request",     [CAUSE_CALLBACKS] = "callbacks",
+        [CAUSE_CLASS_CACHE] = "class_attribute_cache", [CAUSE_GC_DISABLED] = "gc_disabled",
+        [CAUSE_GC_FROZEN] = "gc_frozen",             [CAUSE_GC_GARBAGE] = "gc_garbage"};
+    return cause < CAUSE_KIND_COUNT ? names[cause] : NULL;
+}
+
+const char *growth_evidence_name(growth_evidence growth)
+{
+    static const char *const names[] = {"one_dump",        "in_dump",
+                                        "trace",           "baseline",
+                                        "stable_in_trace", "stable_since_baseline"};
+    return growth <= GROWTH_STABLE_BASELINE ? names[growth] : "one_dump";
 }
 
 const char *suggestion_kind_name(suggestion_kind kind)
 {
-    static const char *const names[] = {"slots",          "generator",         "numpy_array",
-                                        "intern_strings", "empty_collections", "overallocated",
-                                        "deque",          "bounded_cache",     "weak_callbacks",
-                                        "lazy_loading",   "reuse_buffer",      "dedupe_strings"};
+    static const char *const names[] = {
+        "slots",          "generator",         "numpy_array",   "intern_strings",
+        "empty_collections", "overallocated",  "deque",         "bounded_cache",
+        "weak_callbacks", "lazy_loading",      "reuse_buffer",  "dedupe_strings",
+        "method_cache",   "done_tasks",        "drop_tracebacks", "shared_logger",
+        "class_cache",    "collect_garbage"};
     return kind < SUGGESTION_KIND_COUNT ? names[kind] : "unknown";
+}
+
+int suggestion_is_fix(suggestion_kind kind)
+{
+    return kind == SUGGEST_DEQUE || kind == SUGGEST_BOUNDED_CACHE || kind == SUGGEST_WEAK_CALLBACKS ||
+           kind == SUGGEST_METHOD_CACHE || kind == SUGGEST_DONE_TASKS ||
+           kind == SUGGEST_DROP_TRACEBACKS || kind == SUGGEST_SHARED_LOGGER ||
+           kind == SUGGEST_CLASS_CACHE || kind == SUGGEST_COLLECT_GARBAGE;
 }
 
 const char *suggestion_example(suggestion_kind kind)
@@ -77,6 +109,34 @@ const char *suggestion_example(suggestion_kind kind)
                                    "function dedupe(s) {\n  const known = canonical.get(s);\n"
                                    "  if (known !== undefined) return known;\n  canonical.set(s, s);\n"
                                    "  return s;\n}\nrecord.country = dedupe(parts.join(''));\n```\n",
+        [SUGGEST_METHOD_CACHE] = "```python\n# before: the cache on the method keeps every instance\n"
+                                 "class Document:\n    @functools.cache\n    def tokens(self):\n"
+                                 "        ...\n\n# after: one cached value per instance, freed with it\n"
+                                 "class Document:\n    @functools.cached_property\n"
+                                 "    def tokens(self):\n        ...\n```\n",
+        [SUGGEST_DONE_TASKS] = "```python\n# before: finished tasks stay, with their results\n"
+                               "tasks.add(asyncio.create_task(work()))\n\n"
+                               "# after: each task leaves when it is done\n"
+                               "task = asyncio.create_task(work())\ntasks.add(task)\n"
+                               "task.add_done_callback(tasks.discard)\n```\n",
+        [SUGGEST_DROP_TRACEBACKS] = "```python\n# before: the exception keeps its frames and their locals\n"
+                                    "except ValueError as e:\n    failures.append(e)\n\n"
+                                    "# after: keep what the report needs\n"
+                                    "except ValueError as e:\n    failures.append(repr(e))\n```\n",
+        [SUGGEST_SHARED_LOGGER] = "```python\n# before: a logger per request, kept forever\n"
+                                  "log = logging.getLogger(f\"app.request.{request_id}\")\n\n"
+                                  "# after: one logger, the id with each record\n"
+                                  "log = logging.getLogger(\"app.request\")\n"
+                                  "log.info(\"handled\", extra={\"request_id\": request_id})\n```\n",
+        [SUGGEST_CLASS_CACHE] = "```python\n# before: a dict on the class keeps every result\n"
+                                "class Resolver:\n    _cache = {}\n\n"
+                                "# after: a bounded cache\n@functools.lru_cache(maxsize=1024)\n"
+                                "def resolve(key):\n    ...\n```\n",
+        [SUGGEST_COLLECT_GARBAGE] = "```python\n# before: cycles the program drops stay while gc is off\n"
+                                    "gc.disable()\n\n# after: let the collector run, or collect "
+                                    "where a pause is fine\ngc.enable()  # or: gc.collect() between "
+                                    "requests\n\n# better: no cycle, so reference counting frees it "
+                                    "at once\nimport weakref\nchild.parent = weakref.ref(parent)\n```\n",
         [SUGGEST_REUSE_BUFFER] = "```python\n# before: a new buffer for every chunk\n"
                                  "while chunk := f.read(1 << 20):\n    handle(chunk)\n\n"
                                  "# after: one buffer, filled again and again\n"
@@ -144,6 +204,69 @@ int report_is_namespace(const heap *h, uint32_t i)
     return 0;
 }
 
+const char *report_limits_text(const report *r)
+{
+    if (!r->size_only)
+        return NULL;
+    return "One dump shows sizes, not growth. A finding here is called a leak only where the "
+           "evidence shows it grows: the dump itself (a cache whose counters show it never hits, "
+           "a collector that will not free cycles), an allocation trace, or an earlier dump. To "
+           "learn whether the others grow, compare this dump with a later one of the same program "
+           "(heapan compare OLD NEW, or heapan report NEW --baseline OLD), or record an allocation "
+           "trace and join it (python3 -m heapan run --trace run.trace.zst script.py, then heapan "
+           "report DUMP --trace run.trace.zst).";
+}
+
+char *report_pending_text(const report *r)
+{
+    if (!r->pending_objects)
+        return NULL;
+    const collector_state *gc = &r->interp.gc;
+    char size[32], thresholds[64] = "";
+    for (size_t g = 0, n = 0; g < gc->thresholds && n < sizeof thresholds; g++)
+        n += (size_t)snprintf(thresholds + n, sizeof thresholds - n, " %lld",
+                              (long long)gc->threshold[g]);
+    format_bytes(r->pending_bytes, size, sizeof size);
+    if (!gc->known)
+        return report_format("%s in %llu objects are reference cycles no root reaches; this dump "
+                             "does not record whether the collector runs, which would free them.",
+                             size, (unsigned long long)r->pending_objects);
+    return report_format("%s in %llu objects are reference cycles that await the next collection: "
+                         "the collector is enabled (thresholds%s) and will free them. A dump taken "
+                         "with gc_collect=True (python3 -m heapan run --gc-collect) leaves them "
+                         "out.",
+                         size, (unsigned long long)r->pending_objects, thresholds);
+}
+
+suggestion *report_add_suggestion(report *r, suggestion_kind kind, uint32_t object,
+                                  uint64_t instances, uint64_t savings)
+{
+    if (grow(&r->suggestions, sizeof *r->suggestions, &r->suggestion_cap, r->suggestion_count + 1) < 0)
+        return NULL;
+    suggestion *s = &r->suggestions[r->suggestion_count++];
+    /* Streaming or weakening pays off only if the program allows it. */
+    double confidence = kind == SUGGEST_GENERATOR || kind == SUGGEST_LAZY_LOADING ? 0.5 : 1.0;
+    *s = (suggestion){.kind = kind, .object = object, .instances = instances,
+                      .estimated_savings = savings, .confidence = confidence,
+                      .fixes = SIZE_MAX, .inside = SIZE_MAX};
+    return s;
+}
+
+char *report_where(const report *r, const retention *paths, uint32_t v)
+{
+    path p;
+    char *text = NULL;
+    if (path_find(r->heap, paths, v, HEAP_NONE, &p) > 0)
+        text = path_text(r->heap, &p);
+    path_release(&p);
+    if (!text) {
+        char name[512];
+        text = report_format("%s@0x%llx", report_type_name(r, v, name, sizeof name),
+                             (unsigned long long)r->heap->address[v]);
+    }
+    return text;
+}
+
 const char *report_type_name(const report *r, uint32_t i, char *buf, size_t size)
 {
     return group_name(r->heap, GROUP_BY_TYPE, r->heap->type[i], buf, size);
@@ -194,25 +317,31 @@ int report_build(const heap *h, const dominators *d, const retention *paths,
     if (histogram_build(h, d, GROUP_BY_TYPE, &r->types) < 0 ||
         histogram_build(h, d, GROUP_BY_MODULE, &r->modules) < 0 ||
         (h->stack && histogram_build(h, d, GROUP_BY_SITE, &r->sites) < 0) ||
-        largest_subtrees(r, paths, o.top) < 0 || find_leak_candidates(r, paths, &o) < 0 ||
-        find_suggestions(r, paths, &o) < 0)
+        largest_subtrees(r, paths, o.top) < 0 || pytypes_build(&r->classes, h) < 0 ||
+        interp_build(&r->interp, h) < 0)
+        return -1;
+    if (find_leak_candidates(r, paths, &o) < 0 || find_causes(r) < 0 ||
+        weigh_evidence(r, paths, &o) < 0 || suggest_fixes(r, paths, &o) < 0 ||
+        find_suggestions(r, paths, &o) < 0 || (o.trace && trace_link_advice(r, o.trace) < 0) ||
+        order_suggestions(r, &o) < 0)
         return -1;
     return 0;
 }
 
 void report_release(report *r)
 {
-    for (size_t i = 0; i < r->leak_count; i++) {
-        path_release(&r->leaks[i].path);
-        free(r->leaks[i].reason);
-    }
+    for (size_t i = 0; i < r->leak_count; i++)
+        report_release_candidate(&r->leaks[i]);
     free(r->leaks);
-    for (size_t i = 0; i < r->suggestion_count; i++) {
-        free(r->suggestions[i].target);
-        free(r->suggestions[i].message);
-        free(r->suggestions[i].example_value);
-    }
+    for (size_t i = 0; i < r->suggestion_count; i++)
+        report_release_suggestion(&r->suggestions[i]);
     free(r->suggestions);
+    if (r->link) {
+        trace_link_release(r->link);
+        free(r->link);
+    }
+    pytypes_release(&r->classes);
+    interp_release(&r->interp);
     histogram_release(&r->types);
     histogram_release(&r->modules);
     histogram_release(&r->sites);

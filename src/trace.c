@@ -376,6 +376,12 @@ static const heapan_frame *distinct_caller(const trace *t, uint32_t stack, const
     return NULL;
 }
 
+const heapan_frame *trace_site_frame(const trace *t, uint32_t stack)
+{
+    uint32_t frame = stack && stack < t->stack_count ? t->stacks[stack].frame : 0;
+    return frame && frame < t->frame_count ? &t->frames[frame] : NULL;
+}
+
 const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t size)
 {
     uint32_t frame = stack && stack < t->stack_count ? t->stacks[stack].frame : 0;

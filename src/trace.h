@@ -62,6 +62,9 @@ typedef struct trace {
 int trace_load(trace *t, heapan_reader *r);
 void trace_release(trace *t);
 
+/* The innermost frame of a stack, or NULL. */
+const heapan_frame *trace_site_frame(const trace *t, uint32_t stack);
+
 /* "file:line in function, from caller.py:line" of a stack's innermost frame, into buf. */
 const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t size);
 

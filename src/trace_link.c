@@ -101,32 +101,33 @@ static int find_growing(trace_link *l, const trace *t)
     return 0;
 }
 
-/* The trace's advice as report suggestions, ranked with the rest. */
-static int add_advice(report *r, const trace *t, size_t top)
+int trace_link_advice(report *r, const trace *t)
 {
     trace_advice advice[MAX_ADVICE];
-    size_t n = trace_find_advice(t, advice, MAX_ADVICE), cap = r->suggestion_count;
-    if (n && grow(&r->suggestions, sizeof *r->suggestions, &cap, r->suggestion_count + n) < 0)
-        return -1;
+    size_t n = trace_find_advice(t, advice, MAX_ADVICE);
     for (size_t i = 0; i < n; i++) {
         char name[1024];
-        suggestion *s = &r->suggestions[r->suggestion_count++];
+        const heapan_frame *f = trace_site_frame(t, advice[i].stack);
+        suggestion *s = report_add_suggestion(r, trace_advice_suggestion(advice[i].kind), HEAP_NONE,
+                                              t->sites[advice[i].stack].allocations,
+                                              advice[i].saving);
+        if (!s)
+            return -1;
         /* Whether the program can stream or reuse is for its author to judge. */
-        *s = (suggestion){.kind = trace_advice_suggestion(advice[i].kind),
-                          .instances = t->sites[advice[i].stack].allocations,
-                          .estimated_savings = advice[i].saving,
-                          .confidence = 0.5,
-                          .object = HEAP_NONE,
-                          .target = strdup(trace_site_name(t, advice[i].stack, name, sizeof name)),
-                          .message = trace_advice_message(t, &advice[i])};
+        s->confidence = 0.5;
+        s->target = strdup(trace_site_name(t, advice[i].stack, name, sizeof name));
+        s->message = trace_advice_message(t, &advice[i]);
+        if (f)
+            s->owner = interp_file_owner(&r->interp,
+                                         heapan_reader_string(t->reader, f->file, NULL),
+                                         s->owner_name, sizeof s->owner_name);
         if (!s->target || !s->message)
             return -1;
     }
-    report_rank_suggestions(r, top);
     return 0;
 }
 
-int trace_link_build(trace_link *l, report *r, const trace *t, size_t top)
+int trace_link_origins(trace_link *l, const report *r, const trace *t)
 {
     memset(l, 0, sizeof *l);
     l->trace = t;
@@ -149,7 +150,7 @@ int trace_link_build(trace_link *l, report *r, const trace *t, size_t top)
                 find_origin(&k, r->leaks[i].object, &l->origins[i]);
     }
     free(k.origin), free(k.pending), free(k.bytes), free(k.objects), free(k.touched);
-    return failed || add_advice(r, t, top) < 0 ? -1 : 0;
+    return failed ? -1 : 0;
 }
 
 void trace_link_release(trace_link *l)

@@ -13,11 +13,14 @@
 #include <unistd.h>
 
 #include "addrmap.h"
+#include "facts.h"
 #include "pyinternals.h"
 #include "process.h"
 #include "pyobjects.h"
 
 #define PENDING_REFS 16
+/* A dict key's repr() longer than this labels nothing. */
+#define KEY_REPR_MAX 128
 /* Seeds from the collector's list are prefetched this many ahead. */
 #define SEED_LOOKAHEAD 16
 
@@ -58,6 +61,8 @@ typedef struct dumper {
     int failed;            /* set: a Python exception is pending */
     int tracing;           /* tracemalloc is tracing: record allocation stacks */
     PyObject *get_traceback;  /* 3.13+: _tracemalloc._get_object_traceback */
+    py_facts facts;        /* gathered before the walk */
+    addrmap frozen;        /* objects of the collector's permanent generation */
     uint64_t total_size;   /* shallow bytes of the objects written */
     uint64_t inline_values_size;  /* of which inline attribute values */
     char scratch[4 * VALUE_PREFIX_CHARS + 8];
@@ -170,7 +175,9 @@ static uint32_t type_id(dumper *d, PyTypeObject *type)
         return id;
     py_type_rule rule = py_type_rule_of(type);
     heapan_type t = {.flags = type_flags(type, rule.kind), .address = (uintptr_t)type,
-                     .basic_size = (uint64_t)type->tp_basicsize};
+                     .basic_size = (uint64_t)type->tp_basicsize,
+                     .pre_header = py_type_pre_header(type),
+                     .inline_values = py_type_inline_values_size(type)};
     type_names(d, type, &t.name, &t.module);
     if (d->failed)
         return 0;
@@ -277,6 +284,12 @@ static int field(dumper *d, PyObject *target, const char *name)
     return label ? emit_labelled(d, target, HEAPAN_LABEL_FIELD, label, 0) : -1;
 }
 
+/* A reference the object's facts name, such as an lru_cache's dict. */
+static int fact_ref(void *ctx, PyObject *target, const char *name)
+{
+    return field(ctx, target, name);
+}
+
 /* tp_traverse's visitor: references the labelled ones did not cover. */
 static int visit_unlabelled(PyObject *target, void *arg)
 {
@@ -311,7 +324,9 @@ static int dict_refs(dumper *d, PyObject *dict)
             PyErr_Clear();
             emit(d, value, overflow ? HEAPAN_LABEL_NONE : HEAPAN_LABEL_INT_KEY, 0, n);
         } else {
-            emit(d, value, HEAPAN_LABEL_NONE, 0, 0);
+            size_t len = py_key_repr(key, d->scratch, KEY_REPR_MAX);
+            uint32_t label = len ? cstring(d, d->scratch, len) : 0;
+            emit(d, value, label ? HEAPAN_LABEL_KEY_REPR : HEAPAN_LABEL_NONE, label, 0);
         }
     }
     return d->failed ? -1 : 0;
@@ -449,10 +464,16 @@ static int code_refs(dumper *d, PyObject *o)
     return 0;
 }
 
-/* A type's namespace and bases; a C type is no GC object and is not traversed. */
+/*
+ * A type's namespace and bases; a C type is no GC object and is not
+ * traversed.  Every class gets its TYPE record, instances or not, so that
+ * a reader can name each class of an __mro__.
+ */
 static int type_refs(dumper *d, PyObject *o)
 {
     PyTypeObject *type = (PyTypeObject *)o;
+    if (!type_id(d, type) && d->failed)
+        return -1;
     PyObject *namespace = py_type_namespace(type);
     if (namespace && field(d, namespace, "__dict__") < 0)
         return -1;
@@ -473,6 +494,9 @@ static int collect_refs(dumper *d, PyObject *o, py_kind kind)
         return sequence_refs(d, ((PyListObject *)o)->ob_item, PyList_GET_SIZE(o));
     if (PyTuple_CheckExact(o))
         return sequence_refs(d, ((PyTupleObject *)o)->ob_item, PyTuple_GET_SIZE(o));
+    heapan_status st = py_facts_write_object(&d->facts, d->w, o, fact_ref, d);
+    if (st != HEAPAN_OK)
+        return d->failed ? -1 : fail_writer(d);
     if (PyDict_Check(o) && dict_refs(d, o) < 0)
         return -1;
     if (PyModule_CheckExact(o) && field(d, PyModule_GetDict(o), "__dict__") < 0)
@@ -623,6 +647,8 @@ static int write_object(dumper *d, PyObject *o)
     d->inline_values_size += inline_values;
     if (PyObject_IS_GC(o) && PyObject_GC_IsTracked(o))
         rec.flags |= HEAPAN_OBJ_GC_TRACKED;
+    if (d->frozen.used && addrmap_find(&d->frozen, (uintptr_t)o) != ADDRMAP_ABSENT)
+        rec.flags |= HEAPAN_OBJ_FROZEN;
     if (py_type_has_dict(Py_TYPE(o)) && existing_dict(o))
         rec.flags |= HEAPAN_OBJ_DICT_MATERIALISED;
     if (d->options.values)
@@ -668,8 +694,11 @@ static int module_roots(dumper *d, PyObject *modules)
 {
     Py_ssize_t pos = 0;
     PyObject *name, *module;
-    while (modules && PyDict_Next(modules, &pos, &name, &module) && !d->failed)
+    while (modules && PyDict_Next(modules, &pos, &name, &module) && !d->failed) {
         root(d, module, HEAPAN_ROOT_MODULE, string_of(d, name));
+        if (!d->failed && py_facts_write_module_file(d->w, module) != HEAPAN_OK)
+            fail_writer(d);
+    }
     return d->failed ? -1 : 0;
 }
 
@@ -783,9 +812,30 @@ static int write_header(dumper *d)
 {
     unsigned flags = (d->options.values ? HEAPAN_HEADER_VALUES : 0) |
                      (d->tracing ? HEAPAN_HEADER_TRACEBACKS : 0);
-    return write_process_header(d->w, HEAPAN_CONTENT_HEAP, flags, 0) == HEAPAN_OK
+    return write_process_header(d->w, HEAPAN_CONTENT_HEAP, flags, 0) == HEAPAN_OK &&
+                   py_facts_write_process(&d->facts, d->w) == HEAPAN_OK
                ? 0
                : fail_writer(d);
+}
+
+static int note_frozen(PyObject *o, void *ctx)
+{
+    dumper *d = ctx;
+    if (addrmap_insert(&d->frozen, (uintptr_t)o, 1, NULL) < 0)
+        return fail_nomem(d);
+    return is_own(d, o) ? 0 : seed(d, o);
+}
+
+/*
+ * What gc.freeze() moved to the permanent generation: gc.get_objects()
+ * does not list it, so unreachable frozen objects are seeded from there.
+ */
+static int frozen_seeds(dumper *d)
+{
+    int known;
+    if (addrmap_init(&d->frozen, 1 << 10) < 0)
+        return fail_nomem(d);
+    return py_frozen_objects(note_frozen, d, &known) > 0 || d->failed ? -1 : 0;
 }
 
 static int seed_from(dumper *d, PyObject *modules, PyObject *frames, PyObject *objects)
@@ -837,6 +887,8 @@ static int run(dumper *d)
     if (result == 0)
         result = seed_from(d, modules, frames, objects);
     if (result == 0)
+        result = frozen_seeds(d);
+    if (result == 0)
         result = frame_roots(d, frames);
     if (result == 0)
         result = garbage_roots(d);
@@ -853,6 +905,8 @@ static int run(dumper *d)
 
 static void release(dumper *d)
 {
+    py_facts_release(&d->facts);
+    addrmap_release(&d->frozen);
     Py_CLEAR(d->get_traceback);
     addrmap_release(&d->seen);
     addrmap_release(&d->types);
@@ -878,6 +932,9 @@ int dump_heap(const char *path, const dump_options *options, dump_result *result
     if (options->gc_collect)
         PyGC_Collect();
     dumper d = {.options = *options};
+    /* Before the collector is paused: its state is part of what the dump tells. */
+    if (py_facts_gather(&d.facts) < 0)
+        return -1;
     if (addrmap_init(&d.seen, 1 << 16) < 0 || addrmap_init(&d.types, 1024) < 0 ||
         addrmap_init(&d.strings, 1 << 12) < 0) {
         release(&d);

@@ -17,6 +17,8 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "internal/pycore_dict.h"
 #include "internal/pycore_frame.h"
+#include "internal/pycore_gc.h"
+#include "internal/pycore_interp.h"
 #include "internal/pycore_object.h"
 #include "internal/pycore_pystate.h"
 #pragma GCC diagnostic pop
@@ -44,10 +46,10 @@ PyObject *py_managed_dict(PyObject *o)
     return (PyObject *)_PyObject_ManagedDictPointer(o)->dict;
 }
 
-static size_t values_allocation(PyObject *o, PyDictKeysObject *keys)
+static size_t type_values_allocation(PyTypeObject *type, PyDictKeysObject *keys)
 {
     (void)keys;
-    return Py_TYPE(o)->tp_flags & Py_TPFLAGS_INLINE_VALUES ? _PyInlineValuesSize(Py_TYPE(o)) : 0;
+    return type->tp_flags & Py_TPFLAGS_INLINE_VALUES ? _PyInlineValuesSize(type) : 0;
 }
 #elif PY_VERSION_HEX >= 0x030C0000
 /* 3.12: one pre-header word holds either the dict or the tagged values. */
@@ -68,9 +70,9 @@ PyObject *py_managed_dict(PyObject *o)
 }
 
 /* As new_values() allocates it: an insertion-order prefix, then the slots. */
-static size_t values_allocation(PyObject *o, PyDictKeysObject *keys)
+static size_t type_values_allocation(PyTypeObject *type, PyDictKeysObject *keys)
 {
-    if (!keys || !inline_values(o))
+    if (!keys || !(type->tp_flags & Py_TPFLAGS_MANAGED_DICT))
         return 0;
     size_t slots = (size_t)(keys->dk_nentries + keys->dk_usable);
     return _Py_SIZE_ROUND_UP(slots + 2, sizeof(PyObject *)) + slots * sizeof(PyObject *);
@@ -92,9 +94,9 @@ PyObject *py_managed_dict(PyObject *o)
 }
 
 /* As _PyObject_InitializeDict sizes it: one slot per usable shared key. */
-static size_t values_allocation(PyObject *o, PyDictKeysObject *keys)
+static size_t type_values_allocation(PyTypeObject *type, PyDictKeysObject *keys)
 {
-    if (!keys || !inline_values(o))
+    if (!keys || !(type->tp_flags & Py_TPFLAGS_MANAGED_DICT))
         return 0;
     return sizeof(PyObject *) * (size_t)(keys->dk_nentries + keys->dk_usable);
 }
@@ -152,12 +154,21 @@ int py_inline_attributes(PyObject *o, attribute_visit visit, void *ctx)
     return 0;
 }
 
-size_t py_inline_values_size(PyObject *o)
+size_t py_type_inline_values_size(PyTypeObject *type)
 {
-    PyTypeObject *type = Py_TYPE(o);
     if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE))
         return 0;
-    return values_allocation(o, ((PyHeapTypeObject *)type)->ht_cached_keys);
+    return type_values_allocation(type, ((PyHeapTypeObject *)type)->ht_cached_keys);
+}
+
+size_t py_inline_values_size(PyObject *o)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    /* 3.13 allocates the values inside the object, used or not */
+    return py_type_inline_values_size(Py_TYPE(o));
+#else
+    return inline_values(o) ? py_type_inline_values_size(Py_TYPE(o)) : 0;
+#endif
 }
 
 /* A frame the interpreter has not set up yet, or one that is no Python code's. */
@@ -210,7 +221,28 @@ int py_current_locations(py_location *out, int max)
     return n;
 }
 
+/* The permanent generation is a list of GC headers, each just before its object. */
+int py_frozen_objects(int (*visit)(PyObject *o, void *ctx), void *ctx, int *known)
+{
+    PyInterpreterState *interp = _PyInterpreterState_GET();
+    PyGC_Head *head = &interp->gc.permanent_generation.head;
+    *known = 1;
+    for (PyGC_Head *g = _PyGCHead_NEXT(head); g && g != head; g = _PyGCHead_NEXT(g)) {
+        int stop = visit((PyObject *)(g + 1), ctx);
+        if (stop)
+            return stop;
+    }
+    return 0;
+}
+
 #else
+
+int py_frozen_objects(int (*visit)(PyObject *o, void *ctx), void *ctx, int *known)
+{
+    (void)visit, (void)ctx;
+    *known = 0;
+    return -1;
+}
 
 PyObject *py_managed_dict(PyObject *o)
 {
@@ -227,6 +259,12 @@ int py_inline_attributes(PyObject *o, attribute_visit visit, void *ctx)
 size_t py_inline_values_size(PyObject *o)
 {
     (void)o;
+    return 0;
+}
+
+size_t py_type_inline_values_size(PyTypeObject *type)
+{
+    (void)type;
     return 0;
 }
 

@@ -27,6 +27,9 @@ PyObject *py_managed_dict(PyObject *o);
 /* Bytes of the instance's inline values array, 0 if it has none. */
 size_t py_inline_values_size(PyObject *o);
 
+/* Bytes of the inline values array an instance of `type` has while it has no __dict__. */
+size_t py_type_inline_values_size(PyTypeObject *type);
+
 /* One executing frame of a thread. */
 typedef struct py_frame {
     const void *address;   /* the frame object's if there is one, else the interpreter frame's */
@@ -59,5 +62,13 @@ typedef struct py_location {
  * the GIL.  0 on versions without the 3.11 internals.
  */
 int py_current_locations(py_location *out, int max);
+
+/*
+ * Calls visit(o, ctx) for each object in the collector's permanent
+ * generation, where gc.freeze() moved them: gc.get_objects() lists none
+ * of them.  Returns 0, the first non-zero result of `visit`, or -1 when
+ * the version's internals are not read (before 3.11): *known is then 0.
+ */
+int py_frozen_objects(int (*visit)(PyObject *o, void *ctx), void *ctx, int *known);
 
 #endif

@@ -39,24 +39,26 @@ static PyObject *c_sizeof_method(PyTypeObject *type, PyObject *name)
     return NULL;
 }
 
+/* What CPython keeps before an instance of `type` for its dict and weak references. */
+size_t py_type_pre_header(PyTypeObject *type)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return type->tp_flags & (Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_MANAGED_WEAKREF)
+               ? 2 * sizeof(PyObject *)
+               : 0;
+#elif PY_VERSION_HEX >= 0x030B0000
+    return type->tp_flags & Py_TPFLAGS_MANAGED_DICT ? 2 * sizeof(PyObject *) : 0;
+#else
+    (void)type;
+    return 0;
+#endif
+}
+
 /* What CPython puts before the object itself, as sys.getsizeof() counts it. */
 size_t py_pre_header_size(PyObject *o)
 {
-#if PY_VERSION_HEX >= 0x030C0000
     PyTypeObject *type = Py_TYPE(o);
-    size_t size = PyType_IS_GC(type) ? GC_HEADER_SIZE : 0;
-    if (type->tp_flags & (Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_MANAGED_WEAKREF))
-        size += 2 * sizeof(PyObject *);
-    return size;
-#elif PY_VERSION_HEX >= 0x030B0000
-    PyTypeObject *type = Py_TYPE(o);
-    size_t size = PyType_IS_GC(type) ? GC_HEADER_SIZE : 0;
-    if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT)
-        size += 2 * sizeof(PyObject *);
-    return size;
-#else
-    return PyObject_IS_GC(o) ? GC_HEADER_SIZE : 0;
-#endif
+    return (PyType_IS_GC(type) ? GC_HEADER_SIZE : 0) + py_type_pre_header(type);
 }
 
 static uint64_t basic_size(PyObject *o)
@@ -285,4 +287,84 @@ int py_type_has_slots(PyTypeObject *type)
         return 0;
     PyObject *slots = PyDict_GetItemString(type->tp_dict, "__slots__");
     return slots != NULL;
+}
+
+/* ---- a dict key's repr(), for keys made of plain values ------------------ */
+
+typedef struct repr_buf {
+    char *p;
+    size_t len, cap;
+} repr_buf;
+
+static int put(repr_buf *b, const char *s, size_t n)
+{
+    if (b->len + n >= b->cap)
+        return -1;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+/* An ASCII str as repr() writes it; others are not plain enough to quote. */
+static int put_str(repr_buf *b, PyObject *s)
+{
+    if (!PyUnicode_IS_READY(s) || !PyUnicode_IS_ASCII(s))
+        return -1;
+    const char *text = (const char *)PyUnicode_DATA(s);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    int quote = memchr(text, '\'', (size_t)n) && !memchr(text, '"', (size_t)n) ? '"' : '\'';
+    char q = (char)quote;
+    if (put(b, &q, 1) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        char c = text[i], esc[5];
+        int rc = c == '\\' || c == quote ? put(b, (char[]){'\\', c}, 2)
+                 : c == '\n'            ? put(b, "\\n", 2)
+                 : c == '\t'            ? put(b, "\\t", 2)
+                 : (unsigned char)c < 0x20 || c == 0x7f
+                     ? (snprintf(esc, sizeof esc, "\\x%02x", (unsigned char)c), put(b, esc, 4))
+                     : put(b, &c, 1);
+        if (rc < 0)
+            return -1;
+    }
+    return put(b, &q, 1);
+}
+
+static int put_key(repr_buf *b, PyObject *key, int depth)
+{
+    char num[64];
+    if (key == Py_None)
+        return put(b, "None", 4);
+    if (PyBool_Check(key))
+        return key == Py_True ? put(b, "True", 4) : put(b, "False", 5);
+    if (PyUnicode_CheckExact(key))
+        return put_str(b, key);
+    if (PyLong_CheckExact(key)) {
+        int overflow;
+        long long v = PyLong_AsLongLongAndOverflow(key, &overflow);
+        PyErr_Clear();
+        return overflow ? -1 : put(b, num, (size_t)snprintf(num, sizeof num, "%lld", v));
+    }
+    if (PyFloat_CheckExact(key)) {
+        char *text = PyOS_double_to_string(PyFloat_AS_DOUBLE(key), 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+        int rc = text ? put(b, text, strlen(text)) : -1;
+        PyMem_Free(text);
+        PyErr_Clear();
+        return rc;
+    }
+    if (!PyTuple_CheckExact(key) || depth >= 3)
+        return -1;
+    Py_ssize_t n = PyTuple_GET_SIZE(key);
+    if (put(b, "(", 1) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if ((i && put(b, ", ", 2) < 0) || put_key(b, PyTuple_GET_ITEM(key, i), depth + 1) < 0)
+            return -1;
+    return put(b, n == 1 ? ",)" : ")", n == 1 ? 2 : 1);
+}
+
+size_t py_key_repr(PyObject *key, char *buf, size_t cap)
+{
+    repr_buf b = {buf, 0, cap};
+    return put_key(&b, key, 0) < 0 ? 0 : b.len;
 }

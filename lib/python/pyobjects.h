@@ -56,6 +56,16 @@ uint64_t py_object_size(PyObject *o, const py_type_rule *rule);
 /* Bytes CPython allocates before the object (GC header, managed dict): its block starts there. */
 size_t py_pre_header_size(PyObject *o);
 
+/*
+ * The repr() of a dict key made of plain values (ASCII str, int, float,
+ * bool, None, and tuples of them) into buf, without running Python code;
+ * its length, or 0 when the key is not plain or does not fit in `cap`.
+ */
+size_t py_key_repr(PyObject *key, char *buf, size_t cap);
+
+/* Of that, what is kept for the instance's dict and weak references (3.11+), GC header excluded. */
+size_t py_type_pre_header(PyTypeObject *type);
+
 /* len() for built-in containers and strings, else 0.  Runs no Python code. */
 uint64_t py_object_length(PyObject *o, const py_type_rule *rule);
 

@@ -24,17 +24,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The report's three renderers, joined with the trace when there is one. */
-static inline void fuzz_report(report *rep, const trace *t, FILE *sink)
+/* The report's three renderers, with the trace the report was built with. */
+static inline void fuzz_report(report *rep, FILE *sink)
 {
-    trace_link link = {0};
-    int linked = t && trace_link_build(&link, rep, t, 10) == 0;
-    render_source src = {.path = "fuzz.zst", .trace = linked ? &link : NULL,
-                         .trace_path = "fuzz.trace"};
+    render_source src = {.path = "fuzz.zst", .trace = rep->link,
+                         .trace_path = rep->link ? "fuzz.trace" : NULL};
     render_markdown(sink, rep, &src);
     render_html(sink, rep, &src);
     render_json(sink, rep, &src);
-    trace_link_release(&link);
 }
 
 /* What every command does with a loaded heap: dominators, tables, the report, paths. */
@@ -51,10 +48,10 @@ static inline void fuzz_analyse_heap(heap *loaded, int loaded_ok, const trace *t
             histogram_release(&hist);
         }
         report rep;
-        report_options options = {0};
+        report_options options = {.trace = t};
         FILE *sink = fopen("/dev/null", "w");
         if (report_build(&h, &d, &paths, &options, &rep) == 0 && sink)
-            fuzz_report(&rep, t, sink);
+            fuzz_report(&rep, sink);
         if (sink)
             fclose(sink);
         report_release(&rep);

@@ -79,6 +79,17 @@ static void print_record(const heapan_reader *r, const heapan_record *rec)
             print_string(r, rec->u.root.label);
         printf("\n");
         break;
+    case HEAPAN_REC_PROPERTY: {
+        const heapan_property *p = &rec->u.property;
+        printf("property 0x%" PRIx64, p->object);
+        print_string(r, p->key);
+        if (p->value_kind == HEAPAN_VALUE_INT || p->value_kind == HEAPAN_VALUE_BOOL)
+            printf(" %" PRId64, p->i);
+        else if (p->value_kind == HEAPAN_VALUE_TEXT)
+            printf(" '%.*s'", (int)p->len, (const char *)p->data);
+        printf("\n");
+        break;
+    }
     default:
         break;
     }

@@ -2,7 +2,9 @@
 
 Implements the subset docs/*.schema.json use: type (one or a list), enum,
 required, properties, items, minimum, maximum, pattern and local $ref.
-Prints one line per problem and exits 1 if there is any.
+When the jsonschema package is installed, a document the subset finds
+sound is also checked by it, as Draft 2020-12, so the schema itself must
+be valid.  Prints one line per problem and exits 1 if there is any.
 """
 import json
 import re
@@ -59,13 +61,34 @@ def check(root, schema, value, where, problems):
             check(root, schema["items"], item, "%s[%d]" % (where, i), problems)
 
 
+def full_check(schema, document, where, problems):
+    """Draft 2020-12 by the jsonschema package, when it is installed."""
+    try:
+        import jsonschema
+    except ImportError:
+        return
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as error:
+        problems.append("the schema: %s (jsonschema)" % error.message)
+        return
+    validator = jsonschema.Draft202012Validator(schema)
+    for error in sorted(validator.iter_errors(document), key=lambda e: list(e.path)):
+        place = "".join("[%d]" % p if isinstance(p, int) else ".%s" % p for p in error.path)
+        problems.append("%s%s: %s (jsonschema)" % (where, place, error.message))
+
+
 def main():
     with open(sys.argv[1], encoding="utf-8") as f:
         schema = json.load(f)
     problems = []
     for path in sys.argv[2:]:
         with open(path, encoding="utf-8") as f:
-            check(schema, schema, json.load(f), path, problems)
+            document = json.load(f)
+        found = len(problems)
+        check(schema, schema, document, path, problems)
+        if len(problems) == found:
+            full_check(schema, document, path, problems)
     for problem in problems:
         print(problem)
     sys.exit(1 if problems else 0)

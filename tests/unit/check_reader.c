@@ -57,6 +57,24 @@ static void write_everything(test_dump *d)
     ck_assert_int_eq(heapan_writer_alloc_event(d->w, &a), HEAPAN_OK);
     ck_assert_int_eq(heapan_writer_free_event(d->w, &f), HEAPAN_OK);
     ck_assert_int_eq(heapan_writer_sample(d->w, &s), HEAPAN_OK);
+    heapan_property properties[] = {
+        {.object = 0, .key = 1, .value_kind = HEAPAN_VALUE_BOOL, .i = 1},
+        {.object = 0x10, .key = 2, .value_kind = HEAPAN_VALUE_TEXT, .data = "FINISHED", .len = 8},
+        {.object = 0x10, .key = 1, .value_kind = HEAPAN_VALUE_INT, .i = -1},
+    };
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_int_eq(heapan_writer_property(d->w, &properties[i]), HEAPAN_OK);
+}
+
+static void expect_properties(heapan_reader *r)
+{
+    heapan_property p = expect_next(r, HEAPAN_REC_PROPERTY).u.property;
+    ck_assert(p.object == 0 && p.key == 1 && p.value_kind == HEAPAN_VALUE_BOOL && p.i == 1);
+    p = expect_next(r, HEAPAN_REC_PROPERTY).u.property;
+    ck_assert(p.object == 0x10 && p.key == 2 && p.value_kind == HEAPAN_VALUE_TEXT);
+    ck_assert(p.len == 8 && memcmp(p.data, "FINISHED", 8) == 0);
+    p = expect_next(r, HEAPAN_REC_PROPERTY).u.property;
+    ck_assert(p.value_kind == HEAPAN_VALUE_INT && p.i == -1);
 }
 
 static void expect_objects(heapan_reader *r)
@@ -129,8 +147,10 @@ START_TEST(every_record_and_field_round_trips)
     ck_assert(a.time_us == 5 && a.address == 0x99 && a.size == 1000 && a.stack == 2 && a.thread == 7);
     ck_assert_uint_eq(expect_next(r, HEAPAN_REC_FREE).u.free.address, 0x99);
     ck_assert_uint_eq(expect_next(r, HEAPAN_REC_SAMPLE).u.sample.rss, 1 << 20);
+    expect_properties(r);
     heapan_counts end = expect_next(r, HEAPAN_REC_END).u.end;
     ck_assert(end.objects == 5 && end.refs == 4 && end.strings == 2 && end.allocs == 1);
+    ck_assert_uint_eq(end.properties, 3);
     heapan_record after;
     ck_assert_int_eq(heapan_reader_next(r, &after), HEAPAN_END);
     ck_assert_int_eq(heapan_reader_next(r, &after), HEAPAN_END);
@@ -253,6 +273,22 @@ START_TEST(malformed_records_are_corrupt)
     static const uint8_t object[] = {0x10, 3, 0, 8, 1, 0, 0, 0, 0};
     raw_record(&d, HEAPAN_REC_OBJECT, object, sizeof object);
     expect_raw_failure(&d, HEAPAN_ERR_CORRUPT, "type id 3 is not defined");
+
+    raw_start(&d, 1, 1, 1);
+    static const uint8_t property[] = {0, 4, 1, 1, 2}; /* key string 4, never defined */
+    raw_record(&d, HEAPAN_REC_PROPERTY, property, sizeof property);
+    expect_raw_failure(&d, HEAPAN_ERR_CORRUPT, "key string id 4 is not defined");
+
+    raw_start(&d, 1, 1, 1);
+    raw_record(&d, HEAPAN_REC_STRING, "k", 1);
+    static const uint8_t cut_value[] = {0, 1, 3, 9, 'a'}; /* a 9-byte text in 1 byte */
+    raw_record(&d, HEAPAN_REC_PROPERTY, cut_value, sizeof cut_value);
+    expect_raw_failure(&d, HEAPAN_ERR_CORRUPT, "property");
+
+    raw_start(&d, 1, 1, 1);
+    static const uint8_t end_with_properties[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+    raw_record(&d, HEAPAN_REC_END, end_with_properties, sizeof end_with_properties);
+    expect_raw_failure(&d, HEAPAN_ERR_CORRUPT, "2 properties but the file holds 0");
 
     raw_start(&d, 1, 0, 1);
     raw_record(&d, HEAPAN_REC_STRING, "f", 1);

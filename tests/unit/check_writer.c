@@ -129,6 +129,29 @@ START_TEST(long_value_prefixes_are_refused)
 }
 END_TEST
 
+START_TEST(properties_need_a_key_and_a_bounded_value)
+{
+    test_dump d;
+    test_dump_start(&d, NULL);
+    heapan_property p = {.key = 5, .value_kind = HEAPAN_VALUE_INT, .i = 1};
+    ck_assert_int_eq(heapan_writer_property(d.w, &p), HEAPAN_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(heapan_writer_error(d.w), "string id 5"));
+    test_dump_release(&d);
+
+    test_dump_start(&d, NULL);
+    static char text[HEAPAN_MAX_PROPERTY_VALUE + 1];
+    heapan_property big = {.key = test_string(&d, "sys.prefix"), .value_kind = HEAPAN_VALUE_TEXT,
+                           .data = text, .len = sizeof text};
+    ck_assert_int_eq(heapan_writer_property(d.w, &big), HEAPAN_ERR_LIMIT);
+    test_dump_release(&d);
+
+    test_dump_start(&d, NULL);
+    heapan_property keyless = {.value_kind = HEAPAN_VALUE_BOOL};
+    ck_assert_int_eq(heapan_writer_property(d.w, &keyless), HEAPAN_ERR_INVALID);
+    test_dump_release(&d);
+}
+END_TEST
+
 /* Records of 128 bytes or more take a two-byte length: the writer moves their payload. */
 START_TEST(records_of_every_length_read_back_whole)
 {
@@ -240,6 +263,7 @@ Suite *writer_suite(void)
     tcase_add_test(tc, records_before_the_header_are_refused_for_good);
     tcase_add_test(tc, undefined_ids_are_refused);
     tcase_add_test(tc, long_value_prefixes_are_refused);
+    tcase_add_test(tc, properties_need_a_key_and_a_bounded_value);
     tcase_add_test(tc, records_of_every_length_read_back_whole);
     tcase_add_test(tc, a_failing_sink_is_an_io_error);
     tcase_add_test(tc, close_reports_counts_and_ends_the_writer);

@@ -93,6 +93,43 @@ void test_ref(test_dump *d, uint64_t from, uint64_t to)
                   heapan_writer_error(d->w));
 }
 
+uint32_t test_class(test_dump *d, const char *module, const char *name, uint64_t address,
+                    unsigned flags, const uint64_t *bases, size_t base_count)
+{
+    heapan_type t = {.name = test_string(d, name), .module = test_string(d, module),
+                     .flags = flags, .address = address};
+    uint32_t id = heapan_writer_type(d->w, &t);
+    ck_assert_msg(id != 0, "type: %s", heapan_writer_error(d->w));
+    uint32_t meta = test_type(d, "builtins", "type"), tuple = test_type(d, "builtins", "tuple");
+    uint64_t mro = address + 8; /* its __mro__ tuple, just after it */
+    test_object(d, address, meta, 400);
+    test_object(d, mro, tuple, 40 + 8 * (uint64_t)base_count);
+    test_labelled_ref(d, address, mro, HEAPAN_LABEL_FIELD, "__mro__", 0);
+    test_labelled_ref(d, mro, address, HEAPAN_LABEL_INDEX, NULL, 0);
+    for (size_t i = 0; i < base_count; i++)
+        test_labelled_ref(d, mro, bases[i], HEAPAN_LABEL_INDEX, NULL, (int64_t)i + 1);
+    return id;
+}
+
+void test_labelled_ref(test_dump *d, uint64_t from, uint64_t to, heapan_label_kind kind,
+                       const char *label, int64_t number)
+{
+    heapan_ref r = {.from = from, .to = to, .label_kind = kind,
+                    .label = label ? test_string(d, label) : 0, .label_number = number};
+    ck_assert_msg(heapan_writer_ref(d->w, &r) == HEAPAN_OK, "ref: %s",
+                  heapan_writer_error(d->w));
+}
+
+void test_property(test_dump *d, uint64_t object, const char *key, int64_t number,
+                   const char *text)
+{
+    heapan_property p = {.object = object, .key = test_string(d, key),
+                         .value_kind = text ? HEAPAN_VALUE_TEXT : HEAPAN_VALUE_INT,
+                         .i = number, .data = text, .len = text ? strlen(text) : 0};
+    ck_assert_msg(heapan_writer_property(d->w, &p) == HEAPAN_OK, "property: %s",
+                  heapan_writer_error(d->w));
+}
+
 void test_root(test_dump *d, uint64_t address, heapan_root_kind kind)
 {
     heapan_root r = {.object = address, .kind = kind};

@@ -40,6 +40,22 @@ void test_object(test_dump *d, uint64_t address, uint32_t type, uint64_t size);
 /* Writes an unlabelled strong reference; aborts on failure. */
 void test_ref(test_dump *d, uint64_t from, uint64_t to);
 
+/*
+ * A class as a Python dump holds one: its TYPE record, its own object at
+ * `address` (of type builtins.type), and that object's __mro__, a tuple
+ * at address + 8 of itself and the classes at `bases`.  Returns its id.
+ */
+uint32_t test_class(test_dump *d, const char *module, const char *name, uint64_t address,
+                    unsigned flags, const uint64_t *bases, size_t base_count);
+
+/* Writes a strong reference labelled `kind`: with the string `label`, or the number. */
+void test_labelled_ref(test_dump *d, uint64_t from, uint64_t to, heapan_label_kind kind,
+                       const char *label, int64_t number);
+
+/* Writes a property of `object` (0: the process): an INT, or a TEXT when `text` is given. */
+void test_property(test_dump *d, uint64_t object, const char *key, int64_t number,
+                   const char *text);
+
 /* Writes a root of `kind` with no label; aborts on failure. */
 void test_root(test_dump *d, uint64_t address, heapan_root_kind kind);
 

@@ -38,6 +38,9 @@ def parse(argv):
                           "(e.g. 512K); 0, the default, records all")
     run.add_argument("--no-values", action="store_true",
                      help="keep string and number contents out of the dumps")
+    run.add_argument("--gc-collect", action="store_true",
+                     help="run a full garbage collection before each dump, so that it holds "
+                          "no cycles waiting for the collector")
     run.add_argument("script")
     run.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
@@ -67,7 +70,7 @@ def main(argv=None):
     options = parse(sys.argv[1:] if argv is None else argv)
     if not options.dump_at_exit and not options.dump_on_signal and not options.trace:
         options.dump_at_exit = "heapan-%p.zst"
-    dump_options = {"values": not options.no_values}
+    dump_options = {"values": not options.no_values, "gc_collect": options.gc_collect}
     if options.tracemalloc:
         import tracemalloc
         tracemalloc.start(options.tracemalloc)
