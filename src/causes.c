@@ -150,7 +150,7 @@ static uint64_t keys_holding_self(const report *r, uint32_t dict, uint32_t cls, 
 static const char *decorator_of(int64_t maxsize, char *buf, size_t size)
 {
     if (maxsize == -1)
-        snprintf(buf, size, "functools.cache");
+        snprintf(buf, size, "functools.cache (or lru_cache(maxsize=None))");
     else if (maxsize > 0)
         snprintf(buf, size, "functools.lru_cache(maxsize=%lld)", (long long)maxsize);
     else

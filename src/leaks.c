@@ -334,6 +334,27 @@ static int find_tracebacks(finder *f)
 
 /* ---- garbage ------------------------------------------------------------------- */
 
+int report_held_frozen(const report *r, uint32_t v, uint8_t *memo)
+{
+    const heap *h = r->heap;
+    uint32_t x = v;
+    int held = 0;
+    /* Up the dominator tree to a frozen object, a known answer, or the super-root. */
+    for (; x != HEAP_NONE; x = r->dom->idom[x]) {
+        if (memo[x]) {
+            held = memo[x] == 2;
+            break;
+        }
+        if (h->flags[x] & HEAP_OBJ_FROZEN) {
+            held = 1;
+            break;
+        }
+    }
+    for (uint32_t y = v; y != x && y != HEAP_NONE; y = r->dom->idom[y])
+        memo[y] = held ? 2 : 1;
+    return held;
+}
+
 /*
  * Cycles no root reaches are a finding only when they will not be freed:
  * automatic collection is off, gc.freeze() put them out of its reach, or
@@ -345,11 +366,15 @@ static int find_garbage(finder *f)
     report *r = f->r;
     const heap *h = r->heap;
     uint64_t bytes = 0, objects = 0, frozen_bytes = 0, frozen = 0, held_bytes = 0, held = 0;
+    uint8_t *memo = calloc(h->count ? h->count : 1, 1);
+    if (!memo)
+        return -1;
+    /* Frozen garbage: frozen objects, and what only they hold (their strings, their ints). */
     for (uint32_t v = 0; v < h->count; v++) {
         if (!(h->flags[v] & HEAP_OBJ_UNREACHABLE))
             continue;
         bytes += h->size[v], objects++;
-        if (h->flags[v] & HEAP_OBJ_FROZEN)
+        if (report_held_frozen(r, v, memo))
             frozen_bytes += h->size[v], frozen++;
     }
     for (size_t k = 0; k < h->root_count; k++)
@@ -365,16 +390,20 @@ static int find_garbage(finder *f)
     if (cause == CAUSE_NONE) {
         r->pending_bytes = bytes;
         r->pending_objects = objects;
+        free(memo);
         return 0;
     }
     for (size_t k = 0; cause == CAUSE_GC_GARBAGE && k < h->root_count; k++)
         if (h->roots[k].kind == HEAPAN_ROOT_GC_GARBAGE &&
-            tally_subtree(&f->types, h, r->dom, h->roots[k].object, f->is_candidate) < 0)
+            tally_subtree(&f->types, h, r->dom, h->roots[k].object, f->is_candidate) < 0) {
+            free(memo);
             return -1;
+        }
     for (uint32_t v = 0; cause != CAUSE_GC_GARBAGE && v < h->count; v++)
         if ((h->flags[v] & HEAP_OBJ_UNREACHABLE) &&
-            (cause != CAUSE_GC_FROZEN || (h->flags[v] & HEAP_OBJ_FROZEN)))
+            (cause != CAUSE_GC_FROZEN || report_held_frozen(r, v, memo)))
             tally_add(&f->types, h, v, h->size[v]);
+    free(memo);
     leak_candidate *c = add_candidate(f, LEAK_GARBAGE, HEAP_NONE);
     if (!c)
         return -1;

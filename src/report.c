@@ -38,7 +38,7 @@ const char *suggestion_kind_name(suggestion_kind kind)
 {
     static const char *const names[] = {
         "slots",          "generator",         "numpy_array",   "intern_strings",
-        "empty_collections", "overallocated",  "deque",         "bounded_cache",
+        "empty_collections", "deque",         "bounded_cache",
         "weak_callbacks", "lazy_loading",      "reuse_buffer",  "dedupe_strings",
         "method_cache",   "done_tasks",        "drop_tracebacks", "shared_logger",
         "class_cache",    "collect_garbage"};
@@ -78,10 +78,6 @@ const char *suggestion_example(suggestion_kind kind)
                                       "self.extra = {}\n\n# after: allocate on first use\n"
                                       "self.extra = None\n...\nif self.extra is None:\n"
                                       "    self.extra = {}\n```\n",
-        [SUGGEST_OVERALLOCATED] = "```python\n# before: a list that grew by append and stays big\n"
-                                  "items = []\nfor x in source:\n    items.append(x)\n\n"
-                                  "# after: sized once (or a tuple, once it stops growing)\n"
-                                  "items = list(source)\nitems = tuple(items)\n```\n",
         [SUGGEST_DEQUE] = "```python\n# before: a list that only ever grows\nEVENTS = []\n"
                           "EVENTS.append(event)\n\n# after: keeps the newest 1000\n"
                           "from collections import deque\nEVENTS = deque(maxlen=1000)\n"

@@ -115,7 +115,6 @@ typedef enum suggestion_kind {
     SUGGEST_NUMPY_ARRAY,
     SUGGEST_INTERN_STRINGS,
     SUGGEST_EMPTY_COLLECTIONS,
-    SUGGEST_OVERALLOCATED,
     SUGGEST_DEQUE,
     SUGGEST_BOUNDED_CACHE,
     SUGGEST_WEAK_CALLBACKS,
@@ -254,6 +253,12 @@ suggestion *report_add_suggestion(report *r, suggestion_kind kind, uint32_t obje
 
 /* The path to v as text, or its type and address when no root reaches it; NULL if no memory. */
 char *report_where(const report *r, const retention *paths, uint32_t v);
+
+/*
+ * Is unreachable object v frozen garbage: frozen by gc.freeze(), or held
+ * by frozen objects only?  `memo` (a byte per object, zeroed) keeps answers.
+ */
+int report_held_frozen(const report *r, uint32_t v, uint8_t *memo);
 
 /* Is object i a growable collection of the program (dict, list, set, deque...)? */
 int report_is_collection(const heap *h, uint32_t i);

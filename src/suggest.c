@@ -13,7 +13,6 @@
 
 #define PY_OBJECT_HEADER 16   /* refcount and type pointer */
 #define PY_GC_HEADER 16       /* what the cycle collector adds to a container */
-#define PY_LIST_HEADER 56     /* sys.getsizeof([]) on 64-bit CPython 3.8+ */
 #define ARRAY_HEADER 80       /* sys.getsizeof(array.array("d")) */
 #define LAZY_MIN_BYTES (1u << 20)  /* smaller strings are rarely whole files worth streaming */
 #define OWNER_NAME 64
@@ -26,6 +25,7 @@ typedef struct adder {
     size_t *fix_of;          /* by finding: its fix among the suggestions, or SIZE_MAX */
     uint8_t *root_owner;     /* by root: code_owner + 1, 0 until looked up */
     uint8_t *object_owner;   /* by object: data_owner() + 1, 0 until looked up */
+    uint64_t *folded;        /* by finding and kind: what a fix frees of that kind's saving */
 } adder;
 
 /* Do the filters keep suggestions about object v? */
@@ -144,16 +144,21 @@ static int is_library(code_owner owner)
 }
 
 /* The garbage a collection frees: the cycles no root reaches (those frozen, when frozen). */
-static void mark_garbage(adder *a, const leak_candidate *c, uint32_t finding)
+static int mark_garbage(adder *a, const leak_candidate *c, uint32_t finding)
 {
     const heap *h = a->r->heap;
     if (c->cause == CAUSE_GC_GARBAGE)
-        return; /* held by gc.garbage roots: emptying it frees what they alone hold */
+        return 0; /* held by gc.garbage roots: emptying it frees what they alone hold */
+    uint8_t *memo = calloc(h->count ? h->count : 1, 1);
+    if (!memo)
+        return -1;
     for (uint32_t v = 0; v < h->count; v++)
         if ((h->flags[v] & HEAP_OBJ_UNREACHABLE) &&
-            (c->cause != CAUSE_GC_FROZEN || (h->flags[v] & HEAP_OBJ_FROZEN)) &&
+            (c->cause != CAUSE_GC_FROZEN || report_held_frozen(a->r, v, memo)) &&
             a->fixed_by[v] == HEAP_NONE)
             a->fixed_by[v] = finding;
+    free(memo);
+    return 0;
 }
 
 /* Marks what each fix frees: the dominator subtree of its finding. */
@@ -176,7 +181,10 @@ static int mark_fixed(adder *a)
     for (size_t k = 0; k < r->suggestion_count; k++) {
         size_t i = r->suggestions[k].fixes;
         if (i != SIZE_MAX && r->leaks[i].kind == LEAK_GARBAGE) {
-            mark_garbage(a, &r->leaks[i], (uint32_t)i);
+            if (mark_garbage(a, &r->leaks[i], (uint32_t)i) < 0) {
+                free(stack);
+                return -1;
+            }
             a->fix_of[i] = k;
             continue;
         }
@@ -229,18 +237,7 @@ static suggestion *add_split(adder *a, suggestion_kind kind, uint32_t object, ui
     report *r = a->r;
     char size[32];
     if (s->inside && s->outside < worth(a)) {
-        suggestion *fix = &r->suggestions[a->fix_of[s->finding]];
-        /* "...: intern_strings 17.7 MiB, slots 46.8 KiB." */
-        size_t len = fix->note ? strlen(fix->note) : 0;
-        char *note = report_format("%.*s%s %s %s.", (int)(len ? len - 1 : 0),
-                                   fix->note ? fix->note : "",
-                                   len ? "," : "It also frees what these would save inside it:",
-                                   suggestion_kind_name(kind),
-                                   format_bytes(s->inside, size, sizeof size));
-        if (!note)
-            *failed = 1;
-        free(fix->note);
-        fix->note = note;
+        a->folded[(size_t)s->finding * SUGGESTION_KIND_COUNT + kind] += s->inside;
         return NULL;
     }
     if (s->outside < worth(a) || !accepted(a, object))
@@ -743,35 +740,28 @@ static int suggest_empty_collections(adder *a)
     return failed ? -1 : 0;
 }
 
-static int suggest_overallocated(adder *a)
+/* Each fix's note: "It also frees what these would save inside it: intern_strings 17.7 MiB." */
+static int note_folded(adder *a)
 {
-    const heap *h = a->r->heap;
-    uint64_t lists = 0, own = 0, library = 0;
-    uint32_t example = HEAP_NONE;
-    split s = {.finding = HEAP_NONE};
-    for (uint32_t v = 0; v < h->count; v++) {
-        uint64_t needed = PY_LIST_HEADER + 8 * (uint64_t)h->length[v];
-        if (!type_is(h, v, "list") || h->size[v] <= 2 * needed || h->size[v] - needed < 256)
+    report *r = a->r;
+    for (size_t i = 0; i < r->leak_count; i++) {
+        if (a->fix_of[i] == SIZE_MAX)
             continue;
-        lists++;
-        example = v;
-        split_add(a, &s, v, h->size[v] - needed);
-        *(is_library(data_owner(a, v)) ? &library : &own) += h->size[v] - needed;
+        char note[1024] = "";
+        size_t n = 0;
+        for (int k = 0; k < SUGGESTION_KIND_COUNT && n < sizeof note; k++) {
+            uint64_t bytes = a->folded[i * SUGGESTION_KIND_COUNT + (size_t)k];
+            char size[32];
+            if (bytes)
+                n += (size_t)snprintf(note + n, sizeof note - n, "%s %s %s",
+                                      n ? "," : "It also frees what these would save inside it:",
+                                      suggestion_kind_name((suggestion_kind)k),
+                                      format_bytes(bytes, size, sizeof size));
+        }
+        suggestion *fix = &r->suggestions[a->fix_of[i]];
+        if (n && !(fix->note = report_format("%s.", note)))
+            return -1;
     }
-    char size[32];
-    int failed = 0;
-    suggestion *sg = add_split(a, SUGGEST_OVERALLOCATED, example, lists, &s,
-                               library > own ? data_owner(a, example) : OWNER_PROGRAM, &failed);
-    if (!sg)
-        return failed ? -1 : 0;
-    if (library > own)
-        data_owner_name(a, example, sg->owner_name, sizeof sg->owner_name);
-    if (!(sg->target = strdup("list")) ||
-        !(sg->message = report_format(
-              "%llu lists have more than twice the room their items need: %s spare; build "
-              "them at their final size, or make them tuples once they stop growing.",
-              (unsigned long long)lists, format_bytes(sg->estimated_savings, size, sizeof size))))
-        return -1;
     return 0;
 }
 
@@ -781,7 +771,8 @@ int find_suggestions(report *r, const retention *paths, const report_options *o)
     const heap *h = r->heap;
     a.root_owner = calloc(h->root_count + 1, 1);
     a.object_owner = calloc(h->count ? h->count : 1, 1);
-    int failed = !a.root_owner || !a.object_owner || mark_fixed(&a) < 0;
+    a.folded = calloc((r->leak_count + 1) * SUGGESTION_KIND_COUNT, sizeof *a.folded);
+    int failed = !a.root_owner || !a.object_owner || !a.folded || mark_fixed(&a) < 0;
     if (!failed && heap_is_v8(h)) { /* only what holds in any language */
         failed = suggest_interning(&a) < 0;
     } else if (!failed) {
@@ -793,9 +784,9 @@ int find_suggestions(report *r, const retention *paths, const report_options *o)
                 else
                     failed = suggest_lazy_loading(&a, v) < 0;
             }
-        failed = failed || suggest_interning(&a) < 0 || suggest_empty_collections(&a) < 0 ||
-                 suggest_overallocated(&a) < 0;
+        failed = failed || suggest_interning(&a) < 0 || suggest_empty_collections(&a) < 0;
     }
-    free(a.fixed_by), free(a.fix_of), free(a.root_owner), free(a.object_owner);
+    failed = failed || note_folded(&a) < 0;
+    free(a.fixed_by), free(a.fix_of), free(a.root_owner), free(a.object_owner), free(a.folded);
     return failed ? -1 : 0;
 }

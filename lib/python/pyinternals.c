@@ -93,12 +93,13 @@ PyObject *py_managed_dict(PyObject *o)
     return *_PyObject_ManagedDictPointer(o);
 }
 
-/* As _PyObject_InitializeDict sizes it: one slot per usable shared key. */
+/* As new_values() allocates it: an insertion-order prefix, then a slot per shared key. */
 static size_t type_values_allocation(PyTypeObject *type, PyDictKeysObject *keys)
 {
     if (!keys || !(type->tp_flags & Py_TPFLAGS_MANAGED_DICT))
         return 0;
-    return sizeof(PyObject *) * (size_t)(keys->dk_nentries + keys->dk_usable);
+    size_t slots = (size_t)(keys->dk_nentries + keys->dk_usable);
+    return _Py_SIZE_ROUND_UP(slots + 2, sizeof(PyObject *)) + slots * sizeof(PyObject *);
 }
 #endif
 

@@ -67,7 +67,9 @@ def python_walk():
     return sizes
 
 
-class DumpTest(unittest.TestCase):
+class Dumping:
+    """A dump of this process in a scratch directory, and its records as text."""
+
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
         self.path = os.path.join(self.dir.name, "dump.zst")
@@ -78,6 +80,9 @@ class DumpTest(unittest.TestCase):
     def records(self):
         out = subprocess.run([DUMPTEXT, self.path], check=True, capture_output=True, text=True)
         return out.stdout.splitlines()
+
+
+class DumpTest(Dumping, unittest.TestCase):
 
     def assert_check_passes(self):
         result = subprocess.run([HEAPAN, "check", self.path], capture_output=True, text=True)
@@ -283,6 +288,138 @@ class DumpTest(unittest.TestCase):
     def test_values_false_keeps_contents_out(self):
         heapan.dump(self.path, values=False)
         self.assertFalse([l for l in self.records() if " text=" in l or " int=" in l])
+
+
+class FactsTest(Dumping, unittest.TestCase):
+    """The PROPERTY records: what the dump tells beyond the graph (docs/format.md 3.12)."""
+
+    def properties(self, key):
+        """[(object, value)] of every property named `key`, in file order."""
+        found = []
+        for line in self.records():
+            if line.startswith("property ") and " '%s'" % key in line:
+                address, rest = line[9:].split(" ", 1)
+                found.append((int(address, 16), rest.split("' ", 1)[1]))
+        return found
+
+    def test_the_collector_state_before_the_dump(self):
+        threshold, counts = gc.get_threshold(), len(gc.get_count())
+        gc.freeze()
+        try:
+            heapan.dump(self.path)
+            frozen = gc.get_freeze_count()
+        finally:
+            gc.unfreeze()
+        self.assertEqual(self.properties("gc.enabled"), [(0, "1")])
+        self.assertEqual([int(v) for _, v in self.properties("gc.threshold")], list(threshold))
+        self.assertEqual(len(self.properties("gc.count")), counts)
+        self.assertEqual(len(self.properties("gc.collections")), 3)
+        self.assertGreater(int(self.properties("gc.freeze_count")[0][1]), 0)
+        self.assertLessEqual(int(self.properties("gc.freeze_count")[0][1]), frozen + 1000)
+        gc.disable()
+        try:
+            heapan.dump(self.path)
+        finally:
+            gc.enable()
+        self.assertEqual(self.properties("gc.enabled"), [(0, "0")])
+
+    def test_where_the_library_lives(self):
+        heapan.dump(self.path)
+        stdlib = [v.strip("'") for _, v in self.properties("stdlib.dir")]
+        self.assertIn(os.path.dirname(os.__file__), stdlib)
+        files = {a: v.strip("'") for a, v in self.properties("module.file")}
+        self.assertEqual(files[id(os)], os.__file__)
+        self.assertEqual(files[id(sys.modules[__name__])], __file__)
+        if sys.version_info >= (3, 10):
+            names = [v.strip("'") for _, v in self.properties("stdlib.module")]
+            self.assertIn("json", names)
+            self.assertNotIn("heapan", names)
+
+    def test_lru_cache_counters_agree_with_cache_info(self):
+        import functools
+
+        @functools.lru_cache(maxsize=None)
+        def square(n):
+            return n * n
+
+        @functools.lru_cache(maxsize=32)
+        def cube(n):
+            return n ** 3
+
+        for n in (1, 2, 3, 2, 1, 7):
+            square(n), cube(n)
+        heapan.dump(self.path)
+        for wrapper in (square, cube):
+            info = wrapper.cache_info()
+            got = {key: [int(v) for a, v in self.properties(key) if a == id(wrapper)]
+                   for key in ("lru_cache.hits", "lru_cache.misses", "lru_cache.maxsize")}
+            self.assertEqual(got, {"lru_cache.hits": [info.hits], "lru_cache.misses": [info.misses],
+                                   "lru_cache.maxsize": [-1 if info.maxsize is None else info.maxsize]})
+        cache_edges = [line for line in self.records()
+                       if line.startswith("ref 0x%x " % id(square)) and "field 'cache'" in line]
+        self.assertEqual(len(cache_edges), 1)
+
+    def test_asyncio_futures_carry_their_state(self):
+        import asyncio
+
+        async def answer():
+            return 42
+
+        async def main():
+            done = asyncio.ensure_future(answer())
+            await done
+            return done, asyncio.get_running_loop().create_future()
+
+        loop = asyncio.new_event_loop()
+        try:
+            done, pending = loop.run_until_complete(main())
+            heapan.dump(self.path)
+        finally:
+            loop.close()
+        states = dict(self.properties("future.state"))
+        self.assertEqual(states.get(id(done)), "'FINISHED'")
+        self.assertEqual(states.get(id(pending)), "'PENDING'")
+
+    @unittest.skipUnless(READS_INTERNALS, "the permanent generation is read on 3.11 to 3.13")
+    def test_frozen_garbage_is_dumped_and_flagged(self):
+        class Cyclic:
+            pass
+
+        gc.collect()
+        a = Cyclic()
+        a.me = a
+        address = id(a)
+        del a
+        gc.freeze()
+        try:
+            heapan.dump(self.path)
+        finally:
+            gc.unfreeze()
+            gc.collect()
+        line = [l for l in self.records() if l.startswith("object 0x%x " % address)]
+        self.assertEqual(len(line), 1, "frozen garbage is missing from the dump")
+        flags = int(line[0].split("flags=")[1].split()[0])
+        self.assertTrue(flags & 8, line[0])
+
+    def test_dict_keys_made_of_plain_values_label_their_entries(self):
+        table = {("s3", "us-east-1", 2): Order(1), (1.5, None, True): Order(2), Order: Order(3)}
+        heapan.dump(self.path)
+        labels = [line for line in self.records() if line.startswith("ref 0x%x " % id(table))]
+        text = "\n".join(labels)
+        self.assertIn("('s3', 'us-east-1', 2)", text)
+        self.assertIn("(1.5, None, True)", text)
+        self.assertEqual(sum("key_repr" in line for line in labels), 2, text)
+
+    def test_types_record_what_instances_keep_beside_their_body(self):
+        heapan.dump(self.path)
+        line = [l for l in self.records() if l.startswith("type ") and l.split()[2].endswith(".Order")]
+        self.assertEqual(len(line), 1, line)
+        fields = dict(f.split("=") for f in line[0].split()[3:])
+        self.assertEqual(int(fields["basic"]), Order.__basicsize__)
+        if (3, 11) <= sys.version_info[:2] <= (3, 13):
+            self.assertGreater(int(fields["pre"]) + int(fields["values"]), 0)
+        else:
+            self.assertEqual(int(fields["pre"]), 0)
 
 
 if __name__ == "__main__":

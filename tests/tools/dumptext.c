@@ -13,7 +13,7 @@
 #include "heapan.h"
 
 static const char *label_names[] = {"none", "attribute", "key", "int-key", "index",
-                                    "local", "field", "dict-key", "element"};
+                                    "local", "field", "dict-key", "element", "key_repr"};
 
 static void print_string(const heapan_reader *r, uint32_t id)
 {
@@ -36,9 +36,12 @@ static void print_record(const heapan_reader *r, const heapan_record *rec)
 {
     switch (rec->kind) {
     case HEAPAN_REC_TYPE:
-        printf("type %u %s.%s flags=%u\n", rec->u.type.id,
+        printf("type %u %s.%s flags=%u basic=%llu pre=%llu values=%llu\n", rec->u.type.id,
                heapan_reader_string(r, rec->u.type.module, NULL) ?: "",
-               heapan_reader_string(r, rec->u.type.name, NULL), rec->u.type.flags);
+               heapan_reader_string(r, rec->u.type.name, NULL), rec->u.type.flags,
+               (unsigned long long)rec->u.type.basic_size,
+               (unsigned long long)rec->u.type.pre_header,
+               (unsigned long long)rec->u.type.inline_values);
         break;
     case HEAPAN_REC_OBJECT: {
         const heapan_object *o = &rec->u.object;

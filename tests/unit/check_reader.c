@@ -345,6 +345,30 @@ START_TEST(newer_minor_versions_are_read)
 }
 END_TEST
 
+/* A 1.0 dump: TYPE records without the layout fields, an END without a property count. */
+START_TEST(version_1_0_dumps_are_read)
+{
+    raw_dump d;
+    raw_start(&d, 1, 0, 1);
+    raw_record(&d, HEAPAN_REC_STRING, "T", 1);
+    static const uint8_t type[] = {1, 0, 4, 0x20, 24};
+    static const uint8_t object[] = {0x10, 1, 0, 8, 1, 0, 0, 0, 0};
+    static const uint8_t end[] = {1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0};
+    raw_record(&d, HEAPAN_REC_TYPE, type, sizeof type);
+    raw_record(&d, HEAPAN_REC_OBJECT, object, sizeof object);
+    raw_record(&d, HEAPAN_REC_END, end, sizeof end);
+    heapan_reader *r;
+    ck_assert_int_eq(raw_open(&d, &r), HEAPAN_OK);
+    expect_next(r, HEAPAN_REC_STRING);
+    heapan_type t = expect_next(r, HEAPAN_REC_TYPE).u.type;
+    ck_assert(t.basic_size == 24 && t.pre_header == 0 && t.inline_values == 0);
+    expect_next(r, HEAPAN_REC_OBJECT);
+    ck_assert_uint_eq(expect_next(r, HEAPAN_REC_END).u.end.properties, 0);
+    heapan_reader_close(r);
+    raw_release(&d);
+}
+END_TEST
+
 /* A dump flushed often, so most cuts still leave whole blocks to read. */
 static void write_flushed_chain(test_dump *d, uint64_t n)
 {
@@ -420,6 +444,7 @@ Suite *reader_suite(void)
     tcase_add_test(tc, inputs_that_are_no_dump);
     tcase_add_test(tc, malformed_records_are_corrupt);
     tcase_add_test(tc, newer_minor_versions_are_read);
+    tcase_add_test(tc, version_1_0_dumps_are_read);
     tcase_add_test(tc, every_cut_is_reported_and_keeps_what_came_before);
     tcase_add_test(tc, file_errors);
     suite_add_tcase(s, tc);
