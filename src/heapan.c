@@ -14,18 +14,21 @@ static const command commands[] = {
      "verify a dump's integrity; exit 1 if it is broken",
      "  -q, --quiet    print nothing; only the exit status tells\n"},
     {"report", cmd_report, "[-o FILE] [--format md|html|json] [OPTIONS] DUMP",
-     "leak candidates and optimisation suggestions, as Markdown, HTML or JSON",
+     "what holds the memory, what grows, and what to do first, as Markdown, HTML or JSON",
      "  -o, --output FILE  write here; .html, .md or .json picks the format\n"
      "                     (default: Markdown on standard output)\n"
      "  -f, --format FMT   md, html or json, whatever the file name\n"
-     "  -n, --top N        leak candidates and suggestions kept (default 10)\n"
+     "  -n, --top N        findings and suggestions kept (default 10)\n"
      "  -m, --min-retained SIZE  findings retain at least this (default 2%%)\n"
      "      --big-retainer SIZE  one object this big is a finding (default 20%%)\n"
      "      --include-type REGEX  only findings about matching types\n"
      "      --exclude-type REGEX  no findings about matching types\n"
      "      --exclude-site REGEX  no findings allocated at matching sites\n"
      "      --suppress FILE    rules: 'type REGEX' or 'site REGEX' per line\n"
-     "      --trace TRACE      join an allocation trace of the same process\n"
+     "      --trace TRACE      join an allocation trace of the same process:\n"
+     "                         what its growing sites allocated is a leak\n"
+     "      --baseline DUMP    an earlier dump: what grew since is a leak\n"
+     "      --own-code         no suggestions for the libraries' code\n"
      "      --progress=WHEN  auto (on a terminal), always or never\n"},
     {"compare", cmd_compare, "[--fail-on-growth SPEC]... [-o FILE] BASELINE NEW",
      "what grew between two dumps, matched by meaning; exit 1 when a limit is crossed",

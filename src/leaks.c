@@ -277,7 +277,9 @@ static int find_big_retainers(finder *f)
     const dominators *d = r->dom;
     uint64_t big = (uint64_t)(f->o->big_share * (double)h->total_size);
     for (uint32_t v = 0; v < h->count; v++) {
+        /* Garbage is find_garbage()'s: a finding only when the collector will not free it. */
         if (d->retained_size[v] < big || d->retained_size[v] < f->o->min_retained ||
+            (h->flags[v] & HEAP_OBJ_UNREACHABLE) ||
             f->is_candidate[v] || under_candidate(f, v) || report_is_namespace(h, v) ||
             strcmp(heap_type_name(h, v), "module") == 0 || !type_accepted(f, v))
             continue;

@@ -38,3 +38,12 @@ print(doc["trace"]["same_process"], [s["function"] for s in doc["trace"]["growin
 PY
 run heapan report --trace basic.zst basic.zst
 run heapan report --trace missing.zst basic.zst
+# --baseline: an unreadable or wrong baseline stops the report with one line.
+run heapan report --baseline missing.zst basic.zst
+run heapan report --baseline trace.zst basic.zst
+# The same dump as its own baseline: nothing grew, so nothing is a leak.
+heapan report --baseline basic.zst -o same.json basic.zst
+echo "[exit $?]"
+python3 -c 'import json; d = json.load(open("same.json")); print(d["summary"]["evidence"], [(l["evidence"], l["leak"]) for l in d["leak_candidates"]])'
+# --own-code takes no argument.
+run heapan report --own-code=yes basic.zst

@@ -93,6 +93,107 @@ static void root(uint64_t address, heapan_root_kind kind, const char *label)
     check(heapan_writer_root(w, &r), "root");
 }
 
+static void property(uint64_t object, const char *key, int64_t number, const char *text)
+{
+    heapan_property p = {.object = object, .key = str(key),
+                         .value_kind = text ? HEAPAN_VALUE_TEXT : HEAPAN_VALUE_INT, .i = number,
+                         .data = text, .len = text ? strlen(text) : 0};
+    check(heapan_writer_property(w, &p), "property");
+}
+
+/* A class with its own object at `address` and an __mro__ of it and `bases`. */
+static uint32_t class(const char *module, const char *name, uint64_t address, unsigned flags,
+                      const uint64_t *bases, size_t n)
+{
+    heapan_type t = {.name = str(name), .module = str(module), .flags = flags, .address = address,
+                     .basic_size = 16, .pre_header = 16, .inline_values = 40};
+    uint32_t id = heapan_writer_type(w, &t);
+    if (!id)
+        die("type");
+    object(address, type("builtins", "type", HEAPAN_TYPE_BUILTIN), 900, 0);
+    object(address + 8, type("builtins", "tuple", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE), 64,
+           n + 1);
+    ref(address, address + 8, HEAPAN_LABEL_FIELD, "__mro__", 0);
+    ref(address + 8, address, HEAPAN_LABEL_INDEX, NULL, 0);
+    for (size_t i = 0; i < n; i++)
+        ref(address + 8, bases[i], HEAPAN_LABEL_INDEX, NULL, (int64_t)i + 1);
+    return id;
+}
+
+/*
+ * A program as heapan-python dumps it, with the facts a report tells its
+ * story from: the collector's state, where the library lives, a
+ * functools cache on a method of a class named like an HTML tag, loggers
+ * named like Markdown, and a dict keyed by tuples.  Every name the causes
+ * quote and the fitted examples would use is hostile.
+ */
+static void write_story(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    property(0, "gc.enabled", 1, NULL);
+    for (int g = 0; g < 3; g++)
+        property(0, "gc.threshold", g ? 10 : 700, NULL);
+    property(0, "stdlib.dir", 0, "/usr/lib/python3.11");
+    property(0, "site.packages", 0, "/usr/lib/python3/dist-packages");
+    property(0, "stdlib.module", 0, "logging");
+    const char *evil_class = "<img src=x onerror=alert(3)>`|*", *evil_method = "render`rm -rf /`";
+    uint64_t object_class = 0x10000, logger_class = 0x10100, app_class = 0x10200;
+    class("builtins", "object", object_class, HEAPAN_TYPE_BUILTIN, NULL, 0);
+    uint32_t logger = class("logging", "Logger", logger_class, HEAPAN_TYPE_HAS_DICT, &object_class, 1);
+    uint32_t app = class("app", evil_class, app_class, HEAPAN_TYPE_HAS_DICT, &object_class, 1);
+    uint32_t module_t = type("builtins", "module", HEAPAN_TYPE_BUILTIN);
+    uint32_t dict_t = type("builtins", "dict", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_MAPPING);
+    uint32_t tuple_t = type("builtins", "tuple", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
+    uint32_t str_t = type("builtins", "str", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
+    uint32_t wrapper = type("functools", "_lru_cache_wrapper", HEAPAN_TYPE_HAS_DICT);
+    object(0x1000, module_t, 72, 0); /* module app */
+    object(0x1100, dict_t, 2000, 3);
+    property(0x1000, "module.file", 0, "/srv/app/app.py");
+    ref(0x1000, 0x1100, HEAPAN_LABEL_FIELD, "__dict__", 0);
+    ref(0x1100, app_class, HEAPAN_LABEL_KEY, evil_class, 0);
+    object(app_class + 0x40, dict_t, 600, 1); /* the class's namespace */
+    ref(app_class, app_class + 0x40, HEAPAN_LABEL_FIELD, "__dict__", 0);
+    ref(app_class + 0x40, 0x2000, HEAPAN_LABEL_KEY, evil_method, 0);
+    object(0x2000, wrapper, 120, 0);
+    object(0x2100, dict_t, 40000, 400);
+    ref(0x2000, 0x2100, HEAPAN_LABEL_FIELD, "cache", 0);
+    property(0x2000, "lru_cache.hits", 0, NULL);
+    property(0x2000, "lru_cache.misses", 400, NULL);
+    property(0x2000, "lru_cache.maxsize", -1, NULL);
+    for (uint64_t i = 0; i < 400; i++) {
+        uint64_t key = 0x100000 + 0x100 * i, self = key + 0x40, result = key + 0x80;
+        object(key, tuple_t, 56, 2);
+        object(self, app, 96, 0);
+        object(result, str_t, 1500, 1400);
+        ref(0x2100, key, HEAPAN_LABEL_DICT_KEY, NULL, 0);
+        ref(0x2100, result, HEAPAN_LABEL_NONE, NULL, 0);
+        ref(key, self, HEAPAN_LABEL_INDEX, NULL, 0);
+    }
+    /* logging's registry: loggers per request, named with Markdown and HTML */
+    object(0x3000, module_t, 72, 0);
+    object(0x3100, dict_t, 30000, 300);
+    property(0x3000, "module.file", 0, "/usr/lib/python3.11/logging/__init__.py");
+    ref(0x3000, 0x3100, HEAPAN_LABEL_ATTRIBUTE, "loggerDict", 0);
+    for (uint64_t i = 0; i < 300; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "*job*|<b>%llu</b>`", (unsigned long long)(1000 + 7 * i));
+        object(0x200000 + 0x100 * i, logger, 1200, 0);
+        ref(0x3100, 0x200000 + 0x100 * i, HEAPAN_LABEL_KEY, name, 0);
+    }
+    /* a dict keyed by tuples: each value reads its key */
+    object(0x4000, dict_t, 9000, 200);
+    ref(0x1100, 0x4000, HEAPAN_LABEL_KEY, "index", 0);
+    for (uint64_t i = 0; i < 200; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "('<script>', %llu)", (unsigned long long)i);
+        object(0x300000 + 0x100 * i, str_t, 800, 700);
+        ref(0x4000, 0x300000 + 0x100 * i, HEAPAN_LABEL_KEY_REPR, key, 0);
+    }
+    root(0x1000, HEAPAN_ROOT_MODULE, "app");
+    root(0x3000, HEAPAN_ROOT_MODULE, "logging");
+    finish();
+}
+
 /* A small, well-formed heap: module app.cache holding a dict of orders. */
 static void write_basic(const char *path)
 {
@@ -411,7 +512,7 @@ static const char *const raw_kinds[] = {"newer-version", "newer-minor", "not-hea
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        puts("basic\nchain\ntrace\ndangling\nunfinished\nhostile\nbigvalue\njoined");
+        puts("basic\nchain\ntrace\ndangling\nunfinished\nhostile\nbigvalue\njoined\nstory");
         for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
             puts(raw_kinds[i]);
         return 0;
@@ -437,6 +538,8 @@ int main(int argc, char **argv)
         write_unfinished(out);
     else if (strcmp(kind, "joined") == 0)
         write_joined(out);
+    else if (strcmp(kind, "story") == 0)
+        write_story(out);
     else
         write_raw(out, kind);
     return 0;

@@ -267,7 +267,7 @@ def uncached(fixed, checkpoint):
     def page(user, stamp):
         return "<html>user %d at %d</html>" % (user, stamp) * 8
 
-    render = page if fixed else functools.cache(page)
+    render = page if fixed else functools.lru_cache(maxsize=None)(page)
     for n in range(4000):
         render(n % 400, 1700000000 + n)
     checkpoint()

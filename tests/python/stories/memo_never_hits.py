@@ -5,7 +5,7 @@ import functools
 from _story import dump
 
 
-@functools.cache
+@functools.lru_cache(maxsize=None)
 def render_page(user_id, timestamp):
     return "<html><body>user %d at %d</body></html>" % (user_id, timestamp) * 6
 
