@@ -80,6 +80,20 @@ static int class_attribute(const report *r, uint32_t v, uint32_t *cls, uint32_t 
            (pytypes_bases_of(&r->classes, r->heap, *cls) & PYBASE_TYPE);
 }
 
+/* The classmethod or staticmethod object that holds v, if one does, else v. */
+static uint32_t unwrap_descriptor(const report *r, uint32_t v)
+{
+    const heap *h = r->heap;
+    for (uint32_t k = h->in_start[v]; k < h->in_start[v + 1]; k++) {
+        uint32_t s = h->in_source[k] & HEAP_INDEX_MASK;
+        const char *type = heap_type_name(h, s);
+        if ((strcmp(type, "classmethod") == 0 || strcmp(type, "staticmethod") == 0) &&
+            strcmp(heap_type_module(h, s), "builtins") == 0)
+            return s;
+    }
+    return v;
+}
+
 /* The qualified name of the class whose own object is `cls` ("app.Document"). */
 static char *class_name_of(const report *r, uint32_t cls)
 {
@@ -227,9 +241,10 @@ static int cache_cause(report *r, leak_candidate *c)
     if (wrapper == HEAP_NONE)
         return 0;
     read_counters(r, wrapper, c);
-    uint32_t owner = HEAP_NONE, name = 0;
-    int in_class = class_attribute(r, wrapper, &owner, &name);
-    if (!in_class && !namespace_entry(r, wrapper, &owner, &name))
+    uint32_t owner = HEAP_NONE, name = 0, held = unwrap_descriptor(r, wrapper);
+    /* a classmethod's or staticmethod's cache holds no instance: it is a function's */
+    int in_class = held == wrapper && class_attribute(r, held, &owner, &name);
+    if (!in_class && !namespace_entry(r, held, &owner, &name))
         owner = HEAP_NONE;
     if (name && !(c->member_name = strdup(heap_string(r->heap, name, NULL))))
         return -1;
@@ -370,9 +385,14 @@ static int callbacks_cause(report *r, leak_candidate *c)
     c->cause = CAUSE_CALLBACKS;
     c->cause_count = n.matching;
     c->cause_bytes = n.bytes;
+    /* the objects the callbacks keep are the subscribers': their class's code subscribes them */
+    for (size_t k = 0; k < c->type_count && !c->cause_type; k++)
+        if (c->types[k].type < r->heap->type_count &&
+            !(r->heap->types[c->types[k].type].flags & HEAPAN_TYPE_BUILTIN))
+            c->cause_type = c->types[k].type;
     c->cause_text = report_format(
-        "A registry of callbacks: this %s holds %llu functions or bound methods, and each bound "
-        "method or closure keeps its object alive (%s), until it is removed.",
+        "A registry of callbacks: this %s holds %llu of them (functions, bound methods or "
+        "callable objects), and each keeps alive what it refers to (%s) until it is removed.",
         report_type_name(r, c->object, kind, sizeof kind), (unsigned long long)n.matching,
         format_bytes(n.bytes, size, sizeof size));
     return c->cause_text ? 0 : -1;

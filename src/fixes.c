@@ -315,16 +315,19 @@ static int fix_of(const report *r, const leak_candidate *c, fix *f)
         return method_cache_fix(r, c, f);
     case CAUSE_FUNCTION_CACHE:
         return function_cache_fix(r, c, f);
-    case CAUSE_FINISHED_TASKS:
+    case CAUSE_FINISHED_TASKS: {
+        int list = strcmp(heap_type_name(r->heap, c->object), "list") == 0;
         f->kind = SUGGEST_DONE_TASKS;
         f->savings = c->cause_bytes;
         f->message = report_format(
             "Let each task leave the collection when it is done: "
-            "task.add_done_callback(...discard), after adding it. That frees the %llu finished "
-            "tasks and their results: about %s.",
+            "task.add_done_callback(%s.%s) after adding it. That frees the %llu finished tasks "
+            "and their results: about %s.",
+            or(container_name(r, c), "tasks"), list ? "remove" : "discard",
             (unsigned long long)c->cause_count, format_bytes(f->savings, size, sizeof size));
         f->example = done_tasks_example(r, c);
         return 0;
+    }
     case CAUSE_STORED_EXCEPTIONS:
         f->kind = SUGGEST_DROP_TRACEBACKS;
         f->savings = c->cause_bytes;

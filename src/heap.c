@@ -867,6 +867,8 @@ static const heap_property *first_of(const heap *h, uint32_t object)
 const heap_property *heap_property_next(const heap *h, const heap_property *after,
                                         uint32_t object, const char *key)
 {
+    if (!h->property_count)
+        return NULL;
     const heap_property *end = h->properties + h->property_count;
     for (const heap_property *p = after ? after + 1 : first_of(h, object);
          p < end && p->object == object; p++)

@@ -43,6 +43,21 @@ static uint32_t own_bit(const heap *h, uint32_t type)
     return 0;
 }
 
+/* Does class object i define __call__ in its own namespace? */
+static int defines_call(const heap *h, uint32_t i)
+{
+    for (uint32_t e = h->out_start[i]; e < h->out_start[i] + h->out_count[i]; e++) {
+        if (!heap_edge_is_dict(h, e))
+            continue;
+        uint32_t ns = h->out_target[e] & HEAP_INDEX_MASK;
+        for (uint32_t k = h->out_start[ns]; k < h->out_start[ns] + h->out_count[ns]; k++)
+            if (h->out_label_kind[k] == HEAPAN_LABEL_KEY &&
+                strcmp(heap_string(h, h->out_label[k], NULL), "__call__") == 0)
+                return 1;
+    }
+    return 0;
+}
+
 /* The tuple object i holds as its __mro__, or HEAP_NONE. */
 static uint32_t mro_of(const heap *h, uint32_t i)
 {
@@ -85,6 +100,10 @@ static int read_mro(pytypes *t, const heap *h, const addrmap *by_address, uint32
             return -1;
         t->mro[t->mro_start[id + 1]++] = base;
         t->bases[id] |= own_bit(h, base);
+        /* a class statement's instances are callbacks when a class of the MRO has __call__ */
+        if (!(h->types[base].flags & HEAPAN_TYPE_BUILTIN) && t->object[base] != HEAP_NONE &&
+            defines_call(h, t->object[base]))
+            t->bases[id] |= PYBASE_CALLABLE;
         if (!t->builtin[id] && (h->types[base].flags & HEAPAN_TYPE_BUILTIN))
             t->builtin[id] = base;
     }

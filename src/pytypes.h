@@ -21,7 +21,8 @@ enum {
     PYBASE_ENUM = 1u << 3,       /* enum.Enum */
     PYBASE_LRU_CACHE = 1u << 4,  /* functools._lru_cache_wrapper */
     PYBASE_TYPE = 1u << 5,       /* builtins.type: a class, a metaclass's instance */
-    PYBASE_CALLABLE = 1u << 6,   /* function, method, builtin method, functools.partial */
+    PYBASE_CALLABLE = 1u << 6,   /* function, method, builtin method, functools.partial, and
+                                    instances of classes that define __call__ */
     PYBASE_MODULE = 1u << 7,     /* builtins.module */
     PYBASE_TRACEBACK = 1u << 8,  /* builtins.traceback */
     PYBASE_WEAKREF = 1u << 9,    /* weakref.ReferenceType and its proxies */

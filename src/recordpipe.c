@@ -166,8 +166,8 @@ const heapan_record *record_pipe_next(record_pipe *p, size_t *count, uint64_t *o
         return NULL;
     for (size_t i = 0; i < c->count; i++) { /* offsets back to pointers */
         heapan_record *rec = &c->records[i];
-        if (rec->kind == HEAPAN_REC_SHAPE)
-            rec->u.shape.names = c->names + (uintptr_t)rec->u.shape.names;
+        if (rec->kind == HEAPAN_REC_SHAPE) /* a shape of no names may come before any room */
+            rec->u.shape.names = c->names ? c->names + (uintptr_t)rec->u.shape.names : NULL;
         else if (rec->kind == HEAPAN_REC_PROPERTY && (rec->u.property.value_kind == HEAPAN_VALUE_TEXT ||
                                                       rec->u.property.value_kind == HEAPAN_VALUE_BYTES))
             rec->u.property.data = c->texts + (uintptr_t)rec->u.property.data;

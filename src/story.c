@@ -183,8 +183,9 @@ static int leads_into(const report *r, const uint8_t *entry_of_a, uint32_t a, ui
 
 /*
  * Does finding b hold the same objects as a, again: its entries reach a's
- * entries (through a weak reference or a small container) or share its
- * keys?  A WeakSet of the same tasks, an index of the same receivers.
+ * entries (through a weak reference or a small container)?  A WeakSet of
+ * the same tasks.  (An index of the same receivers shares a's keys: see
+ * indexes_again().)
  */
 static int holds_again(const report *r, const uint8_t *entry_of_a, const leak_candidate *a,
                        const leak_candidate *b)
@@ -205,6 +206,50 @@ static int holds_again(const report *r, const uint8_t *entry_of_a, const leak_ca
         again += hit || (t != a->object && entry_of_a[t]);
     }
     return seen && again * 2 >= seen;
+}
+
+/* A key of a dict entry as one number: its kind and its string id or integer. */
+static uint64_t key_of(const heap *h, uint64_t e)
+{
+    unsigned kind = h->out_label_kind[e];
+    if (kind == HEAPAN_LABEL_INT_KEY)
+        return (uint64_t)heap_label_number(h, e) * 0x9e3779b97f4a7c15ull | 1;
+    return kind == HEAPAN_LABEL_KEY || kind == HEAPAN_LABEL_KEY_REPR ? (uint64_t)h->out_label[e] << 1
+                                                                     : 0;
+}
+
+static int by_key(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Does b index the same things as a: most of its keys (ids, names) are a's keys too? */
+static int indexes_again(const report *r, const leak_candidate *a, const leak_candidate *b)
+{
+    const heap *h = r->heap;
+    uint32_t n = h->out_count[a->object];
+    uint64_t *keys = malloc(((size_t)n + 1) * sizeof *keys);
+    size_t count = 0;
+    if (!keys)
+        return 0;
+    for (uint64_t e = h->out_start[a->object]; e < (uint64_t)h->out_start[a->object] + n; e++)
+        if (key_of(h, e))
+            keys[count++] = key_of(h, e);
+    qsort(keys, count, sizeof *keys, by_key);
+    uint32_t seen = 0, shared = 0;
+    for (uint64_t e = h->out_start[b->object];
+         count && e < (uint64_t)h->out_start[b->object] + h->out_count[b->object] &&
+         seen < SAMPLED_ENTRIES;
+         e++) {
+        uint64_t key = key_of(h, e);
+        if (!key)
+            continue;
+        seen++;
+        shared += bsearch(&key, keys, count, sizeof *keys, by_key) != NULL;
+    }
+    free(keys);
+    return seen && shared * 2 >= seen;
 }
 
 /* Marks a's entries in entry_of_a (or clears them). */
@@ -252,7 +297,7 @@ static int fold_secondary(report *r)
         for (size_t j = i + 1; j < r->leak_count && !failed; j++) {
             leak_candidate *b = &r->leaks[j];
             if (b->object == HEAP_NONE || b->kind != LEAK_LARGE_COLLECTION ||
-                !holds_again(r, entry_of_a, a, b))
+                (!holds_again(r, entry_of_a, a, b) && !indexes_again(r, a, b)))
                 continue;
             failed = fold_into(a, b) < 0;
             if (!failed) {

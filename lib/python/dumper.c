@@ -929,8 +929,13 @@ int dump_heap(const char *path, const dump_options *options, dump_result *result
 {
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    if (options->gc_collect)
-        PyGC_Collect();
+    /* gc.collect(), not PyGC_Collect(): that one does nothing while gc is disabled. */
+    if (options->gc_collect) {
+        PyObject *collected = call_module("gc", "collect");
+        if (!collected)
+            return -1;
+        Py_DECREF(collected);
+    }
     dumper d = {.options = *options};
     /* Before the collector is paused: its state is part of what the dump tells. */
     if (py_facts_gather(&d.facts) < 0)

@@ -3,6 +3,7 @@
 Run by `make check` with PYTHONPATH set to the build tree, HEAPAN and
 DUMPTEXT naming the tool and tests/tools/dumptext.
 """
+import json
 import os
 import signal
 import subprocess
@@ -99,6 +100,26 @@ class ApiTest(unittest.TestCase):
             sys.exit(3)
             """, "--dump-on-signal", "USR1", "--signal-path", "sig.zst", status=3)
         self.assert_sound(self.path("sig.zst"))
+
+    def test_run_gc_collect_leaves_cycles_out_of_the_dump(self):
+        script = """
+            import gc
+            gc.disable()  # so that every cycle waits for the dump's collection
+            class Node:
+                pass
+            for n in range(5000):
+                a, b = Node(), Node()
+                a.peer, b.peer = b, a
+            """
+        unreachable = []
+        for options in ((), ("--gc-collect",)):
+            self.run_script(script, "--dump-at-exit", "cycles.zst", *options)
+            report = self.path("cycles.json")
+            subprocess.run([HEAPAN, "report", "-o", report, self.path("cycles.zst")], check=True)
+            with open(report) as f:
+                unreachable.append(json.load(f)["summary"]["unreachable_objects"])
+        self.assertGreater(unreachable[0], 1000)
+        self.assertLess(unreachable[1], 100)
 
     def test_run_rejects_an_unknown_signal(self):
         result = self.run_script("pass\n", "--dump-on-signal", "NOPE", status=1)

@@ -228,6 +228,18 @@ class Stories(unittest.TestCase):
         self.assertEqual(fix["kind"], "weak_callbacks")
         self.assertIn("subscribers", fix["example"])
 
+    @needs("blinker")
+    def test_receivers_of_a_signal_and_their_index(self):
+        doc, _ = self.story("signal_receivers")
+        finding, fix = self.first(doc, "callbacks")
+        self.assertTrue(finding["path_text"].endswith("receivers"), finding["path_text"])
+        self.assertEqual(finding["owner"], "program")
+        # blinker's index of the same receivers, by their ids, is folded in
+        self.assertEqual(len(finding["folded"]), 1, finding["folded"])
+        self.assertFalse([f for f in doc["leak_candidates"] if "_by_receiver" in f["path_text"]])
+        self.assertEqual(fix["kind"], "weak_callbacks")
+        self.assertFalse(fix["in_library"])
+
     def test_a_class_attribute_used_as_a_cache(self):
         doc, _ = self.story("class_attribute_cache")
         finding, fix = self.first(doc, "class_attribute_cache")
