@@ -317,8 +317,8 @@ static int find_tracebacks(finder *f)
     const report *r = f->r;
     const heap *h = r->heap;
     for (uint32_t v = 0; v < h->count; v++) {
-        if (h->flags[v] & HEAP_OBJ_UNREACHABLE || strcmp(heap_type_name(h, v), "traceback") != 0 ||
-            r->dom->retained_size[v] < f->o->min_retained || under_candidate(f, v))
+        if (h->flags[v] & HEAP_OBJ_UNREACHABLE || r->dom->retained_size[v] < f->o->min_retained ||
+            !(pytypes_bases_of(&r->classes, h, v) & PYBASE_TRACEBACK) || under_candidate(f, v))
             continue;
         leak_candidate *c = add_candidate(f, LEAK_TRACEBACK, v);
         char size[32];

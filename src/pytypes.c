@@ -110,6 +110,23 @@ static int read_mro(pytypes *t, const heap *h, const addrmap *by_address, uint32
     return 0;
 }
 
+/* Each type id's py_builtin, from its name: CPython's built-in types are named in builtins. */
+static void name_builtins(pytypes *t, const heap *h)
+{
+    static const char *const names[] = {[PY_DICT] = "dict", [PY_LIST] = "list",   [PY_SET] = "set",
+                                        [PY_TUPLE] = "tuple", [PY_STR] = "str",    [PY_BYTES] = "bytes",
+                                        [PY_INT] = "int",    [PY_FLOAT] = "float"};
+    for (uint32_t id = 1; id < h->type_count; id++) {
+        const char *name = heap_string(h, h->types[id].name, NULL);
+        const char *module = heap_string(h, h->types[id].module, NULL);
+        if (*module && strcmp(module, "builtins") != 0)
+            continue;
+        for (int k = PY_DICT; k <= PY_FLOAT; k++)
+            if (strcmp(name, names[k]) == 0)
+                t->builtin_kind[id] = (uint8_t)k;
+    }
+}
+
 int pytypes_build(pytypes *t, const heap *h)
 {
     memset(t, 0, sizeof *t);
@@ -118,12 +135,14 @@ int pytypes_build(pytypes *t, const heap *h)
     t->bases = calloc(t->count, sizeof *t->bases);
     t->builtin = calloc(t->count, sizeof *t->builtin);
     t->mro_start = calloc((size_t)t->count + 1, sizeof *t->mro_start);
-    if (!t->object || !t->bases || !t->builtin || !t->mro_start)
+    t->builtin_kind = calloc(t->count, 1);
+    if (!t->object || !t->bases || !t->builtin || !t->mro_start || !t->builtin_kind)
         return -1;
     for (uint32_t id = 0; id < t->count; id++)
         t->object[id] = HEAP_NONE;
     if (heap_is_v8(h))
         return 0;
+    name_builtins(t, h);
     addrmap by_address;
     if (addrmap_init(&by_address, t->count) < 0)
         return -1;
@@ -142,6 +161,7 @@ void pytypes_release(pytypes *t)
     free(t->builtin);
     free(t->mro_start);
     free(t->mro);
+    free(t->builtin_kind);
     memset(t, 0, sizeof *t);
 }
 

@@ -29,17 +29,30 @@ enum {
     PYBASE_WEAK_CONTAINER = 1u << 10 /* WeakSet, WeakValueDictionary, WeakKeyDictionary */
 };
 
+/* Which of CPython's built-in types a type id is, for rules that test it object by object. */
+typedef enum py_builtin {
+    PY_OTHER, PY_DICT, PY_LIST, PY_SET, PY_TUPLE, PY_STR, PY_BYTES, PY_INT, PY_FLOAT
+} py_builtin;
+
 typedef struct pytypes {
     uint32_t *object;  /* by type id: the index of the class's own object, or HEAP_NONE */
     uint32_t *bases;   /* by type id: PYBASE_* bits of the class and its MRO */
     uint32_t *builtin; /* by type id: the first built-in class of its MRO (itself if built in), 0 */
     uint32_t *mro_start, *mro; /* type ids of type id t's MRO: mro[mro_start[t] .. [t + 1]) */
+    uint8_t *builtin_kind;     /* by type id: its py_builtin (exactly that type, not a subclass) */
     uint32_t count;    /* type ids below this */
 } pytypes;
 
 /* Reads the hierarchy from `h`.  Returns 0, or -1 when out of memory. */
 int pytypes_build(pytypes *t, const heap *h);
 void pytypes_release(pytypes *t);
+
+/* Object i's type as a py_builtin: PY_DICT for a dict, PY_OTHER for a dict subclass. */
+static inline py_builtin pytypes_kind_of(const pytypes *t, const heap *h, uint32_t i)
+{
+    uint32_t type = h->type[i];
+    return type < t->count ? (py_builtin)t->builtin_kind[type] : PY_OTHER;
+}
 
 /* The PYBASE_* bits of object i's class. */
 uint32_t pytypes_bases_of(const pytypes *t, const heap *h, uint32_t i);

@@ -438,7 +438,8 @@ typedef struct items {
     uint64_t count, floats, ints, strs, owned_bytes;
 } items;
 
-static void count_items(const heap *h, const dominators *d, uint32_t v, items *out)
+static void count_items(const pytypes *k, const heap *h, const dominators *d, uint32_t v,
+                        items *out)
 {
     memset(out, 0, sizeof *out);
     for (uint32_t e = h->out_start[v]; e < h->out_start[v] + h->out_count[v]; e++) {
@@ -446,9 +447,10 @@ static void count_items(const heap *h, const dominators *d, uint32_t v, items *o
         if (t & HEAP_WEAK_BIT)
             continue;
         out->count++;
-        out->floats += type_is(h, t, "float");
-        out->ints += type_is(h, t, "int");
-        out->strs += type_is(h, t, "str");
+        py_builtin kind = pytypes_kind_of(k, h, t & HEAP_INDEX_MASK);
+        out->floats += kind == PY_FLOAT;
+        out->ints += kind == PY_INT;
+        out->strs += kind == PY_STR;
         if (d->idom[t] == v)
             out->owned_bytes += d->retained_size[t];
     }
@@ -472,7 +474,7 @@ static int suggest_for_list(adder *a, uint32_t v)
 {
     const heap *h = a->r->heap;
     items it;
-    count_items(h, a->r->dom, v, &it);
+    count_items(&a->r->classes, h, a->r->dom, v, &it);
     if (it.count < 1000)
         return 0;
     char size[32];
@@ -512,7 +514,8 @@ static int suggest_lazy_loading(adder *a, uint32_t v)
 {
     const heap *h = a->r->heap;
     if (h->size[v] < a->o->min_retained || h->size[v] < LAZY_MIN_BYTES ||
-        (!type_is(h, v, "str") && !type_is(h, v, "bytes")))
+        (pytypes_kind_of(&a->r->classes, h, v) != PY_STR &&
+         pytypes_kind_of(&a->r->classes, h, v) != PY_BYTES))
         return 0;
     char size[32];
     int failed = 0;
@@ -607,7 +610,8 @@ static int suggest_interning(adder *a)
     for (uint32_t v = 0; v < h->count; v++)
         if (v8 && type_is(h, v, "(string)"))
             strs[n++] = (ranked){h->name[v], v};
-        else if (!v8 && h->flags[v] & HEAP_OBJ_HAS_HASH && type_is(h, v, "str"))
+        else if (!v8 && h->flags[v] & HEAP_OBJ_HAS_HASH &&
+                 pytypes_kind_of(&a->r->classes, h, v) == PY_STR)
             strs[n++] = (ranked){h->value_hash[v] ^ h->size[v] * 0x9e3779b97f4a7c15ull, v};
     qsort(strs, n, sizeof *strs, ranked_descending);
     duplicates own = {.waste.finding = HEAP_NONE, .best = HEAP_NONE},
@@ -720,9 +724,8 @@ static int suggest_empty_collections(adder *a)
     if (!slots)
         return -1;
     for (uint32_t v = 0; v < h->count; v++) {
-        uint32_t kind = type_is(h, v, "dict") ? 0 : type_is(h, v, "list") ? 1
-                        : type_is(h, v, "set")                           ? 2
-                                                                         : 3;
+        py_builtin type = pytypes_kind_of(&a->r->classes, h, v);
+        uint32_t kind = type == PY_DICT ? 0 : type == PY_LIST ? 1 : type == PY_SET ? 2 : 3;
         if (kind < 3 && h->length[v] == 0 && h->in_start[v + 1] - h->in_start[v] == 1 &&
             !(h->flags[v] & HEAP_OBJ_UNREACHABLE))
             slots[n++] = holder_of(h, v, kind);
@@ -779,7 +782,8 @@ int find_suggestions(report *r, const retention *paths, const report_options *o)
         failed = suggest_slots(&a) < 0;
         for (uint32_t v = 0; v < h->count && !failed; v++)
             if (!(h->flags[v] & HEAP_OBJ_UNREACHABLE)) {
-                if (type_is(h, v, "list") || type_is(h, v, "tuple"))
+                py_builtin kind = pytypes_kind_of(&r->classes, h, v);
+                if (kind == PY_LIST || kind == PY_TUPLE)
                     failed = suggest_for_list(&a, v) < 0;
                 else
                     failed = suggest_lazy_loading(&a, v) < 0;
