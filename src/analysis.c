@@ -17,6 +17,8 @@ static int load_snapshot(analysis *a, const char *path, int labels)
     int rc = snapshot_load(&a->heap, path, labels, phases_bytes, &a->phases, why, sizeof why);
     if (rc != SNAPSHOT_OK)
         errorf("%s: %s", path, why);
+    for (size_t k = 0; rc == SNAPSHOT_OK && k < a->heap.warning_count; k++)
+        warnf("%s: %s", path, a->heap.warnings[k]);
     return rc == SNAPSHOT_OK ? 0 : -1;
 }
 

@@ -136,6 +136,21 @@ static int under_candidate(const finder *f, uint32_t v)
     return 0;
 }
 
+/* V8's synthetic nodes, the root and its groups of roots, stand for no object of the program. */
+static int synthetic(const heap *h, uint32_t v)
+{
+    return heap_is_v8(h) && strcmp(heap_type_name(h, v), "(synthetic)") == 0;
+}
+
+/*
+ * A V8 node of the engine's own, named in parentheses ("(array)", "(system)",
+ * "(code)"): one that retains much is V8's table, not the program's object.
+ */
+static int engine_internal(const heap *h, uint32_t v)
+{
+    return heap_is_v8(h) && heap_type_name(h, v)[0] == '(';
+}
+
 static int type_id_accepted(const finder *f, uint32_t type)
 {
     char name[512];
@@ -226,7 +241,8 @@ static int find_large_collections(finder *f)
     for (size_t i = 0; i < found && !failed; i++) {
         uint32_t v = order[i].object;
         fan_out fan;
-        if (report_is_namespace(h, v) || under_candidate(f, v) || !type_accepted(f, v))
+        if (report_is_namespace(h, v) || under_candidate(f, v) || !type_accepted(f, v) ||
+            synthetic(h, v))
             continue;
         measure_fan_out(f, v, &fan);
         if (fan.dominated < f->o->min_entries)
@@ -279,7 +295,7 @@ static int find_big_retainers(finder *f)
     for (uint32_t v = 0; v < h->count; v++) {
         /* Garbage is find_garbage()'s: a finding only when the collector will not free it. */
         if (d->retained_size[v] < big || d->retained_size[v] < f->o->min_retained ||
-            (h->flags[v] & HEAP_OBJ_UNREACHABLE) ||
+            (h->flags[v] & HEAP_OBJ_UNREACHABLE) || engine_internal(h, v) ||
             f->is_candidate[v] || under_candidate(f, v) || report_is_namespace(h, v) ||
             strcmp(heap_type_name(h, v), "module") == 0 || !type_accepted(f, v))
             continue;

@@ -83,4 +83,7 @@ const char *render_kind_words(leak_kind kind);
 /* The collector's state in a line ("enabled, thresholds 700 10 10"), into buf; NULL if unknown. */
 const char *render_collector_text(const report *r, char *buf, size_t size);
 
+/* "CPython 3.12.1, pid 4242", or for a V8 snapshot, which names no process, "V8 heap snapshot". */
+const char *render_process_text(const heap *h, char *buf, size_t size);
+
 #endif

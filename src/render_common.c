@@ -230,3 +230,13 @@ int render_growing_sites(FILE *out, const markup_style *m, const render_source *
     fputs(l->growing_count ? m->list_end : "", out);
     return 0;
 }
+
+const char *render_process_text(const heap *h, char *buf, size_t size)
+{
+    if (heap_is_v8(h))
+        snprintf(buf, size, "%s", h->header.producer);
+    else
+        snprintf(buf, size, "%s %s, pid %" PRIu64, h->header.runtime ? h->header.runtime : "",
+                 h->header.runtime_version ? h->header.runtime_version : "", h->header.pid);
+    return buf;
+}

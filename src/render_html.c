@@ -47,12 +47,11 @@ static void summary(FILE *out, const report *r, const render_source *src)
     fputs("<h1>heapan report: ", out);
     render_html_text(out, src->path);
     fputs("</h1>\n<table><tbody><tr><th>process</th><td>", out);
-    render_html_text(out, h->header.runtime ? h->header.runtime : "");
-    fputc(' ', out);
-    render_html_text(out, h->header.runtime_version ? h->header.runtime_version : "");
-    fprintf(out, ", pid %" PRIu64 "</td></tr>\n<tr><th>objects</th><td>%" PRIu32 " (%" PRIu64
+    char process[256];
+    render_html_text(out, render_process_text(h, process, sizeof process));
+    fprintf(out, "</td></tr>\n<tr><th>objects</th><td>%" PRIu32 " (%" PRIu64
                  " references, %zu roots)</td></tr>\n<tr><th>heap</th>",
-            h->header.pid, h->count, h->edge_count, h->root_count);
+            h->count, h->edge_count, h->root_count);
     size_cell(out, h->total_size);
     fputs("</tr>\n<tr><th>reachable</th>", out);
     size_cell(out, r->dom->reachable_size);

@@ -18,11 +18,10 @@ static void summary(FILE *out, const report *r, const render_source *src)
     fputs("# heapan report: ", out);
     render_md_text(out, src->path);
     fputs("\n\n| | |\n|---|---|\n| process | ", out);
-    render_md_text(out, h->header.runtime ? h->header.runtime : "");
-    fputc(' ', out);
-    render_md_text(out, h->header.runtime_version ? h->header.runtime_version : "");
-    fprintf(out, ", pid %" PRIu64 " |\n| objects | %" PRIu32 " (%" PRIu64 " references, %zu roots) |\n",
-            h->header.pid, h->count, h->edge_count, h->root_count);
+    char process[256];
+    render_md_text(out, render_process_text(h, process, sizeof process));
+    fprintf(out, " |\n| objects | %" PRIu32 " (%" PRIu64 " references, %zu roots) |\n", h->count,
+            h->edge_count, h->root_count);
     fputs("| heap | ", out);
     md_bytes(out, h->total_size);
     fputs(" |\n| reachable | ", out);

@@ -47,7 +47,7 @@ typedef struct parser {
     int labels; /* keep reference names and node names */
     meta m;
     /* nodes */
-    uint32_t fields[16];
+    uint64_t fields[16];
     size_t field;
     size_t node_cap;
     uint32_t *name; /* per node: its name's string index */
@@ -62,6 +62,7 @@ typedef struct parser {
     uint8_t *edge_type; /* per edge its V8 type, until the foreign edges are marked */
     size_t edge_cap;
     int have_nodes, have_edges, have_strings, have_meta;
+    uint64_t unknown_type_nodes; /* nodes whose type is past the meta's list */
     /* strings */
     size_t pool_cap, pool_len, strings_cap;
     uint32_t strings_seen; /* in the file; without labels only the needed are kept */
@@ -127,6 +128,16 @@ static int peek(parser *p)
     }
 }
 
+/* A byte from the text for a message: 'x' when printable ASCII, else its value. */
+static const char *byte_text(int c, char buf[16])
+{
+    if (c > 0x20 && c < 0x7f && c != '\'' && c != '\\')
+        snprintf(buf, 16, "'%c'", c);
+    else
+        snprintf(buf, 16, "byte 0x%02x", (unsigned)c & 0xff);
+    return buf;
+}
+
 static int expect(parser *p, char c)
 {
     int next = peek(p);
@@ -136,8 +147,9 @@ static int expect(parser *p, char c)
     }
     if (next < 0)
         return truncated(p);
-    return fail(p, "expected '%c' at byte %llu of the text, found '%c'", c,
-                (unsigned long long)(p->text_offset + p->pos), next);
+    char found[16];
+    return fail(p, "expected '%c' at byte %llu of the text, found %s", c,
+                (unsigned long long)(p->text_offset + p->pos), byte_text(next, found));
 }
 
 static int take(parser *p)
@@ -227,11 +239,9 @@ static int read_string_body(parser *p, byte_sink sink, void *ctx)
             return truncated(p);
         if (c == '"')
             return 0;
-        if (c == '\0') { /* names are C strings: a NUL would cut them short */
-            if (sink && sink(p, ctx, "\xef\xbf\xbd", 3) < 0)
-                return -1;
-            continue;
-        }
+        if (c == '\0') /* JSON escapes it; heapan's strings could not hold it */
+            return fail(p, "a raw NUL byte in a string at byte %llu of the text",
+                        (unsigned long long)(p->text_offset + p->pos - 1));
         if (c != '\\')
             continue; /* take() refilled: scan on */
         int e = take(p);
@@ -426,6 +436,13 @@ static int read_meta(parser *p)
     }
     cJSON *snapshot = cJSON_ParseWithLength(t.text, t.len);
     free(t.text);
+    int metas = 0;
+    for (cJSON *item = snapshot ? snapshot->child : NULL; item; item = item->next)
+        metas += item->string && strcmp(item->string, "meta") == 0;
+    if (metas > 1) { /* which one a JSON parser keeps differs: refused, as a second "nodes" is */
+        cJSON_Delete(snapshot);
+        return fail(p, "the snapshot has a second \"meta\"");
+    }
     cJSON *m = cJSON_GetObjectItemCaseSensitive(snapshot, "meta");
     cJSON *nf = cJSON_GetObjectItemCaseSensitive(m, "node_fields");
     cJSON *ef = cJSON_GetObjectItemCaseSensitive(m, "edge_fields");
@@ -469,13 +486,16 @@ static void free_meta(meta *m)
 
 /* ---- numbers -------------------------------------------------------------------- */
 
-typedef int (*number_sink)(parser *p, const uint32_t *values, size_t n);
+typedef int (*number_sink)(parser *p, const uint64_t *values, size_t n);
 
-/* Streams an array of non-negative integers below 2^32 to `sink`, CHUNK at a time. */
+/* JSON numbers are doubles: integers are exact up to this (Julia's node ids are addresses). */
+#define MAX_EXACT_INTEGER (1ull << 53)
+
+/* Streams an array of non-negative integers up to 2^53 to `sink`, CHUNK at a time. */
 static int read_numbers(parser *p, number_sink sink)
 {
     enum { FIRST, VALUE, NUMBER, AFTER } state = FIRST;
-    uint32_t chunk[CHUNK];
+    uint64_t chunk[CHUNK];
     size_t n = 0;
     uint64_t value = 0;
     if (expect(p, '[') < 0)
@@ -491,16 +511,16 @@ static int read_numbers(parser *p, number_sink sink)
                 if (state == AFTER)
                     goto bad;
                 value = value * 10 + (c - '0');
-                if (value > UINT32_MAX) {
+                if (value > MAX_EXACT_INTEGER) {
                     p->pos = pos;
-                    return fail(p, "a number over 2^32 at byte %llu of the text",
+                    return fail(p, "a number over 2^53 at byte %llu of the text",
                                 (unsigned long long)(p->text_offset + pos));
                 }
                 state = NUMBER;
                 continue;
             }
             if (state == NUMBER) {
-                chunk[n++] = (uint32_t)value;
+                chunk[n++] = value;
                 value = 0;
                 state = AFTER;
                 if (n == CHUNK) {
@@ -579,7 +599,7 @@ static uint32_t new_type(parser *p, uint32_t name)
 /* Objects group by constructor name; every other kind of node as one type. */
 static uint32_t type_of(parser *p, uint32_t node_type, uint32_t name)
 {
-    if (p->m.node_kind[node_type] & NODE_OBJECT_LIKE) {
+    if (node_type < p->m.node_type_count && p->m.node_kind[node_type] & NODE_OBJECT_LIKE) {
         int added;
         addrmap_slot *slot = addrmap_upsert(&p->types_by_name, (uint64_t)name + 1, &added);
         if (slot && added)
@@ -591,36 +611,49 @@ static uint32_t type_of(parser *p, uint32_t node_type, uint32_t name)
     return p->type_of_kind[node_type];
 }
 
-static int add_node(parser *p, const uint32_t *f)
+/* Is every field but the id below 2^32, as heapan keeps them?  Fails naming the first that is not. */
+static int fields_fit(parser *p, const uint64_t *f, size_t width, int id_at, const char *what,
+                      uint64_t index)
+{
+    for (size_t k = 0; k < width; k++)
+        if ((int)k != id_at && f[k] > UINT32_MAX)
+            return fail(p, "%s %llu has field %zu over 2^32", what, (unsigned long long)index, k);
+    return 0;
+}
+
+static int add_node(parser *p, const uint64_t *f)
 {
     heap *h = p->h;
     meta *m = &p->m;
     uint32_t i = h->count;
-    if (reserve_nodes(p, (size_t)i + 1) < 0)
+    if (reserve_nodes(p, (size_t)i + 1) < 0 ||
+        fields_fit(p, f, m->node_fields, m->id_at, "node", i) < 0)
         return -1;
-    uint32_t node_type = f[m->type_at];
-    if (node_type >= m->node_type_count)
-        return fail(p, "node %u has type %u, past the %zu node types", i, node_type,
-                    m->node_type_count);
+    uint32_t node_type = (uint32_t)f[m->type_at];
+    /* A type past the meta's list (a 2017 V8's symbols): "(unknown)", counted for one warning. */
+    if (node_type >= m->node_type_count) {
+        node_type = (uint32_t)m->node_type_count;
+        p->unknown_type_nodes++;
+    }
     if (p->edges_declared + f[m->edges_at] >= UINT32_MAX)
         return fail(p, "over %u edges, heapan's limit", UINT32_MAX - 1);
     h->address[i] = f[m->id_at];
     h->size[i] = f[m->size_at];
     h->flags[i] = 0;
     h->out_start[i] = (uint32_t)p->edges_declared;
-    h->out_count[i] = f[m->edges_at];
+    h->out_count[i] = (uint32_t)f[m->edges_at];
     p->edges_declared += f[m->edges_at];
-    p->name[i] = f[m->name_at];
+    p->name[i] = (uint32_t)f[m->name_at];
     p->node_type[i] = (uint8_t)node_type;
-    if (!(h->type[i] = type_of(p, node_type, f[m->name_at])))
+    if (!(h->type[i] = type_of(p, node_type, (uint32_t)f[m->name_at])))
         return no_memory(p);
     h->count = i + 1;
     return 0;
 }
 
 /* Hands each whole record of `width` numbers to `add`; a record may span chunks. */
-static int gather(parser *p, const uint32_t *values, size_t n, size_t width,
-                  int (*add)(parser *p, const uint32_t *fields))
+static int gather(parser *p, const uint64_t *values, size_t n, size_t width,
+                  int (*add)(parser *p, const uint64_t *fields))
 {
     for (size_t k = 0; k < n; k++) {
         p->fields[p->field++] = values[k];
@@ -633,7 +666,7 @@ static int gather(parser *p, const uint32_t *values, size_t n, size_t width,
     return 0;
 }
 
-static int node_numbers(parser *p, const uint32_t *values, size_t n)
+static int node_numbers(parser *p, const uint64_t *values, size_t n)
 {
     return gather(p, values, n, p->m.node_fields, add_node);
 }
@@ -642,7 +675,7 @@ static int read_nodes(parser *p)
 {
     if (!p->have_meta)
         return fail(p, "\"nodes\" comes before the \"snapshot\" meta");
-    p->type_of_kind = calloc(p->m.node_type_count, sizeof *p->type_of_kind);
+    p->type_of_kind = calloc(p->m.node_type_count + 1, sizeof *p->type_of_kind);
     if (!p->type_of_kind || addrmap_init(&p->types_by_name, 1024) < 0 ||
         new_type(p, 0) != 0 || /* type 0 stays unused, as in a heapan dump */
         /* the announced count is a hint, and may lie: at most a million up front */
@@ -674,11 +707,13 @@ static int reserve_edges(parser *p, uint64_t need)
     return 0;
 }
 
-static int add_edge(parser *p, const uint32_t *f)
+static int add_edge(parser *p, const uint64_t *f)
 {
     heap *h = p->h;
     meta *m = &p->m;
     uint64_t e = p->edges_seen++;
+    if (fields_fit(p, f, m->edge_fields, -1, "edge", e) < 0)
+        return -1;
     if (e >= p->edges_declared)
         return fail(p, "more edges than the nodes' edge counts add up to (%llu)",
                     (unsigned long long)p->edges_declared);
@@ -686,7 +721,7 @@ static int add_edge(parser *p, const uint32_t *f)
         p->edge_from++;
     if (e >= p->edge_cap && reserve_edges(p, e + 1) < 0)
         return -1;
-    uint32_t type = f[m->edge_type_at], to = f[m->edge_to_at];
+    uint32_t type = (uint32_t)f[m->edge_type_at], to = (uint32_t)f[m->edge_to_at];
     if (type >= m->edge_type_count)
         return fail(p, "edge %llu has type %u, past the %zu edge types", (unsigned long long)e,
                     type, m->edge_type_count);
@@ -716,7 +751,7 @@ static int add_edge(parser *p, const uint32_t *f)
     return 0;
 }
 
-static int edge_numbers(parser *p, const uint32_t *values, size_t n)
+static int edge_numbers(parser *p, const uint64_t *values, size_t n)
 {
     return gather(p, values, n, p->m.edge_fields, add_edge);
 }
@@ -885,8 +920,17 @@ static int read_document(parser *p)
         p->pos++;
         if (c == '}')
             break;
+        char found[16];
         if (c != ',')
-            return fail(p, "expected ',' or '}' between the snapshot's parts, found '%c'", c);
+            return fail(p, "expected ',' or '}' between the snapshot's parts, found %s",
+                        byte_text(c, found));
+    }
+    /* JSON.parse, as DevTools reads it, refuses anything but white space after the end. */
+    int after = peek(p);
+    if (after >= 0) {
+        char found[16];
+        return fail(p, "data after the end of the snapshot at byte %llu of the text: %s",
+                    (unsigned long long)(p->text_offset + p->pos), byte_text(after, found));
     }
     if (!p->have_meta || !p->have_nodes || !p->have_edges || !p->have_strings)
         return fail(p, "the snapshot lacks its %s",
@@ -900,6 +944,48 @@ static int read_document(parser *p)
 }
 
 /* ---- after the text ---------------------------------------------------------------- */
+
+typedef struct named_type {
+    const char *name;
+    uint32_t id;
+} named_type;
+
+static int by_name_then_id(const void *a, const void *b)
+{
+    const named_type *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * Types are made per string index as the nodes stream by, before the strings
+ * are read; a snapshot that repeats a string would split one constructor into
+ * many types.  Equal names become the first such type (n log n in types).
+ */
+static int merge_equal_types(parser *p)
+{
+    heap *h = p->h;
+    size_t n = h->type_count ? h->type_count - 1 : 0;
+    named_type *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    uint32_t *same = malloc((size_t)h->type_count * sizeof *same + 1);
+    if (!sorted || !same) {
+        free(sorted), free(same);
+        return no_memory(p);
+    }
+    for (uint32_t id = 1; id < h->type_count; id++) {
+        const char *name = h->types[id].name ? heap_string(h, h->types[id].name, NULL) : "";
+        sorted[id - 1] = (named_type){name ? name : "", id};
+        same[id] = id;
+    }
+    qsort(sorted, n, sizeof *sorted, by_name_then_id);
+    for (size_t k = 1; k < n; k++)
+        if (strcmp(sorted[k].name, sorted[k - 1].name) == 0)
+            same[sorted[k].id] = same[sorted[k - 1].id];
+    for (uint32_t v = 0; v < h->count; v++)
+        h->type[v] = same[h->type[v]];
+    free(sorted), free(same);
+    return 0;
+}
 
 static int check_strings(parser *p)
 {
@@ -918,12 +1004,13 @@ static int check_strings(parser *p)
 /* Types of nodes other than objects are named as DevTools names them: "(closure)". */
 static int name_types(parser *p)
 {
-    for (size_t t = 0; t < p->m.node_type_count; t++) {
+    for (size_t t = 0; t <= p->m.node_type_count; t++) {
         uint32_t id = p->type_of_kind[t];
         if (!id)
             continue;
         char name[80];
-        snprintf(name, sizeof name, "(%s)", p->m.node_types[t]);
+        snprintf(name, sizeof name, "(%s)",
+                 t < p->m.node_type_count ? p->m.node_types[t] : "unknown");
         if (!(p->h->types[id].name = add_string(p, name)))
             return no_memory(p);
     }
@@ -979,7 +1066,7 @@ static int finish(parser *p)
     uint32_t label = h->roots ? add_string(p, "V8 snapshot root") : 0;
     if (!label)
         return no_memory(p);
-    if (name_types(p) < 0 || ignore_foreign_edges(p) < 0)
+    if (name_types(p) < 0 || merge_equal_types(p) < 0 || ignore_foreign_edges(p) < 0)
         return -1;
     free(p->edge_type), free(p->node_type); /* before the reverse edges: a lower peak */
     p->edge_type = NULL, p->node_type = NULL;
@@ -992,6 +1079,11 @@ static int finish(parser *p)
     p->name = NULL;
     h->roots[0] = (heap_root){ROOT, HEAPAN_ROOT_BUILTINS, label};
     h->root_count = 1;
+    if (p->unknown_type_nodes &&
+        heap_warn(h, "%llu node%s a type past the meta's %zu node types; typed (unknown)",
+                  (unsigned long long)p->unknown_type_nodes,
+                  p->unknown_type_nodes == 1 ? " has" : "s have", p->m.node_type_count) < 0)
+        return no_memory(p);
     h->status = HEAPAN_END;
     h->header = (heapan_header){.content = HEAPAN_CONTENT_HEAP,
                                 .producer = "V8 heap snapshot",
