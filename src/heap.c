@@ -47,6 +47,8 @@ typedef struct loader {
     size_t batch_count;
     uint64_t duplicates, null_addresses, dropped_edges;
     int out_of_memory, too_big;
+    /* Format 1.1 writes the roots first (docs/format.md, "Order"): were they? */
+    int root_read, object_before_root;
 } loader;
 
 int heap_warn(heap *h, const char *fmt, ...)
@@ -418,12 +420,14 @@ static void add_record(loader *l, const heapan_record *rec)
     heap *h = l->h;
     switch (rec->kind) {
     case HEAPAN_REC_OBJECT:
+        l->object_before_root |= !l->root_read;
         add_object(l, &rec->u.object);
         break;
     case HEAPAN_REC_REF:
         add_ref(l, &rec->u.ref);
         break;
     case HEAPAN_REC_ROOT:
+        l->root_read = 1;
         add_root(l, &rec->u.root);
         break;
     case HEAPAN_REC_TYPE: {
@@ -678,8 +682,16 @@ static int warn_about_load(loader *l)
                   heapan_reader_error(h->reader)) < 0)
         return -1;
     if (h->status != HEAPAN_END && h->root_count == 0 && h->count &&
-        heap_warn(h, "no root was read before the dump ends, so every object counts as "
-                  "unreachable") < 0)
+        heap_warn(h, "no root was read before the dump ends, so no object is reached from one") < 0)
+        return -1;
+    if (h->status == HEAPAN_END && h->root_count == 0 && h->count &&
+        heap_warn(h, "the dump names no root, so every object counts as unreachable") < 0)
+        return -1;
+    unsigned major, minor;
+    heapan_reader_version(h->reader, &major, &minor);
+    if (minor >= 1 && l->object_before_root && l->root_read &&
+        heap_warn(h, "objects come before the first root, against the order of format %u.%u: "
+                  "a copy cut short would lose its roots", major, minor) < 0)
         return -1;
     return 0;
 }

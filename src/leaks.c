@@ -401,6 +401,8 @@ static int find_garbage(finder *f)
     cause_kind cause = CAUSE_NONE;
     if (held && held_bytes >= f->o->min_retained)
         cause = CAUSE_GC_GARBAGE, bytes = held_bytes, objects = held;
+    else if (r->incomplete || r->rootless)
+        cause = CAUSE_NONE; /* their holders may be in what was cut off, or unnamed: not known garbage */
     else if (bytes >= f->o->min_retained && !interp_collects_automatically(&r->interp))
         cause = CAUSE_GC_DISABLED;
     else if (frozen_bytes >= f->o->min_retained)

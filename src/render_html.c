@@ -55,7 +55,8 @@ static void summary(FILE *out, const report *r, const render_source *src)
     size_cell(out, h->total_size);
     fputs("</tr>\n<tr><th>reachable</th>", out);
     size_cell(out, r->dom->reachable_size);
-    fputs("</tr>\n<tr><th>unreachable</th>", out);
+    fprintf(out, "</tr>\n<tr><th>%s</th>",
+            r->incomplete ? "not reached in what was read" : "unreachable");
     size_cell(out, h->total_size - r->dom->reachable_size);
     char collector[256];
     if (render_collector_text(r, collector, sizeof collector))
@@ -70,6 +71,11 @@ static void summary(FILE *out, const report *r, const render_source *src)
         render_html_text(out, src->baseline_path);
     }
     fputs("</td></tr></tbody></table>\n", out);
+    if (report_incomplete_text(r)) {
+        fputs("<p class=warn><b>Incomplete dump.</b> ", out);
+        render_html_text(out, report_incomplete_text(r));
+        fputs("</p>\n", out);
+    }
     for (size_t k = 0; k < h->warning_count; k++) {
         fputs("<p class=warn><b>Warning:</b> ", out);
         render_html_text(out, h->warnings[k]);

@@ -116,7 +116,9 @@ static int add_summary(cJSON *doc, const report *r, const render_source *src)
     cJSON_AddNumberToObject(s, "unreachable_size", (double)(h->total_size - r->dom->reachable_size));
     cJSON_AddNumberToObject(s, "unreachable_objects", h->count - r->dom->reachable);
     cJSON_AddNumberToObject(s, "threshold", (double)r->min_retained);
-    if (add_collector(s, r) < 0 || add_evidence(s, r) < 0)
+    cJSON_AddBoolToObject(s, "complete", !r->incomplete);
+    if (add_collector(s, r) < 0 || add_evidence(s, r) < 0 ||
+        !add_text_or_null(s, "incomplete", report_incomplete_text(r)))
         return -1;
     for (size_t k = 0; k < h->warning_count; k++) {
         char *clean = utf8_sanitize(h->warnings[k]);

@@ -26,7 +26,8 @@ static void summary(FILE *out, const report *r, const render_source *src)
     md_bytes(out, h->total_size);
     fputs(" |\n| reachable | ", out);
     md_bytes(out, r->dom->reachable_size);
-    fprintf(out, " (%" PRIu32 " objects) |\n| unreachable | ", r->dom->reachable);
+    fprintf(out, " (%" PRIu32 " objects) |\n| %s | ", r->dom->reachable,
+            r->incomplete ? "not reached in what was read" : "unreachable");
     md_bytes(out, h->total_size - r->dom->reachable_size);
     fprintf(out, " (%" PRIu32 " objects) |\n", h->count - r->dom->reachable);
     char collector[256];
@@ -42,6 +43,8 @@ static void summary(FILE *out, const report *r, const render_source *src)
         render_md_text(out, src->baseline_path);
     }
     fputs(" |\n\n", out);
+    if (report_incomplete_text(r))
+        fprintf(out, "> **Incomplete dump.** %s\n\n", report_incomplete_text(r));
     for (size_t k = 0; k < h->warning_count; k++) {
         fputs("> **Warning:** ", out);
         render_md_text(out, h->warnings[k]);

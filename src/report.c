@@ -213,10 +213,31 @@ const char *report_limits_text(const report *r)
            "report DUMP --trace run.trace.zst).";
 }
 
+const char *report_incomplete_text(const report *r)
+{
+    if (!r->incomplete)
+        return NULL;
+    return "This dump is incomplete: it was cut short, and only what was read is analysed. A "
+           "finding's size counts what was read, and what holds it may be in the part that was "
+           "lost. Objects that no root reaches in what was read are not known to be garbage. "
+           "Take the dump again, letting heapan.dump() finish, to know.";
+}
+
 char *report_pending_text(const report *r)
 {
     if (!r->pending_objects)
         return NULL;
+    char unread[32];
+    if (r->rootless)
+        return report_format("%s in %llu objects are reached from no root, because the dump names "
+                             "none: whether they are garbage cannot be told.",
+                             format_bytes(r->pending_bytes, unread, sizeof unread),
+                             (unsigned long long)r->pending_objects);
+    if (r->incomplete)
+        return report_format("%s in %llu objects are not reached from a root in what was read: "
+                             "the dump is incomplete, so whether they are garbage cannot be told.",
+                             format_bytes(r->pending_bytes, unread, sizeof unread),
+                             (unsigned long long)r->pending_objects);
     const collector_state *gc = &r->interp.gc;
     char size[32], thresholds[64] = "";
     for (size_t g = 0, n = 0; g < gc->thresholds && n < sizeof thresholds; g++)
@@ -299,6 +320,8 @@ int report_build(const heap *h, const dominators *d, const retention *paths,
     memset(r, 0, sizeof *r);
     r->heap = h;
     r->dom = d;
+    r->incomplete = h->status != HEAPAN_END;
+    r->rootless = h->root_count == 0;
     report_options o = *options;
     if (!o.top)
         o.top = 10;

@@ -196,6 +196,8 @@ typedef struct report {
     path *subtree_paths;        /* how each is held */
     uint64_t pending_bytes, pending_objects;  /* cycles awaiting the collector: no finding */
     int size_only;              /* some finding's growth is unknown: say what one dump shows */
+    int incomplete;             /* the dump was cut short: nothing unreached is known garbage */
+    int rootless;               /* the dump names no root: neither is anything */
 } report;
 
 /*
@@ -214,6 +216,9 @@ const char *report_limits_text(const report *r);
 
 /* "850 KiB of cycles await the next collection..." as a new string; NULL when none wait. */
 char *report_pending_text(const report *r);
+
+/* For a dump cut short, what its findings can and cannot tell; NULL for a whole one. */
+const char *report_incomplete_text(const report *r);
 
 /* Type name as group_name() writes it, for object i. */
 const char *report_type_name(const report *r, uint32_t i, char *buf, size_t size);

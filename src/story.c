@@ -344,6 +344,18 @@ static int name_paths(report *r)
     return 0;
 }
 
+/* Each finding of a dump cut short says so, wherever it is shown. */
+static int mark_incomplete(leak_candidate *c)
+{
+    char *reason = report_format("%s From an incomplete dump: it may hold more, or be held by "
+                                 "what was lost.", c->reason ? c->reason : "");
+    if (!reason)
+        return -1;
+    free(c->reason);
+    c->reason = reason;
+    return 0;
+}
+
 static int by_score(const void *a, const void *b)
 {
     const leak_candidate *x = a, *y = b;
@@ -375,6 +387,8 @@ int weigh_evidence(report *r, const retention *paths, const report_options *o)
         leak_candidate *c = &r->leaks[i];
         c->owner = finding_owner(r, c, c->owner_name, sizeof c->owner_name);
         if (c->growth != GROWTH_UNKNOWN && !(c->growth_text = growth_text(r, c)))
+            return -1;
+        if (r->incomplete && mark_incomplete(c) < 0)
             return -1;
         r->size_only |= c->growth == GROWTH_UNKNOWN;
     }

@@ -24,18 +24,32 @@
 /* Seeds from the collector's list are prefetched this many ahead. */
 #define SEED_LOOKAHEAD 16
 
+/* Marks in a seen slot's `extra`, above the count of references found. */
+#define FOUND_QUEUED (1u << 31)  /* queued to be written */
+#define FOUND_ROOTED (1u << 30)  /* a ROOT record names it */
+#define FOUND_COUNTED (1u << 29) /* a non-container whose references the first pass counted */
+#define FOUND_COUNT (FOUND_COUNTED - 1)
+
+/*
+ * Statically allocated objects (3.11's deep-frozen constants, immortal
+ * objects from 3.12) carry refcounts near 10^9: the interpreter's own.
+ */
+#define STATIC_REFCOUNT (1ull << 29)
+
 typedef struct dumper {
     heapan_writer *w;
     dump_options options;
     /*
      * Every object found, keyed by address.  Its slot counts, in `index`,
      * its refcount less the references the dumper itself holds (saturated
-     * at UINT32_MAX), and in `extra` the strong references found to it:
-     * one lookup per reference.
+     * at UINT32_MAX), and in `extra` the strong references found to it
+     * (FOUND_COUNT) and the FOUND_* marks: one lookup per reference.
      */
     addrmap seen;
-    PyObject **stack;      /* borrowed: the collector is paused, nothing is freed */
-    size_t depth, stack_cap;
+    /* Objects to write, first in first out: nearest the roots first. */
+    PyObject **queue;      /* borrowed: the collector is paused, nothing is freed */
+    size_t head, tail, queue_cap;
+    PyObject *objects;     /* gc.get_objects(): what the collector tracks */
     addrmap types;         /* type object -> type id */
     py_type_rule *rules;   /* by type id */
     size_t rules_cap;
@@ -58,6 +72,12 @@ typedef struct dumper {
     PyObject *pending[PENDING_REFS];
     size_t pending_next, pending_len;  /* the oldest; how many wait */
     PyObject *current;     /* the object whose references are being visited */
+    /* The first pass's targets waiting for their slot, as `pending`'s do. */
+    PyObject *counting[PENDING_REFS];
+    size_t counting_next, counting_len;
+    PyObject **to_expand;  /* code objects and C types met, their references yet to count */
+    size_t to_expand_len, to_expand_cap;
+    uint32_t statics;      /* the label of immortal objects' roots */
     int failed;            /* set: a Python exception is pending */
     int tracing;           /* tracemalloc is tracing: record allocation stacks */
     PyObject *get_traceback;  /* 3.13+: _tracemalloc._get_object_traceback */
@@ -198,32 +218,63 @@ static int is_own(const dumper *d, PyObject *o)
     return o == d->own[0] || o == d->own[1];
 }
 
-/* The slot of `o`, queuing it for the walk when it is new; NULL on failure. */
-static addrmap_slot *reach(dumper *d, PyObject *o)
+static void count_found(addrmap_slot *slot)
+{
+    if ((slot->extra & FOUND_COUNT) < FOUND_COUNT)
+        slot->extra++;
+}
+
+/* The slot of `o`, with its refcount less `own` references of the dumper's when it is new. */
+static addrmap_slot *known(dumper *d, PyObject *o, unsigned own)
 {
     int added;
     addrmap_slot *slot = addrmap_upsert(&d->seen, (uintptr_t)o, &added);
     if (!slot)
         return fail_nomem(d), NULL;
-    if (!added)
-        return slot;
-    if (grow((void **)&d->stack, &d->stack_cap, d->depth + 1, sizeof *d->stack) < 0)
-        return fail_nomem(d), NULL;
-    Py_ssize_t refcount = Py_REFCNT(o);
-    slot->index = refcount > (Py_ssize_t)UINT32_MAX ? UINT32_MAX : (uint32_t)refcount;
-    d->stack[d->depth++] = o;
+    if (added) {
+        Py_ssize_t refcount = Py_REFCNT(o) - (Py_ssize_t)own;
+        slot->index = refcount > (Py_ssize_t)UINT32_MAX ? UINT32_MAX
+                      : refcount < 0                    ? 0
+                                                        : (uint32_t)refcount;
+    }
     return slot;
 }
 
-/* Reaches `o` and notes that one of its references is the dumper's own. */
-static int seed(dumper *d, PyObject *o)
+static int root(dumper *d, PyObject *o, heapan_root_kind kind, uint32_t label)
 {
-    addrmap_slot *slot = reach(d, o);
-    if (!slot)
-        return -1;
-    if (slot->index && slot->index != UINT32_MAX)
-        slot->index--;
+    heapan_root r = {.object = (uintptr_t)o, .kind = kind, .label = label};
+    if (heapan_writer_root(d->w, &r) != HEAPAN_OK)
+        return fail_writer(d);
     return 0;
+}
+
+/* Queues `slot`'s object to be written, once. */
+static int enqueue(dumper *d, addrmap_slot *slot)
+{
+    if (slot->extra & FOUND_QUEUED)
+        return 0;
+    if (d->head == d->tail)
+        d->head = d->tail = 0;
+    if (grow((void **)&d->queue, &d->queue_cap, d->tail + 1, sizeof *d->queue) < 0)
+        return fail_nomem(d);
+    slot->extra |= FOUND_QUEUED;
+    d->queue[d->tail++] = (PyObject *)(uintptr_t)slot->address;
+    return 0;
+}
+
+/* The slot of `o`, queuing it for the walk when it is new; NULL on failure. */
+static addrmap_slot *reach(dumper *d, PyObject *o)
+{
+    addrmap_slot *slot = known(d, o, 0);
+    if (!slot || enqueue(d, slot) < 0)
+        return NULL;
+    /* Immortal objects first met in the walk (untracked: str, int) are rooted as they come. */
+    if (slot->index >= STATIC_REFCOUNT && !(slot->extra & FOUND_ROOTED)) {
+        slot->extra |= FOUND_ROOTED;
+        if (root(d, o, HEAPAN_ROOT_BUILTINS, d->statics) < 0)
+            return NULL;
+    }
+    return slot;
 }
 
 /* ---- references ---------------------------------------------------------- */
@@ -237,7 +288,7 @@ static int resolve_oldest(dumper *d)
     addrmap_slot *slot = reach(d, target);
     if (!slot)
         return -1;
-    slot->extra++;
+    count_found(slot);
     return 0;
 }
 
@@ -666,28 +717,199 @@ static int write_object(dumper *d, PyObject *o)
 /* Until no object is left to write and no reference waits to find one. */
 static int walk(dumper *d)
 {
-    while ((d->depth > 0 || d->pending_len > 0) && !d->failed) {
-        if (d->depth == 0) {
+    while ((d->head < d->tail || d->pending_len > 0) && !d->failed) {
+        if (d->head == d->tail) {
             flush_refs(d);
             continue;
         }
-        PyObject *o = d->stack[--d->depth];
-        if (d->depth >= 8)
-            __builtin_prefetch(d->stack[d->depth - 8]);
+        PyObject *o = d->queue[d->head++];
+        if (d->head + 8 < d->tail)
+            __builtin_prefetch(d->queue[d->head + 8]);
         if (write_object(d, o) < 0)
             return -1;
     }
     return d->failed ? -1 : 0;
 }
 
+/* ---- the first pass: the collector's own rule for roots ------------------------ */
+
+/*
+ * As gcmodule.c's update_refs and subtract_refs: every object the collector
+ * tracks starts at its refcount, and each reference from another tracked
+ * object takes one off.  What is left over is held from outside them: a
+ * root.  Code objects and C types are no containers, yet hold references
+ * the walk will follow: theirs are counted the first time one is met.
+ * Targets wait in a ring, prefetched, as the walk's do (emit_ref).
+ */
+static void count_now(dumper *d, PyObject *target)
+{
+    addrmap_slot *slot = addrmap_slot_of(&d->seen, (uintptr_t)target);
+    if (slot) {
+        count_found(slot);
+        return;
+    }
+    if (!PyCode_Check(target) && !(PyType_Check(target) && !PyObject_IS_GC(target)))
+        return; /* an untracked object: found, and counted, in the walk */
+    if (!(slot = known(d, target, 0)))
+        return;
+    slot->extra |= FOUND_COUNTED;
+    count_found(slot);
+    if (grow((void **)&d->to_expand, &d->to_expand_cap, d->to_expand_len + 1,
+             sizeof *d->to_expand) < 0) {
+        fail_nomem(d);
+        return;
+    }
+    d->to_expand[d->to_expand_len++] = target;
+}
+
+static int count_later(PyObject *target, void *arg)
+{
+    dumper *d = arg;
+    if (!target || is_own(d, target) || d->failed)
+        return d->failed ? -1 : 0;
+    if (d->counting_len == PENDING_REFS) {
+        count_now(d, d->counting[d->counting_next]);
+        d->counting_next = (d->counting_next + 1) % PENDING_REFS;
+        d->counting_len--;
+    }
+    addrmap_prefetch(&d->seen, (uintptr_t)target);
+    d->counting[(d->counting_next + d->counting_len++) % PENDING_REFS] = target;
+    return d->failed ? -1 : 0;
+}
+
+static void count_fields(dumper *d, PyObject *const *targets, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        count_later(targets[i], d);
+}
+
+static void count_code(dumper *d, PyObject *o)
+{
+    PyCodeObject *code = (PyCodeObject *)o;
+    PyObject *const fields[] = {
+        code->co_consts, code->co_names, code->co_filename, code->co_name,
+#if PY_VERSION_HEX >= 0x030B0000
+        code->co_qualname, code->co_localsplusnames, code->co_localspluskinds,
+        code->co_linetable, code->co_exceptiontable,
+#else
+        code->co_code, code->co_varnames, code->co_freevars, code->co_cellvars,
+#endif
+    };
+    count_fields(d, fields, sizeof fields / sizeof *fields);
+}
+
+static void count_static_type(dumper *d, PyObject *o)
+{
+    PyTypeObject *type = (PyTypeObject *)o;
+    PyObject *const fields[] = {py_type_namespace(type), type->tp_mro, type->tp_bases};
+    count_fields(d, fields, sizeof fields / sizeof *fields);
+}
+
+/* Resolves the waiting targets and the references of the non-containers met, until none is left. */
+static int count_the_rest(dumper *d)
+{
+    while ((d->counting_len || d->to_expand_len) && !d->failed) {
+        while (d->counting_len && !d->failed) {
+            count_now(d, d->counting[d->counting_next]);
+            d->counting_next = (d->counting_next + 1) % PENDING_REFS;
+            d->counting_len--;
+        }
+        while (d->to_expand_len && !d->failed) {
+            PyObject *o = d->to_expand[--d->to_expand_len];
+            if (PyCode_Check(o))
+                count_code(d, o);
+            else
+                count_static_type(d, o);
+        }
+    }
+    return d->failed ? -1 : 0;
+}
+
+/* An executing frame's locals are the thread's: frame_traverse skips them from 3.11. */
+static int count_frame_locals(dumper *d, PyObject *frames)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    Py_ssize_t pos = 0;
+    PyObject *thread, *top;
+    while (PyDict_Next(frames, &pos, &thread, &top) && !d->failed) {
+        py_frame f;
+        for (int more = py_frame_of(top, &f); more && !d->failed; more = py_frame_caller(&f)) {
+            count_fields(d, f.locals, (size_t)f.count);
+            count_later(f.code, d);
+            count_later(f.globals, d);
+        }
+    }
+#else
+    (void)frames;
+#endif
+    return d->failed ? -1 : 0;
+}
+
+static int count_tracked(PyObject *o, dumper *d)
+{
+    traverseproc traverse = Py_TYPE(o)->tp_traverse;
+    if (traverse)
+        traverse(o, count_later, d);
+    return d->failed ? -1 : 0;
+}
+
+static int count_all_internal(dumper *d, PyObject *frames)
+{
+    Py_ssize_t n = PyList_GET_SIZE(d->objects);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *o = PyList_GET_ITEM(d->objects, i);
+        if (!is_own(d, o) && count_tracked(o, d) < 0)
+            return -1;
+    }
+    for (size_t i = 0; d->frozen.used && i <= d->frozen.mask; i++)
+        if (d->frozen.slots[i].address &&
+            count_tracked((PyObject *)(uintptr_t)d->frozen.slots[i].address, d) < 0)
+            return -1;
+    return count_frame_locals(d, frames) < 0 ? -1 : count_the_rest(d);
+}
+
+/*
+ * Roots, and queues, what the first pass left references over for: the
+ * collector's roots.  The map holds only tracked objects and the
+ * non-containers the pass met, so a sweep of its slots finds them all.
+ */
+static int tracked_roots(dumper *d)
+{
+    for (size_t i = 0; i <= d->seen.mask && !d->failed; i++) {
+        addrmap_slot *slot = &d->seen.slots[i];
+        if (!slot->address || (slot->extra & FOUND_ROOTED))
+            continue;
+        int immortal = slot->index >= STATIC_REFCOUNT;
+        if (!immortal && slot->index <= (slot->extra & FOUND_COUNT))
+            continue;
+        slot->extra |= FOUND_ROOTED;
+        if (root(d, (PyObject *)(uintptr_t)slot->address,
+                 immortal ? HEAPAN_ROOT_BUILTINS : HEAPAN_ROOT_EXTERNAL,
+                 immortal ? d->statics : 0) < 0)
+            return -1;
+        if (!immortal && enqueue(d, slot) < 0) /* immortals hold little: reached, if at all, in turn */
+            return -1;
+    }
+    return d->failed ? -1 : 0;
+}
+
+/* The walk counts every reference again, from every object: the first pass's counts go. */
+static void forget_counts(dumper *d)
+{
+    for (size_t i = 0; i <= d->seen.mask; i++)
+        d->seen.slots[i].extra &= ~(uint32_t)FOUND_COUNT;
+}
+
 /* ---- roots --------------------------------------------------------------- */
 
-static int root(dumper *d, PyObject *o, heapan_root_kind kind, uint32_t label)
+/* Roots `o` and queues it: the walk starts from the roots, in their order. */
+static int root_and_queue(dumper *d, PyObject *o, heapan_root_kind kind, uint32_t label)
 {
-    heapan_root r = {.object = (uintptr_t)o, .kind = kind, .label = label};
-    if (heapan_writer_root(d->w, &r) != HEAPAN_OK)
-        return fail_writer(d);
-    return 0;
+    addrmap_slot *slot = known(d, o, 0);
+    if (!slot)
+        return -1;
+    slot->extra |= FOUND_ROOTED;
+    return root(d, o, kind, label) < 0 ? -1 : enqueue(d, slot);
 }
 
 static int module_roots(dumper *d, PyObject *modules)
@@ -695,9 +917,11 @@ static int module_roots(dumper *d, PyObject *modules)
     Py_ssize_t pos = 0;
     PyObject *name, *module;
     while (modules && PyDict_Next(modules, &pos, &name, &module) && !d->failed) {
-        root(d, module, HEAPAN_ROOT_MODULE, string_of(d, name));
-        if (!d->failed && py_facts_write_module_file(d->w, module) != HEAPAN_OK)
-            fail_writer(d);
+        uint32_t label = string_of(d, name);
+        if (d->failed || root_and_queue(d, module, HEAPAN_ROOT_MODULE, label) < 0)
+            return -1;
+        if (py_facts_write_module_file(d->w, module) != HEAPAN_OK)
+            return fail_writer(d);
     }
     return d->failed ? -1 : 0;
 }
@@ -714,11 +938,8 @@ static int garbage_roots(dumper *d)
     }
     uint32_t label = cstring(d, "gc.garbage", 10);
     for (Py_ssize_t i = 0; PyList_Check(garbage) && i < PyList_GET_SIZE(garbage) && !d->failed;
-         i++) {
-        PyObject *item = PyList_GET_ITEM(garbage, i);
-        if (reach(d, item))
-            root(d, item, HEAPAN_ROOT_GC_GARBAGE, label);
-    }
+         i++)
+        root_and_queue(d, PyList_GET_ITEM(garbage, i), HEAPAN_ROOT_GC_GARBAGE, label);
     Py_DECREF(garbage);
     return d->failed ? -1 : 0;
 }
@@ -735,65 +956,91 @@ static int bare_frame(dumper *d, const py_frame *f)
     return frame_refs(d, f, emit_ref);
 }
 
-/* Every frame a thread executes is a root; each links to its caller as f_back. */
-static int thread_frames(dumper *d, PyObject *top, uint32_t label)
+static uint32_t thread_label(dumper *d, PyObject *thread)
 {
-    py_frame f;
-    const void *callee = NULL;
-    uint32_t back = cstring(d, "f_back", 6);
-    for (int more = py_frame_of(top, &f); more && !d->failed; more = py_frame_caller(&f)) {
-        if (f.object ? !reach(d, f.object) : bare_frame(d, &f) < 0)
-            return -1;
-        if (callee) {
-            heapan_ref r = {.from = (uintptr_t)callee, .to = (uintptr_t)f.address,
-                            .label_kind = HEAPAN_LABEL_FIELD, .label = back};
-            if (heapan_writer_ref(d->w, &r) != HEAPAN_OK)
-                return fail_writer(d);
-        }
-        root(d, (PyObject *)(uintptr_t)f.address, HEAPAN_ROOT_FRAME, label);
-        callee = f.address;
-    }
-    return d->failed ? -1 : 0;
+    char label[64];
+    unsigned long long id = PyLong_AsUnsignedLongLong(thread);
+    PyErr_Clear();
+    int n = snprintf(label, sizeof label, "thread %llu", id);
+    return cstring(d, label, (size_t)n);
 }
 
+/* Every frame a thread executes is a root, before any object is written. */
 static int frame_roots(dumper *d, PyObject *frames)
 {
     Py_ssize_t pos = 0;
-    PyObject *thread, *frame;
-    char label[64];
-    while (PyDict_Next(frames, &pos, &thread, &frame) && !d->failed) {
-        unsigned long long id = PyLong_AsUnsignedLongLong(thread);
-        PyErr_Clear();
-        int n = snprintf(label, sizeof label, "thread %llu", id);
-        uint32_t id_label = cstring(d, label, (size_t)n);
+    PyObject *thread, *top;
+    while (PyDict_Next(frames, &pos, &thread, &top) && !d->failed) {
+        uint32_t label = thread_label(d, thread);
         py_frame f;
-        if (!py_frame_of(frame, &f))
-            root(d, frame, HEAPAN_ROOT_FRAME, id_label); /* versions without the internals */
-        else if (thread_frames(d, frame, id_label) < 0)
-            return -1;
+        if (!py_frame_of(top, &f)) { /* versions without the internals */
+            root_and_queue(d, top, HEAPAN_ROOT_FRAME, label);
+            continue;
+        }
+        for (int more = 1; more && !d->failed; more = py_frame_caller(&f)) {
+            if (f.object)
+                root_and_queue(d, f.object, HEAPAN_ROOT_FRAME, label);
+            else
+                root(d, (PyObject *)(uintptr_t)f.address, HEAPAN_ROOT_FRAME, label);
+        }
     }
     return d->failed ? -1 : 0;
 }
 
-/*
- * Statically allocated objects (3.11's deep-frozen constants, immortal
- * objects from 3.12) carry refcounts near 10^9: the interpreter's own.
- */
-#define STATIC_REFCOUNT (1ull << 29)
-
-/* Objects whose refcount exceeds the references found are held from outside. */
-static int external_roots(dumper *d)
+/* The frames without frame objects, written first; each links to its caller as f_back. */
+static int bare_frames(dumper *d, PyObject *frames)
 {
-    uint32_t statics = cstring(d, "static", 6);
+    Py_ssize_t pos = 0;
+    PyObject *thread, *top;
+    uint32_t back = cstring(d, "f_back", 6);
+    while (PyDict_Next(frames, &pos, &thread, &top) && !d->failed) {
+        py_frame f;
+        const void *callee = NULL;
+        for (int more = py_frame_of(top, &f); more && !d->failed; more = py_frame_caller(&f)) {
+            if (!f.object && bare_frame(d, &f) < 0)
+                return -1;
+            if (callee) {
+                heapan_ref r = {.from = (uintptr_t)callee, .to = (uintptr_t)f.address,
+                                .label_kind = HEAPAN_LABEL_FIELD, .label = back};
+                if (heapan_writer_ref(d->w, &r) != HEAPAN_OK)
+                    return fail_writer(d);
+            }
+            callee = f.address;
+        }
+    }
+    return d->failed ? -1 : 0;
+}
+
+/* Objects whose refcount exceeds the references the walk found, not rooted yet: untracked. */
+static int late_roots(dumper *d)
+{
     for (size_t i = 0; i < d->seen.mask + 1 && !d->failed; i++) {
         const addrmap_slot *s = &d->seen.slots[i];
-        if (!s->address)
-            continue;
-        PyObject *o = (PyObject *)(uintptr_t)s->address;
-        if (s->index >= STATIC_REFCOUNT)
-            root(d, o, HEAPAN_ROOT_BUILTINS, statics);
-        else if (s->index > s->extra)
-            root(d, o, HEAPAN_ROOT_EXTERNAL, 0);
+        if (s->address && !(s->extra & FOUND_ROOTED) && s->index > (s->extra & FOUND_COUNT))
+            root(d, (PyObject *)(uintptr_t)s->address, HEAPAN_ROOT_EXTERNAL, 0);
+    }
+    return d->failed ? -1 : 0;
+}
+
+/* What no root reached (cyclic garbage the collector has yet to free) is written last. */
+static int unreached(dumper *d)
+{
+    Py_ssize_t n = PyList_GET_SIZE(d->objects);
+    for (Py_ssize_t i = 0; i < n && !d->failed; i++) {
+        if (i + SEED_LOOKAHEAD < n)
+            addrmap_prefetch(&d->seen,
+                             (uintptr_t)PyList_GET_ITEM(d->objects, i + SEED_LOOKAHEAD));
+        PyObject *o = PyList_GET_ITEM(d->objects, i);
+        addrmap_slot *slot = is_own(d, o) ? NULL : addrmap_slot_of(&d->seen, (uintptr_t)o);
+        if (slot && !(slot->extra & FOUND_QUEUED) && (enqueue(d, slot) < 0 || walk(d) < 0))
+            return -1;
+    }
+    for (size_t i = 0; d->frozen.used && i <= d->frozen.mask && !d->failed; i++) {
+        addrmap_slot *slot = d->frozen.slots[i].address
+                                 ? addrmap_slot_of(&d->seen, d->frozen.slots[i].address)
+                                 : NULL;
+        if (slot && !(slot->extra & FOUND_QUEUED) && (enqueue(d, slot) < 0 || walk(d) < 0))
+            return -1;
     }
     return d->failed ? -1 : 0;
 }
@@ -818,44 +1065,65 @@ static int write_header(dumper *d)
                : fail_writer(d);
 }
 
+/* No list holds what gc.freeze() moved to the permanent generation: no reference of ours. */
 static int note_frozen(PyObject *o, void *ctx)
 {
     dumper *d = ctx;
+    if (is_own(d, o))
+        return 0;
     if (addrmap_insert(&d->frozen, (uintptr_t)o, 1, NULL) < 0)
         return fail_nomem(d);
-    return is_own(d, o) ? 0 : seed(d, o);
+    return known(d, o, 0) ? 0 : -1;
 }
 
-/*
- * What gc.freeze() moved to the permanent generation: gc.get_objects()
- * does not list it, so unreachable frozen objects are seeded from there.
- */
-static int frozen_seeds(dumper *d)
+/* gc.get_objects() does not list the permanent generation: it is read from the collector. */
+static int know_frozen(dumper *d)
 {
-    int known;
+    int known_here;
     if (addrmap_init(&d->frozen, 1 << 10) < 0)
         return fail_nomem(d);
-    return py_frozen_objects(note_frozen, d, &known) > 0 || d->failed ? -1 : 0;
+    return py_frozen_objects(note_frozen, d, &known_here) > 0 || d->failed ? -1 : 0;
 }
 
-static int seed_from(dumper *d, PyObject *modules, PyObject *frames, PyObject *objects)
+/* Every tracked object, with its refcount less the references of the dumper's own lists. */
+static int know_tracked(dumper *d, PyObject *frames)
 {
     Py_ssize_t pos = 0;
     PyObject *key, *value;
-    if (modules && !reach(d, modules))
-        return -1;
-    while (PyDict_Next(frames, &pos, &key, &value))
-        if (seed(d, value) < 0)
-            return -1;
-    Py_ssize_t n = PyList_GET_SIZE(objects);
+    Py_ssize_t n = PyList_GET_SIZE(d->objects);
     for (Py_ssize_t i = 0; i < n; i++) {
         if (i + SEED_LOOKAHEAD < n)
-            addrmap_prefetch(&d->seen, (uintptr_t)PyList_GET_ITEM(objects, i + SEED_LOOKAHEAD));
-        PyObject *o = PyList_GET_ITEM(objects, i);
-        if (!is_own(d, o) && seed(d, o) < 0)
+            addrmap_prefetch(&d->seen,
+                             (uintptr_t)PyList_GET_ITEM(d->objects, i + SEED_LOOKAHEAD));
+        PyObject *o = PyList_GET_ITEM(d->objects, i);
+        if (!is_own(d, o) && !known(d, o, 1))
             return -1;
     }
-    return 0;
+    while (PyDict_Next(frames, &pos, &key, &value)) {
+        addrmap_slot *slot = addrmap_slot_of(&d->seen, (uintptr_t)value);
+        if (slot && slot->index) /* the frames dict holds each thread's top frame */
+            slot->index--;
+    }
+    return know_frozen(d);
+}
+
+/*
+ * The order is the format's (docs/format.md, "Order"): every root known
+ * before the walk, then the objects outward from them, so that a dump cut
+ * short keeps its roots and what lies nearest them.
+ */
+static int write_heap(dumper *d, PyObject *modules, PyObject *frames)
+{
+    if (write_header(d) < 0 || know_tracked(d, frames) < 0 ||
+        count_all_internal(d, frames) < 0 || !(d->statics = cstring(d, "static", 6)))
+        return -1;
+    if (module_roots(d, modules) < 0 || frame_roots(d, frames) < 0 || garbage_roots(d) < 0 ||
+        tracked_roots(d) < 0)
+        return -1;
+    forget_counts(d);
+    if (bare_frames(d, frames) < 0 || walk(d) < 0 || unreached(d) < 0)
+        return -1;
+    return late_roots(d);
 }
 
 static int run(dumper *d)
@@ -870,6 +1138,7 @@ static int run(dumper *d)
     }
     d->own[0] = frames;
     d->own[1] = objects;
+    d->objects = objects;
     if (d->options.tracebacks) {
         PyObject *tracing = call_module("_tracemalloc", "is_tracing"); /* C: runs no Python */
         d->tracing = tracing == Py_True;
@@ -883,21 +1152,7 @@ static int run(dumper *d)
     addrmap_release(&d->seen);
     int result = addrmap_init(&d->seen, (size_t)PyList_GET_SIZE(objects) * 3) < 0
                      ? fail_nomem(d)
-                     : write_header(d);
-    if (result == 0)
-        result = seed_from(d, modules, frames, objects);
-    if (result == 0)
-        result = frozen_seeds(d);
-    if (result == 0)
-        result = frame_roots(d, frames);
-    if (result == 0)
-        result = garbage_roots(d);
-    if (result == 0)
-        result = walk(d);
-    if (result == 0)
-        result = module_roots(d, modules);
-    if (result == 0)
-        result = external_roots(d);
+                     : write_heap(d, modules, frames);
     Py_DECREF(objects);
     Py_DECREF(frames);
     return result;
@@ -911,7 +1166,8 @@ static void release(dumper *d)
     addrmap_release(&d->seen);
     addrmap_release(&d->types);
     addrmap_release(&d->strings);
-    free(d->stack);
+    free(d->queue);
+    free(d->to_expand);
     free(d->labelled);
     free(d->names);
     free(d->last_names);

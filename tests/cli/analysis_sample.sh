@@ -10,7 +10,7 @@ run heapan dominators --depth 2 -n 2 cache.zst
 run heapan dominators cache.zst --depth 3 --min-size 1MiB
 run heapan paths --type Response -n 2 cache.zst
 # Every path through a referrer: the cache dict's entry for one user.
-run heapan paths --object 0x7fcecce8f190 cache.zst
+run heapan paths --object 0x7f88c955f810 cache.zst
 run heapan paths --type frame -n 1 cache.zst
 # JSON is one document; its counts agree with the dump.
 heapan export --format json cache.zst > cache.json
@@ -29,5 +29,5 @@ run heapan export --format csv -o cache cache.zst
 wc -l < cache.nodes.csv
 wc -l < cache.edges.csv
 head -2 cache.edges.csv
-run heapan export --format dot --root 0x7fcecd1baf40 --depth 2 --min-size 300 -o cache.dot cache.zst
+run heapan export --format dot --root 0x7f88c9932f40 --depth 2 --min-size 300 -o cache.dot cache.zst
 head -4 cache.dot

@@ -5,6 +5,7 @@ DUMPTEXT naming the tool and tests/tools/dumptext.
 """
 import ctypes
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -175,6 +176,64 @@ class DumpTest(Dumping, unittest.TestCase):
                             for l in lines))
         self.assert_check_passes()
 
+    def test_roots_come_first_then_what_lies_nearest_them(self):
+        held_by_c = Order(-3)
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(held_by_c))
+        address = "0x%x" % id(held_by_c)
+        del held_by_c
+        head = None
+        for _ in range(200):
+            node = Node()
+            node.next, head = head, node
+        global DEEP
+        DEEP = head
+        try:
+            heapan.dump(self.path)
+        finally:
+            del DEEP
+        lines = self.records()
+        first_object = next(i for i, l in enumerate(lines) if l.startswith("object "))
+        roots = [i for i, l in enumerate(lines) if l.startswith("root ")]
+        early = [i for i in roots if " module " in lines[i] or " frame " in lines[i]]
+        self.assertTrue(early and max(early) < first_object)
+        self.assertLess(lines.index(next(l for l in lines if l.startswith("root %s external" % address))),
+                        first_object)
+        where = {l.split()[1]: i for i, l in enumerate(lines) if l.startswith("object ")}
+        tail = head
+        while tail.next is not None:
+            tail = tail.next
+        self.assertLess(where["0x%x" % id(sys.modules[__name__])], where["0x%x" % id(head)])
+        self.assertLess(where["0x%x" % id(head)], where["0x%x" % id(tail)])
+
+    def test_a_dump_cut_short_keeps_its_roots_and_ranks_its_accumulation_first(self):
+        global SESSIONS
+        SESSIONS = {"session-%d" % i: {"user": i, "token": "t%d" % i, "seen": [i, i + 1]}
+                    for i in range(60000)}
+        try:
+            heapan.dump(self.path)
+        finally:
+            del SESSIONS
+        with open(self.path, "rb") as f:
+            data = f.read()
+        for share in (40, 60, 80):
+            cut = os.path.join(self.dir.name, "cut%d.zst" % share)
+            with open(cut, "wb") as f:
+                f.write(data[: len(data) * share // 100])
+            out = cut + ".json"
+            result = subprocess.run([HEAPAN, "report", "-o", out, cut], capture_output=True,
+                                    text=True)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            with open(out, encoding="utf-8") as f:
+                doc = json.load(f)
+            self.assertFalse(doc["summary"]["complete"])
+            self.assertIsNotNone(doc["summary"]["incomplete"])
+            findings = doc["leak_candidates"]
+            self.assertTrue(findings, share)
+            self.assertIn(". SESSIONS", findings[0]["path_text"], (share, findings[0]))
+            self.assertNotIn("garbage", [f["kind"] for f in findings])
+            for finding in findings:
+                self.assertIn("incomplete dump", finding["reason"])
+
     def test_instances_carry_their_inline_values_and_attribute_names(self):
         order = CACHE["user:3"]
         heapan.dump(self.path)
@@ -246,7 +305,8 @@ class DumpTest(Dumping, unittest.TestCase):
         for item in items:
             line = next(l for l in lines if l.startswith("object 0x%x " % id(item)))
             shape = line.split(" shape=")[1].split()[0]
-            self.assertEqual(names[shape], " ".join("'%s'" % n for n in sorted(vars(item))))
+            # a shape is a set of names, in the order of their string ids
+            self.assertEqual(sorted(names[shape].split()), ["'%s'" % n for n in sorted(vars(item))])
 
     def test_str_values_keep_a_utf8_prefix_of_64_characters(self):
         values = ["plain ascii", "x" * 100, "caf\u00e9 au lait", "\u00e9" * 100,

@@ -130,6 +130,8 @@ static uint32_t class(const char *module, const char *name, uint64_t address, un
 static void write_story(const char *path)
 {
     start(path, HEAPAN_CONTENT_HEAP, 0);
+    root(0x1000, HEAPAN_ROOT_MODULE, "app");
+    root(0x3000, HEAPAN_ROOT_MODULE, "logging");
     property(0, "gc.enabled", 1, NULL);
     for (int g = 0; g < 3; g++)
         property(0, "gc.threshold", g ? 10 : 700, NULL);
@@ -189,8 +191,6 @@ static void write_story(const char *path)
         object(0x300000 + 0x100 * i, str_t, 800, 700);
         ref(0x4000, 0x300000 + 0x100 * i, HEAPAN_LABEL_KEY_REPR, key, 0);
     }
-    root(0x1000, HEAPAN_ROOT_MODULE, "app");
-    root(0x3000, HEAPAN_ROOT_MODULE, "logging");
     finish();
 }
 
@@ -209,6 +209,8 @@ static void write_basic(const char *path)
     if (!frame || !stack || !shape)
         die("interning");
 
+    root(0x1000, HEAPAN_ROOT_MODULE, "app.cache");
+    root(0x5000, HEAPAN_ROOT_EXTERNAL, NULL);
     object(0x1000, module_t, 72, 0);
     object(0x2000, dict_t, 232, 2);
     heapan_object key = {.address = 0x3000, .type = str_t, .size = 56, .refcount = 2,
@@ -230,8 +232,6 @@ static void write_basic(const char *path)
     ref(0x4000, 0x5000, HEAPAN_LABEL_ATTRIBUTE, "id", 0);
     heapan_ref weak = {.from = 0x4100, .to = 0x4000, .weak = 1};
     check(heapan_writer_ref(w, &weak), "ref");
-    root(0x1000, HEAPAN_ROOT_MODULE, "app.cache");
-    root(0x5000, HEAPAN_ROOT_EXTERNAL, NULL);
     finish();
 }
 
@@ -253,10 +253,10 @@ static void write_hostile(const char *path)
     uint32_t stack = heapan_writer_stack(w, 0, frame);
     if (!frame || !stack)
         die("interning");
+    root(0x1000, HEAPAN_ROOT_MODULE, "<script>alert(\"m\")</script>");
     object(0x1000, module_t, 72, 0);
     object(0x2000, dict_t, 232, 1);
     object(0x3000, list_t, 56 + 8 * 300, 300);
-    root(0x1000, HEAPAN_ROOT_MODULE, "<script>alert(\"m\")</script>");
     ref(0x1000, 0x2000, HEAPAN_LABEL_FIELD, "__dict__", 0);
     ref(0x2000, 0x3000, HEAPAN_LABEL_KEY, "</td><img src=x onerror=alert(3)>|*_[x](javascript:alert(4))", 0);
     for (uint64_t i = 0; i < 300; i++) {
@@ -279,10 +279,10 @@ static void write_bigvalue(const char *path)
     uint32_t module_t = type("builtins", "module", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_HAS_DICT);
     uint32_t dict_t = type("builtins", "dict", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_MAPPING);
     uint32_t bytes_t = type("builtins", "bytes", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
+    root(0x1000, HEAPAN_ROOT_MODULE, "loader");
     object(0x1000, module_t, 72, 0);
     object(0x2000, dict_t, 232, 1);
     object(0x3000, bytes_t, 3000033, 3000000);
-    root(0x1000, HEAPAN_ROOT_MODULE, "loader");
     ref(0x1000, 0x2000, HEAPAN_LABEL_FIELD, "__dict__", 0);
     ref(0x2000, 0x3000, HEAPAN_LABEL_KEY, "CONTENT", 0);
     finish();
@@ -293,9 +293,56 @@ static void write_chain(const char *path, uint64_t n)
 {
     start(path, HEAPAN_CONTENT_HEAP, 4096);
     uint32_t node_t = type("app", "Node", HEAPAN_TYPE_HAS_DICT);
+    root(16, HEAPAN_ROOT_MODULE, "app");
     for (uint64_t i = 1; i <= n; i++) {
         object(i * 16, node_t, 48, 0);
         if (i < n)
+            ref(i * 16, (i + 1) * 16, HEAPAN_LABEL_ATTRIBUTE, "next", 0);
+    }
+    finish();
+}
+
+/*
+ * A ring of n nodes, each the next one's only holder but the first's: with
+ * `rooted`, a module holds node 1; without, no root reaches the ring and
+ * the collector is off, so the ring is garbage that stays.
+ */
+static void write_cycle(const char *path, uint64_t n, int rooted)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 1 << 20);
+    if (!rooted)
+        property(0, "gc.enabled", 0, NULL);
+    uint32_t module_t = type("builtins", "module", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_HAS_DICT);
+    uint32_t node_t = type("app", "Node", HEAPAN_TYPE_HAS_DICT);
+    root(8, HEAPAN_ROOT_MODULE, "app");
+    object(8, module_t, 72, 0);
+    if (rooted)
+        ref(8, 16, HEAPAN_LABEL_ATTRIBUTE, "head", 0);
+    for (uint64_t i = 1; i <= n; i++) {
+        object(i * 16, node_t, 48, 0);
+        ref(i * 16, i < n ? (i + 1) * 16 : 16, HEAPAN_LABEL_ATTRIBUTE, "next", 0);
+    }
+    finish();
+}
+
+/* A complete dump that names no root: every object is unreachable, and heapan says why. */
+static void write_rootless(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    uint32_t t = type("app", "Node", 0);
+    for (uint64_t i = 1; i <= 10; i++)
+        object(i * 16, t, 48, 0);
+    finish();
+}
+
+/* A 1.1 dump with its root after the objects, against the format's order. */
+static void write_roots_last(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    uint32_t t = type("app", "Node", 0);
+    for (uint64_t i = 1; i <= 10; i++) {
+        object(i * 16, t, 48, 0);
+        if (i < 10)
             ref(i * 16, (i + 1) * 16, HEAPAN_LABEL_ATTRIBUTE, "next", 0);
     }
     root(16, HEAPAN_ROOT_MODULE, "app");
@@ -341,6 +388,7 @@ static void write_joined(const char *path)
     uint32_t leak = heapan_writer_stack(w, 0, heapan_writer_frame(w, str("app.py"), str("handle"), 9));
     uint32_t comprehension = heapan_writer_stack(
         w, leak, heapan_writer_frame(w, str("app.py"), str("handle.<locals>.<listcomp>"), 6));
+    root(0x1000, HEAPAN_ROOT_MODULE, "app");
     object(0x1000, module_t, 72, 0);
     object(0x2010, list_t, 1656, 200);
     ref(0x1000, 0x2010, HEAPAN_LABEL_ATTRIBUTE, "LEAK", 0);
@@ -360,7 +408,6 @@ static void write_joined(const char *path)
     }
     for (uint64_t i = 0; i < 200; i++)  /* a list's references together */
         ref(0x2010, 0x100000 + i * 0x1000, HEAPAN_LABEL_INDEX, NULL, (int64_t)i);
-    root(0x1000, HEAPAN_ROOT_MODULE, "app");
     finish();
 }
 
@@ -369,13 +416,13 @@ static void write_dangling(const char *path)
 {
     start(path, HEAPAN_CONTENT_HEAP, 0);
     uint32_t t = type("app", "Node", 0);
+    root(0x10, HEAPAN_ROOT_MODULE, "app");
+    root(0xbeef0, HEAPAN_ROOT_FRAME, "MainThread");
     object(0x10, t, 48, 0);
     object(0x20, t, 48, 0);
     object(0x20, t, 64, 0);
     ref(0x10, 0xdead0, HEAPAN_LABEL_ATTRIBUTE, "ghost", 0);
     ref(0x30, 0x10, HEAPAN_LABEL_NONE, NULL, 0);
-    root(0x10, HEAPAN_ROOT_MODULE, "app");
-    root(0xbeef0, HEAPAN_ROOT_FRAME, "MainThread");
     finish();
 }
 
@@ -512,7 +559,8 @@ static const char *const raw_kinds[] = {"newer-version", "newer-minor", "not-hea
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        puts("basic\nchain\ntrace\ndangling\nunfinished\nhostile\nbigvalue\njoined\nstory");
+        puts("basic\nchain\ncycle\ngarbage-cycle\nrootless\nroots-last\ntrace\ndangling\n"
+             "unfinished\nhostile\nbigvalue\njoined\nstory");
         for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
             puts(raw_kinds[i]);
         return 0;
@@ -526,6 +574,12 @@ int main(int argc, char **argv)
         write_basic(out);
     else if (strcmp(kind, "chain") == 0)
         write_chain(out, argc > 3 ? strtoull(argv[3], NULL, 10) : 1000);
+    else if (strcmp(kind, "cycle") == 0 || strcmp(kind, "garbage-cycle") == 0)
+        write_cycle(out, argc > 3 ? strtoull(argv[3], NULL, 10) : 1000, kind[0] == 'c');
+    else if (strcmp(kind, "rootless") == 0)
+        write_rootless(out);
+    else if (strcmp(kind, "roots-last") == 0)
+        write_roots_last(out);
     else if (strcmp(kind, "trace") == 0)
         write_trace(out);
     else if (strcmp(kind, "dangling") == 0)

@@ -25,13 +25,13 @@ START_TEST(objects_edges_and_labels_load_in_both_directions)
     test_dump d;
     test_dump_start(&d, NULL);
     uint32_t t = test_type(&d, "app", "Node"), name = test_string(&d, "payload");
+    test_root(&d, 0x10, HEAPAN_ROOT_MODULE); /* roots first, as format 1.1 orders them */
     test_object(&d, 0x10, t, 100);
     add_ref(&d, 0x10, 0x20, HEAPAN_LABEL_ATTRIBUTE, name, 0, 0);
     add_ref(&d, 0x10, 0x30, HEAPAN_LABEL_INDEX, 0, -5, 0);
     add_ref(&d, 0x10, 0x30, HEAPAN_LABEL_INT_KEY, 0, 1ll << 40, 1);
     test_object(&d, 0x20, t, 20);
     test_object(&d, 0x30, t, 30);
-    test_root(&d, 0x10, HEAPAN_ROOT_MODULE);
     heap h;
     load(&d, &h);
     ck_assert_int_eq(h.status, HEAPAN_END);
@@ -65,14 +65,14 @@ START_TEST(references_to_missing_objects_are_dropped_with_a_warning)
     test_dump d;
     test_dump_start(&d, NULL);
     uint32_t t = test_type(&d, "app", "Node");
+    test_root(&d, 0x97, HEAPAN_ROOT_EXTERNAL);
+    test_root(&d, 0x20, HEAPAN_ROOT_EXTERNAL);
     test_object(&d, 0x10, t, 1);
     test_ref(&d, 0x10, 0x99);
     test_ref(&d, 0x10, 0x20);
     test_ref(&d, 0x98, 0x10);
     test_object(&d, 0x20, t, 2);
     test_object(&d, 0x20, t, 3); /* twice */
-    test_root(&d, 0x97, HEAPAN_ROOT_EXTERNAL);
-    test_root(&d, 0x20, HEAPAN_ROOT_EXTERNAL);
     heap h;
     load(&d, &h);
     ck_assert_uint_eq(h.count, 2);
