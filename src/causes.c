@@ -326,11 +326,8 @@ static void count_exceptions(void *ctx, uint32_t entry)
         return;
     n->matching++;
     /* with_traceback(None) frees what only the traceback holds */
-    for (uint32_t x = n->r->dom->idom[tb]; x != HEAP_NONE; x = n->r->dom->idom[x])
-        if (x == n->collection) {
-            n->bytes += n->r->dom->retained_size[tb];
-            break;
-        }
+    if (tb != n->collection && dominators_dominates(n->r->dom, n->collection, tb))
+        n->bytes += n->r->dom->retained_size[tb];
 }
 
 static int exceptions_cause(report *r, leak_candidate *c)

@@ -238,6 +238,31 @@ int dominators_compute(heap *h, dominators *d)
     return failed ? -1 : 0;
 }
 
+/* Numbers the tree depth first from the super-root, with an explicit stack: any depth works. */
+static int number_in_preorder(dominators *d)
+{
+    uint32_t n = d->count;
+    uint32_t *stack = malloc(((size_t)n + 1) * sizeof *stack);
+    d->preorder = malloc((n ? n : 1) * sizeof *d->preorder);
+    if (!stack || !d->preorder) {
+        free(stack);
+        return -1;
+    }
+    size_t sp = 0;
+    uint32_t next = 0;
+    stack[sp++] = n;
+    while (sp) {
+        uint32_t v = stack[--sp];
+        if (v != n)
+            d->preorder[v] = next++;
+        /* in reverse, so that the first child is numbered first */
+        for (uint32_t k = d->child_start[v + 1]; k > d->child_start[v]; k--)
+            stack[sp++] = d->child[k - 1];
+    }
+    free(stack);
+    return 0;
+}
+
 int dominators_build_tree(dominators *d)
 {
     uint32_t n = d->count;
@@ -253,12 +278,18 @@ int dominators_build_tree(dominators *d)
         d->child[d->child_start[d->idom[v] == HEAP_NONE ? n : d->idom[v]]++] = v;
     memmove(d->child_start + 1, d->child_start, ((size_t)n + 1) * sizeof *d->child_start);
     d->child_start[0] = 0;
-    return 0;
+    return number_in_preorder(d);
+}
+
+int dominators_dominates(const dominators *d, uint32_t x, uint32_t y)
+{
+    return d->preorder[x] <= d->preorder[y] &&
+           d->preorder[y] - d->preorder[x] < d->retained_count[x];
 }
 
 void dominators_release(dominators *d)
 {
     free(d->idom), free(d->retained_size), free(d->retained_count);
-    free(d->child_start), free(d->child);
+    free(d->child_start), free(d->child), free(d->preorder);
     memset(d, 0, sizeof *d);
 }

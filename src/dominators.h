@@ -25,6 +25,9 @@ typedef struct dominators {
     /* The tree, after dominators_build_tree(): children of i (or of the
      * super-root, i = count) are child[child_start[i] .. child_start[i + 1]). */
     uint32_t *child_start, *child;
+    /* Each object's number in a preorder of the tree: x dominates y when
+     * preorder[x] <= preorder[y] < preorder[x] + retained_count[x]. */
+    uint32_t *preorder;
 } dominators;
 
 /*
@@ -34,8 +37,11 @@ typedef struct dominators {
  */
 int dominators_compute(heap *h, dominators *d);
 
-/* Builds the child lists of the tree; 0, or -1 when out of memory. */
+/* Builds the child lists of the tree and its preorder; 0, or -1 when out of memory. */
 int dominators_build_tree(dominators *d);
+
+/* Does x dominate y (x == y included)?  O(1), after dominators_build_tree(). */
+int dominators_dominates(const dominators *d, uint32_t x, uint32_t y);
 
 void dominators_release(dominators *d);
 

@@ -101,7 +101,29 @@ typedef struct finder {
     const report_options *o;
     tally types;
     uint8_t *is_candidate;  /* by object */
+    uint8_t *held;          /* by object: a candidate, or dominated by one */
+    uint32_t *stack;        /* for walking a subtree */
 } finder;
+
+/*
+ * Marks what candidate v dominates as held.  A subtree already held is
+ * held whole, so the walk stops there: each object is marked once, and
+ * all the marking is linear in objects.
+ */
+static void hold_subtree(finder *f, uint32_t v)
+{
+    const dominators *d = f->r->dom;
+    size_t sp = 0;
+    f->stack[sp++] = v;
+    while (sp) {
+        uint32_t x = f->stack[--sp];
+        if (f->held[x] && x != v)
+            continue;
+        f->held[x] = 1;
+        for (uint32_t k = d->child_start[x]; k < d->child_start[x + 1]; k++)
+            f->stack[sp++] = d->child[k];
+    }
+}
 
 static leak_candidate *add_candidate(finder *f, leak_kind kind, uint32_t object)
 {
@@ -118,6 +140,7 @@ static leak_candidate *add_candidate(finder *f, leak_kind kind, uint32_t object)
         c->retained_size = r->dom->retained_size[object];
         c->retained_count = r->dom->retained_count[object];
         f->is_candidate[object] = 1;
+        hold_subtree(f, object);
     }
     return c;
 }
@@ -130,10 +153,8 @@ static double share_of_heap(const report *r, uint64_t bytes)
 /* Is some object above v in the dominator tree a candidate already? */
 static int under_candidate(const finder *f, uint32_t v)
 {
-    for (uint32_t x = f->r->dom->idom[v]; x != HEAP_NONE; x = f->r->dom->idom[x])
-        if (f->is_candidate[x])
-            return 1;
-    return 0;
+    uint32_t up = f->r->dom->idom[v];
+    return up != HEAP_NONE && f->held[up];
 }
 
 /* V8's synthetic nodes, the root and its groups of roots, stand for no object of the program. */
@@ -269,13 +290,8 @@ static uint64_t held_by_candidates_under(const finder *f, uint32_t v)
     uint64_t held = 0;
     for (size_t i = 0; i < r->leak_count; i++) {
         uint32_t c = r->leaks[i].object;
-        for (uint32_t x = c == HEAP_NONE ? HEAP_NONE : r->dom->idom[c]; x != HEAP_NONE;
-             x = r->dom->idom[x]) {
-            if (x == v) {
-                held += r->dom->retained_size[c];
-                break;
-            }
-        }
+        if (c != HEAP_NONE && c != v && dominators_dominates(r->dom, v, c))
+            held += r->dom->retained_size[c];
     }
     return held;
 }
@@ -463,8 +479,11 @@ static int complete(finder *f, leak_candidate *c)
 int find_leak_candidates(report *r, const retention *paths, const report_options *o)
 {
     finder f = {.r = r, .paths = paths, .o = o};
-    f.is_candidate = calloc(r->heap->count ? r->heap->count : 1, 1);
-    int failed = !f.is_candidate || tally_init(&f.types, r->heap) < 0 ||
+    size_t n = r->heap->count ? r->heap->count : 1;
+    f.is_candidate = calloc(n, 1);
+    f.held = calloc(n, 1);
+    f.stack = malloc((n + 1) * sizeof *f.stack);
+    int failed = !f.is_candidate || !f.held || !f.stack || tally_init(&f.types, r->heap) < 0 ||
                  find_large_collections(&f) < 0 || find_tracebacks(&f) < 0 ||
                  find_big_retainers(&f) < 0 || find_garbage(&f) < 0;
     size_t kept = 0;
@@ -484,6 +503,6 @@ int find_leak_candidates(report *r, const retention *paths, const report_options
     }
     r->leak_count = kept;
     tally_release(&f.types);
-    free(f.is_candidate);
+    free(f.is_candidate), free(f.held), free(f.stack);
     return failed ? -1 : 0;
 }

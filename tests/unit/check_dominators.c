@@ -193,6 +193,12 @@ static void check_against_reference(const graph *g, const heap *h, const dominat
         ck_assert_uint_eq(d->retained_count[v], count);
     }
     ck_assert_uint_eq(d->reachable, reachable);
+    /* The preorder interval test agrees with the reference's dominance, pair by pair. */
+    for (int x = 0; d->preorder && x < g->n; x++)
+        for (int y = 0; y < g->n; y++)
+            ck_assert_msg(dominators_dominates(d, index_of[x], index_of[y]) ==
+                              (x == y || ref.dominates[x][y]),
+                          "does %d dominate %d?", x, y);
 }
 
 START_TEST(random_graphs_agree_with_the_reference)
@@ -207,6 +213,7 @@ START_TEST(random_graphs_agree_with_the_reference)
         ck_assert_uint_eq(h.edge_count, (uint64_t)g.edge_count);
         dominators d;
         ck_assert_int_eq(dominators_compute(&h, &d), 0);
+        ck_assert_int_eq(dominators_build_tree(&d), 0);
         check_against_reference(&g, &h, &d);
         dominators_release(&d);
         heap_release(&h);
