@@ -15,6 +15,8 @@
 #include "trace_advice.h"
 
 #define ICICLE_WIDTH 1000.0
+/* Rows of callers drawn: a recursion a million deep would make a page of gigabytes. */
+#define ICICLE_ROWS 64
 #define MAX_ADVICE 10
 
 
@@ -258,7 +260,7 @@ static int icicle(FILE *out, const trace *t, int at_end)
     }
     uint64_t whole = at_end ? t->live : t->peak;
     double scale = whole ? ICICLE_WIDTH / (double)whole : 0;
-    uint32_t deepest = 0;
+    uint32_t deepest = 0, deepest_any = 0;
     for (size_t i = 1; i < n; i++) {
         uint32_t parent = t->stacks[i].parent;
         x[i] = parent ? next[parent] : next[0];
@@ -270,12 +272,18 @@ static int icicle(FILE *out, const trace *t, int at_end)
         depth[i] = parent ? depth[parent] + 1 : 0;
         if (total[i] * scale >= 2 && depth[i] > deepest)
             deepest = depth[i];
+        if (depth[i] > deepest_any)
+            deepest_any = depth[i];
     }
-    fprintf(out, "<h2>Live bytes %s, by call stack</h2>\n<svg width=1000 height=%u role=img>",
-            at_end ? "at the end" : "at the peak", (deepest + 1) * 20);
+    uint32_t rows = deepest < ICICLE_ROWS ? deepest + 1 : ICICLE_ROWS;
+    fprintf(out, "<h2>Live bytes %s, by call stack</h2>\n", at_end ? "at the end" : "at the peak");
+    if (deepest >= ICICLE_ROWS)
+        fprintf(out, "<p class=note>Stacks go %u calls deep; the outermost %u are drawn.</p>\n",
+                deepest_any + 1, ICICLE_ROWS);
+    fprintf(out, "<svg width=1000 height=%u role=img>", rows * 20);
     for (size_t i = 1; i < n; i++) {
         double width = (double)total[i] * scale;
-        if (width < 2)
+        if (width < 2 || depth[i] >= ICICLE_ROWS)
             continue;
         char name[1024], size[32];
         fprintf(out, "<g><title>");

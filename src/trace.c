@@ -275,6 +275,39 @@ static void add_peak_point(replay *p)
     t->point_count++;
 }
 
+typedef struct keyed_site {
+    uint64_t value;
+    uint32_t stack;
+} keyed_site;
+
+static int same_line(const trace *t, uint32_t a, uint32_t b)
+{
+    const heapan_frame *x = trace_site_frame(t, a), *y = trace_site_frame(t, b);
+    return x && y && x->line == y->line && x->file == y->file;
+}
+
+/*
+ * Each stack's nearest caller on another line, in one pass: a parent has a
+ * smaller id (the reader checks it), and a parent on the stack's own line
+ * has the same answer, so recursion a million frames deep costs a million
+ * steps, not a million per site.
+ */
+static int find_callers(trace *t)
+{
+    t->caller = calloc(t->stack_count ? t->stack_count : 1, sizeof *t->caller);
+    t->ranking = malloc((t->stack_count ? t->stack_count : 1) * sizeof *t->ranking);
+    if (!t->caller || !t->ranking)
+        return -1;
+    for (uint32_t i = 1; i < t->stack_count; i++) {
+        uint32_t parent = t->stacks[i].parent < i ? t->stacks[i].parent : 0;
+        t->caller[i] = !parent                              ? 0
+                       : !trace_site_frame(t, parent)       ? t->caller[parent]
+                       : same_line(t, i, parent)            ? t->caller[parent]
+                                                            : parent;
+    }
+    return 0;
+}
+
 static void finish(replay *p)
 {
     trace *t = p->t;
@@ -337,7 +370,7 @@ int trace_load(trace *t, heapan_reader *r)
     if (p.failed)
         return -1;
     finish(&p);
-    if (p.failed)
+    if (p.failed || find_callers(t) < 0)
         return -1;
     if (t->status != HEAPAN_END &&
         warn(t, "the trace is incomplete (%s); what could be read is analysed",
@@ -351,7 +384,8 @@ int trace_load(trace *t, heapan_reader *r)
 
 void trace_release(trace *t)
 {
-    free(t->frames), free(t->stacks), free(t->sites), free(t->timeline);
+    free(t->frames), free(t->stacks), free(t->sites), free(t->timeline), free(t->caller);
+    free(t->ranking);
     addrmap_release(&t->blocks);
     warnings_free(t->warnings, t->warning_count);
     heapan_reader_close(t->reader);
@@ -365,15 +399,10 @@ static const char *frame_string(const trace *t, uint32_t id)
 }
 
 /* The nearest caller on another line: a comprehension's own frame shares its caller's. */
-static const heapan_frame *distinct_caller(const trace *t, uint32_t stack, const heapan_frame *f)
+static const heapan_frame *distinct_caller(const trace *t, uint32_t stack)
 {
-    for (uint32_t k = t->stacks[stack].parent; k && k < t->stack_count; k = t->stacks[k].parent) {
-        uint32_t id = t->stacks[k].frame;
-        const heapan_frame *c = id && id < t->frame_count ? &t->frames[id] : NULL;
-        if (c && (c->line != f->line || c->file != f->file))
-            return c;
-    }
-    return NULL;
+    uint32_t k = t->caller ? t->caller[stack] : 0;
+    return k ? trace_site_frame(t, k) : NULL;
 }
 
 const heapan_frame *trace_site_frame(const trace *t, uint32_t stack)
@@ -392,7 +421,7 @@ const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t si
     const heapan_frame *f = &t->frames[frame];
     int n = snprintf(buf, size, "%s:%u in %s", frame_string(t, f->file), f->line,
                      frame_string(t, f->function));
-    const heapan_frame *caller = distinct_caller(t, stack, f);
+    const heapan_frame *caller = distinct_caller(t, stack);
     if (caller && n >= 0 && (size_t)n < size) {
         const char *file = frame_string(t, caller->file), *base = strrchr(file, '/');
         snprintf(buf + n, size - (size_t)n, ", from %s:%u", base ? base + 1 : file, caller->line);
@@ -438,21 +467,29 @@ static uint64_t site_key(const trace_site *s, int key)
     }
 }
 
+
+/* Largest first; among equals, the smaller stack id first, as the order has always been. */
+static int by_value_descending(const void *a, const void *b)
+{
+    const keyed_site *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value < y->value ? 1 : -1;
+    return (x->stack > y->stack) - (x->stack < y->stack);
+}
+
+/* A sort, n log n: every site may be asked for (the growth table lists them all). */
 size_t trace_top_sites(const trace *t, int key, uint32_t *out, size_t limit)
 {
-    size_t kept = 0;
+    keyed_site *sites = t->ranking;
+    size_t n = 0;
     for (uint32_t i = 0; i < t->stack_count; i++) {
         uint64_t value = site_key(&t->sites[i], key);
-        if (!value)
-            continue;
-        size_t at = kept < limit ? kept++ : limit;
-        while (at > 0 && site_key(&t->sites[out[at - 1]], key) < value) {
-            if (at < limit)
-                out[at] = out[at - 1];
-            at--;
-        }
-        if (at < limit)
-            out[at] = i;
+        if (value)
+            sites[n++] = (keyed_site){value, i};
     }
+    qsort(sites, n, sizeof *sites, by_value_descending);
+    size_t kept = n < limit ? n : limit;
+    for (size_t k = 0; k < kept; k++)
+        out[k] = sites[k].stack;
     return kept;
 }

@@ -44,6 +44,8 @@ typedef struct trace {
     heapan_frame *frames;      /* by id */
     uint32_t frame_count;
     heap_stack *stacks;        /* by id; a stack's site is its own entry in sites */
+    uint32_t *caller;          /* by stack id: the nearest caller on another line, or 0 */
+    struct keyed_site *ranking; /* room to sort every site, made at load: ranking needs no memory */
     trace_site *sites;         /* by stack id; [0] is "no stack" */
     uint32_t stack_count;
     uint64_t allocations, frees, unmatched_frees, huge;

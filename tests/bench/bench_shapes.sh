@@ -2,7 +2,8 @@
 # bench_shapes.sh: report on the shapes that make an analysis deep, not big:
 # a chain of 10^7 objects (a dominator tree 10^7 deep), a cycle of 10^6, and
 # a garbage cycle of 10^6 that no root reaches, through `top` and through
-# `report` to every format.  Every phase is linear or n log n, so each row
+# `report` to every format; and a trace whose stacks are 10^6 frames deep
+# through `trace` to every format.  Every phase is linear or n log n, so each row
 # should take about what `top` takes plus the rendering.  A benchmark, not a
 # test: it prints wall time and peak RSS, and never fails on them.
 #
@@ -37,6 +38,7 @@ PY
 "$mkdump" chain "$work/chain.zst" "$chain"
 "$mkdump" cycle "$work/cycle.zst" "$cycle"
 "$mkdump" garbage-cycle "$work/garbage.zst" "$cycle"
+"$mkdump" deep-trace "$work/deep.zst" "$cycle"
 printf '%-44s %10s %13s\n' "step" "wall" "peak RSS"
 for shape in chain cycle garbage; do
     dump="$work/$shape.zst"
@@ -45,4 +47,8 @@ for shape in chain cycle garbage; do
         measure "$shape: report --format $format" \
             "$heapan" report --progress never --format "$format" -o "$work/out.$format" "$dump"
     done
+done
+for format in text md json html; do
+    measure "trace $cycle frames deep: --format $format" \
+        "$heapan" trace --format "$format" -o "$work/trace.$format" "$work/deep.zst"
 done

@@ -22,3 +22,12 @@ size=$(wc -c < trace.zst)
 head -c $((size / 2)) trace.zst > half.zst
 heapan trace half.zst > /dev/null 2>&1
 echo "half a trace: [exit $?]"
+# A recursion 20 000 frames deep: every format reads it in one pass, and the
+# HTML draws the outermost callers only, saying how deep the stacks go.
+"$MKDUMP" deep-trace deep.zst 20000 || die "mkdump deep-trace"
+for format in text md json html; do
+    heapan trace --format "$format" -o "deep.$format" deep.zst || die "trace --format $format"
+done
+grep -o 'Stacks go [0-9]* calls deep; the outermost [0-9]* are drawn' deep.html
+[ "$(wc -c < deep.html)" -lt 200000 ] && echo "deep.html is small"
+grep -m1 -o 'app/walk.py:12 in walk' deep.md

@@ -374,6 +374,26 @@ static void write_trace(const char *path)
 }
 
 /*
+ * A recursion n frames deep, every frame on one line as a recursive call's
+ * are, with a block allocated at each depth: stacks as deep as a program's
+ * can get, for the trace reports' speed.
+ */
+static void write_deep_trace(const char *path, uint64_t n)
+{
+    start(path, HEAPAN_CONTENT_TRACE, 1 << 20);
+    uint32_t frame = heapan_writer_frame(w, str("app/walk.py"), str("walk"), 12);
+    uint32_t stack = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (!(stack = heapan_writer_stack(w, stack, frame)))
+            die("stack");
+        heapan_alloc a = {.time_us = i, .address = 0x10000 + i * 64, .size = 64, .stack = stack,
+                          .thread = 1};
+        check(heapan_writer_alloc_event(w, &a), "alloc");
+    }
+    finish();
+}
+
+/*
  * A heap dump that also carries the allocations of its objects, as if the
  * trace and the dump of one process were one file: for the fuzz replay,
  * which joins any input, read as a dump, with itself read as a trace.
@@ -559,7 +579,7 @@ static const char *const raw_kinds[] = {"newer-version", "newer-minor", "not-hea
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        puts("basic\nchain\ncycle\ngarbage-cycle\nrootless\nroots-last\ntrace\ndangling\n"
+        puts("basic\nchain\ncycle\ngarbage-cycle\nrootless\nroots-last\ntrace\ndeep-trace\ndangling\n"
              "unfinished\nhostile\nbigvalue\njoined\nstory");
         for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
             puts(raw_kinds[i]);
@@ -582,6 +602,8 @@ int main(int argc, char **argv)
         write_roots_last(out);
     else if (strcmp(kind, "trace") == 0)
         write_trace(out);
+    else if (strcmp(kind, "deep-trace") == 0)
+        write_deep_trace(out, argc > 3 ? strtoull(argv[3], NULL, 10) : 1000);
     else if (strcmp(kind, "dangling") == 0)
         write_dangling(out);
     else if (strcmp(kind, "hostile") == 0)
