@@ -507,6 +507,15 @@ heapan_status heapan_reader_open_memory(heapan_reader **out, const void *data,
 heapan_status heapan_reader_open_source(heapan_reader **out,
                                         heapan_source_fn source, void *ctx);
 
+/**
+ * Like heapan_reader_open_source(), and the reader owns `ctx`: it calls
+ * `release(ctx)` when it is closed, or at once if it could not be made
+ * (HEAPAN_ERR_NOMEM).  For a source that must live exactly as long as the
+ * reader, such as a stream the caller has already read a few bytes of.
+ */
+heapan_status heapan_reader_open_owned_source(heapan_reader **out, heapan_source_fn source,
+                                              void (*release)(void *ctx), void *ctx);
+
 /** The header read by open.  Valid while the reader is open. */
 const heapan_header *heapan_reader_header(const heapan_reader *r);
 

@@ -42,6 +42,7 @@ struct heapan_reader {
     void *source_ctx;
     int fd;
     int owns_fd;
+    void (*release_source)(void *ctx); /* the source's, called at close */
     memory_source memory;
     ZSTD_DCtx *dctx;
     uint8_t *in;               /* compressed input */
@@ -891,6 +892,24 @@ heapan_status heapan_reader_open_source(heapan_reader **out, heapan_source_fn so
     return finish_open(out, r);
 }
 
+heapan_status heapan_reader_open_owned_source(heapan_reader **out, heapan_source_fn source,
+                                              void (*release)(void *ctx), void *ctx)
+{
+    if (!out)
+        return HEAPAN_ERR_INVALID;
+    *out = NULL;
+    heapan_reader *r = source ? new_reader() : NULL;
+    if (!r) {
+        if (release)
+            release(ctx);
+        return source ? HEAPAN_ERR_NOMEM : HEAPAN_ERR_INVALID;
+    }
+    r->source = source;
+    r->source_ctx = ctx;
+    r->release_source = release;
+    return finish_open(out, r);
+}
+
 heapan_status heapan_reader_open_memory(heapan_reader **out, const void *data, size_t len)
 {
     if (!out)
@@ -993,6 +1012,8 @@ void heapan_reader_close(heapan_reader *r)
         return;
     if (r->owns_fd)
         close(r->fd);
+    if (r->release_source)
+        r->release_source(r->source_ctx);
     ZSTD_freeDCtx(r->dctx);
     free(r->in);
     free(r->window);

@@ -63,7 +63,7 @@ uint64_t parse_address(const char *command, const char *option, const char *text
     return value;
 }
 
-size_spec parse_size(const char *command, const char *option, const char *text)
+int size_of(const char *text, size_spec *out)
 {
     static const struct {
         const char *suffix;
@@ -74,19 +74,27 @@ size_spec parse_size(const char *command, const char *option, const char *text)
     char *end;
     errno = 0;
     double value = strtod(text, &end);
-    size_spec spec = {0, 0};
+    *out = (size_spec){0, 0};
     if (*text >= '0' && *text <= '9' && errno == 0 && isfinite(value) && end != text) {
         if (strcmp(end, "%") == 0 && value > 0 && value <= 100) {
-            spec.percent = value;
-            return spec;
+            out->percent = value;
+            return 0;
         }
         for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
             if (strcasecmp(end, units[i].suffix) == 0 && value * units[i].scale < 1.8e19) {
-                spec.bytes = (uint64_t)(value * units[i].scale);
-                return spec;
+                out->bytes = (uint64_t)(value * units[i].scale);
+                return 0;
             }
         }
     }
+    return -1;
+}
+
+size_spec parse_size(const char *command, const char *option, const char *text)
+{
+    size_spec spec;
+    if (size_of(text, &spec) == 0)
+        return spec;
     usage_error(command, "%s: %s needs a size like 4096, 512K, 1.5MiB or 1%%, not '%s'", command,
                 option, text);
 }

@@ -35,6 +35,9 @@ typedef struct size_spec {
 
 size_spec parse_size(const char *command, const char *option, const char *text);
 
+/* parse_size() without the usage error: 0, or -1 when `text` is no size. */
+int size_of(const char *text, size_spec *out);
+
 /* The one operand left after options, or a usage error naming `what`. */
 const char *single_operand(const char *command, const char *what, int argc, char **argv,
                            int first);

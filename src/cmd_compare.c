@@ -11,6 +11,7 @@
 #include "dumpopen.h"
 #include "filters.h"
 #include "msg.h"
+#include "output.h"
 #include "render_compare.h"
 #include "structures.h"
 
@@ -116,22 +117,17 @@ static void close_side(side *s)
 static int write_comparison(const comparison *c, const compare_args *args,
                             const compare_source *src)
 {
-    FILE *out = strcmp(args->output, "-") == 0 ? stdout : fopen(args->output, "w");
-    if (!out) {
-        errorf("%s: cannot create: %s", args->output, strerror(errno));
+    output_file o;
+    if (output_open(&o, args->output) < 0)
         return -1;
-    }
+    FILE *out = o.f;
     int failed = (args->format == OUTPUT_HTML       ? render_compare_html(out, c, src)
                   : args->format == OUTPUT_JSON     ? render_compare_json(out, c, src)
                   : args->format == OUTPUT_MARKDOWN ? render_compare_markdown(out, c, src)
                                                  : render_compare_text(out, c, src)) < 0;
-    int write_failed = ferror(out) != 0;
-    write_failed |= out == stdout ? fflush(out) != 0 : fclose(out) != 0;
     if (failed)
         errorf("out of memory");
-    else if (write_failed)
-        errorf("%s: write error: %s", args->output, strerror(errno));
-    return failed || write_failed ? -1 : 0;
+    return output_close(&o, !failed);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -147,6 +143,10 @@ int cmd_compare(int argc, char **argv)
         usage_error("compare", "compare: give two dumps, BASELINE and NEW");
     }
     compare_source src = {argv[optind], argv[optind + 1]};
+    if (output_check(args.output) < 0) {
+        release_args(&args);
+        return EXIT_TROUBLE;
+    }
     side sides[2] = {0};
     structure_index baseline = {0};
     int code = EXIT_TROUBLE, opened = open_side(&sides[BASE], src.base, &args, NULL) == 0;

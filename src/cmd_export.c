@@ -12,6 +12,7 @@
 #include "histogram.h"
 #include "jsonout.h"
 #include "msg.h"
+#include "output.h"
 
 #define DOT_MAX_NODES 500  /* beyond this a drawing is unreadable */
 
@@ -271,25 +272,7 @@ static int run_dot(const exporter *x, const dot_options *o, FILE *out)
 
 /* ---- files ------------------------------------------------------------------- */
 
-static FILE *create(const char *path)
-{
-    if (strcmp(path, "-") == 0)
-        return stdout;
-    FILE *f = fopen(path, "w");
-    if (!f)
-        errorf("%s: cannot create: %s", path, strerror(errno));
-    return f;
-}
 
-/* Closes `f`, saying so if anything failed to be written. */
-static int finish_file(FILE *f, const char *path)
-{
-    int failed = ferror(f) != 0;
-    failed |= f == stdout ? fflush(f) != 0 : fclose(f) != 0;
-    if (failed)
-        errorf("%s: write error: %s", path, strerror(errno));
-    return failed ? -1 : 0;
-}
 
 static int write_csv(const exporter *x, const char *prefix)
 {
@@ -299,14 +282,14 @@ static int write_csv(const exporter *x, const char *prefix)
     if (!failed) {
         snprintf(nodes, len, "%s.nodes.csv", prefix);
         snprintf(edges, len, "%s.edges.csv", prefix);
-        FILE *f = create(nodes);
-        if (!(failed = !f)) {
-            write_csv_nodes(x, f);
-            failed = finish_file(f, nodes) < 0;
+        output_file o;
+        if (!(failed = output_open(&o, nodes) < 0)) {
+            write_csv_nodes(x, o.f);
+            failed = output_close(&o, 1) < 0;
         }
-        if (!failed && !(failed = !(f = create(edges)))) {
-            write_csv_edges(x, f);
-            failed = finish_file(f, edges) < 0;
+        if (!failed && !(failed = output_open(&o, edges) < 0)) {
+            write_csv_edges(x, o.f);
+            failed = output_close(&o, 1) < 0;
         }
     }
     free(nodes), free(edges);
@@ -338,17 +321,17 @@ static int export_to(exporter *x, export_format format, const char *output, cons
 {
     if (format == FORMAT_CSV)
         return write_csv(x, output) < 0 ? EXIT_TROUBLE : EXIT_OK;
-    FILE *out = create(output);
-    if (!out)
+    output_file out;
+    if (output_open(&out, output) < 0)
         return EXIT_TROUBLE;
     int code = EXIT_OK;
     if (format == FORMAT_JSON)
-        write_json(x, out);
+        write_json(x, out.f);
     else
-        code = run_dot(x, o, out);
+        code = run_dot(x, o, out.f);
     if (code < 0)
         dump_out_of_memory(x->a->path);
-    if (finish_file(out, output) < 0 || code < 0)
+    if (output_close(&out, code >= 0) < 0 || code < 0)
         code = EXIT_TROUBLE;
     return code;
 }
@@ -394,6 +377,8 @@ int cmd_export(int argc, char **argv)
     if (dot.depth == 0)
         usage_error("export", "export: --depth must be at least 1");
     const char *dump = single_operand("export", "DUMP", argc, argv, optind);
+    if (output_check(output ? output : "-") < 0)
+        return EXIT_TROUBLE;
     analysis a;
     if (analysis_open(&a, dump, progress, (format == FORMAT_DOT ? ANALYSIS_TREE : 0) | ANALYSIS_LABELS) < 0) {
         analysis_close(&a);

@@ -10,6 +10,7 @@
 #include "dumpopen.h"
 #include "filters.h"
 #include "msg.h"
+#include "output.h"
 #include "render.h"
 #include "report.h"
 #include "structures.h"
@@ -88,11 +89,10 @@ static uint64_t resolve_size(size_spec spec, uint64_t total)
 
 static int write_report(const report *r, const report_args *args, const char *dump)
 {
-    FILE *out = strcmp(args->output, "-") == 0 ? stdout : fopen(args->output, "w");
-    if (!out) {
-        errorf("%s: cannot create: %s", args->output, strerror(errno));
+    output_file o;
+    if (output_open(&o, args->output) < 0)
         return EXIT_TROUBLE;
-    }
+    FILE *out = o.f;
     render_source src = {.path = dump, .trace = r->link, .trace_path = args->trace,
                          .baseline_path = args->baseline};
     int failed = (args->format == OUTPUT_HTML   ? render_html(out, r, &src)
@@ -100,11 +100,7 @@ static int write_report(const report *r, const report_args *args, const char *du
                                                 : render_markdown(out, r, &src)) < 0;
     if (failed)
         dump_out_of_memory(dump);
-    int write_failed = ferror(out) != 0;
-    write_failed |= out == stdout ? fflush(out) != 0 : fclose(out) != 0;
-    if (write_failed)
-        errorf("%s: write error: %s", args->output, strerror(errno));
-    return failed || write_failed ? EXIT_TROUBLE : EXIT_OK;
+    return output_close(&o, !failed) < 0 ? EXIT_TROUBLE : EXIT_OK;
 }
 
 /* The text of the most repeated strings, from a second read of the dump. */
@@ -189,6 +185,10 @@ int cmd_report(int argc, char **argv)
     }
     parse_args(argc, argv, &args);
     const char *dump = single_operand("report", "DUMP", argc, argv, optind);
+    if (output_check(args.output) < 0) {
+        filters_free(args.filters);
+        return EXIT_TROUBLE;
+    }
     trace t = {0};
     structure_index baseline = {0};
     if ((args.trace && load_trace(&t, args.trace) < 0) ||

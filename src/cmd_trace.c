@@ -7,6 +7,7 @@
 #include "command.h"
 #include "dumpopen.h"
 #include "msg.h"
+#include "output.h"
 #include "render_trace.h"
 
 static int render(FILE *out, int format, const trace *t, const char *path, size_t top)
@@ -45,6 +46,8 @@ int cmd_trace(int argc, char **argv)
     if (format < 0)
         format = (int)output_format_of("trace", output, OUTPUT_TEXT);
     const char *path = single_operand("trace", "TRACE", argc, argv, optind);
+    if (output_check(output) < 0)
+        return EXIT_TROUBLE;
     heapan_reader *r = trace_open(path);
     if (!r)
         return EXIT_TROUBLE;
@@ -55,18 +58,12 @@ int cmd_trace(int argc, char **argv)
     } else {
         for (size_t k = 0; k < t.warning_count; k++)
             warnf("%s: %s", path, t.warnings[k]);
-        FILE *out = strcmp(output, "-") == 0 ? stdout : fopen(output, "w");
-        if (!out) {
-            errorf("%s: cannot create: %s", output, strerror(errno));
-        } else {
-            int failed = render(out, format, &t, path, (size_t)top) < 0;
-            int write_failed = ferror(out) != 0;
-            write_failed |= out == stdout ? fflush(out) != 0 : fclose(out) != 0;
+        output_file o;
+        if (output_open(&o, output) == 0) {
+            int failed = render(o.f, format, &t, path, (size_t)top) < 0;
             if (failed)
                 dump_out_of_memory(path);
-            else if (write_failed)
-                errorf("%s: write error: %s", output, strerror(errno));
-            else
+            if (output_close(&o, !failed) == 0)
                 code = t.warning_count ? EXIT_FOUND : EXIT_OK;
         }
     }

@@ -1,4 +1,5 @@
 /* dumpopen.c: opening dumps named on the command line. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,12 +7,25 @@
 #include "msg.h"
 #include "snapsource.h"
 
+/* Opened once, through snapsource: a pipe's first bytes, read to tell its kind, are read again. */
 heapan_reader *dump_open(const char *path)
 {
+    snapsource *s = snapsource_open(path);
+    if (!s) {
+        if (errno == EISDIR)
+            errorf("%s: is a directory", path);
+        else
+            errorf("%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
     heapan_reader *r;
-    if (heapan_reader_open(&r, path) == HEAPAN_OK)
+    heapan_status st = snapsource_reader(s, &r);
+    if (st == HEAPAN_OK)
         return r;
-    errorf("%s: %s", path, heapan_reader_error(r));
+    if (st == HEAPAN_ERR_NOMEM)
+        dump_out_of_memory(path);
+    else
+        errorf("%s: %s", path, heapan_reader_error(r));
     heapan_reader_close(r);
     return NULL;
 }
@@ -46,7 +60,7 @@ char *dump_value_text(const char *path, uint64_t address)
 {
     heapan_reader *r = NULL;
     char *text = NULL;
-    if (strcmp(path, "-") != 0 && heapan_reader_open(&r, path) == HEAPAN_OK) {
+    if (snapsource_is_file(path) && heapan_reader_open(&r, path) == HEAPAN_OK) {
         heapan_record rec;
         while (!text && heapan_reader_next(r, &rec) == HEAPAN_OK) {
             const heapan_object *o = &rec.u.object;

@@ -21,7 +21,8 @@ void dump_refuse_trace(const char *path);
 /*
  * The str/bytes value prefix of the object at `address`, read again from
  * `path` (a second pass: the heap model keeps hashes, not text), as a new
- * string; NULL when it cannot be read or has none.  Not for "-".
+ * string; NULL when it cannot be read or has none, or when `path` is no
+ * regular file (standard input, a pipe: they are read once).
  */
 char *dump_value_text(const char *path, uint64_t address);
 

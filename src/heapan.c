@@ -1,9 +1,13 @@
 /* heapan.c: main(): global options, then dispatch through the command table. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <cJSON.h>
 
 #include "command.h"
 #include "heapan.h"
+#include "mem.h"
 #include "msg.h"
 
 static const command commands[] = {
@@ -114,6 +118,10 @@ static int print_command_help(const char *name)
 
 int main(int argc, char **argv)
 {
+    argc = mem_take_option(argc, argv);
+    /* cJSON's allocations through ours, so that what it frees is what was counted. */
+    cJSON_Hooks hooks = {malloc, free};
+    cJSON_InitHooks(&hooks);
     if (argc < 2) {
         print_usage(stderr);
         return EXIT_TROUBLE;

@@ -3,21 +3,7 @@
 #include <string.h>
 
 #include "jsonout.h"
-
-/* Length of the valid UTF-8 sequence at s (at most `left` bytes), or 0. */
-static size_t utf8_sequence(const unsigned char *s, size_t left)
-{
-    size_t need = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-    if (s[0] >= 0xf5 || need == 0 || need > left)
-        return 0;
-    for (size_t i = 1; i < need; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-        return 0;  /* overlong, surrogate, or past U+10FFFF */
-    return need;
-}
+#include "textout.h"
 
 void json_string(FILE *out, const char *s, size_t len)
 {
@@ -36,7 +22,7 @@ void json_string(FILE *out, const char *s, size_t len)
             fputc(c, out);
             i++;
         } else {
-            size_t n = utf8_sequence(p + i, len - i);
+            size_t n = utf8_length(p + i, len - i);
             if (n) {
                 fwrite(p + i, 1, n, out);
                 i += n;
@@ -77,7 +63,7 @@ char *utf8_sanitize(const char *s)
     size_t o = 0;
     for (size_t i = 0; i < len;) {
         const unsigned char *p = (const unsigned char *)s + i;
-        size_t n = p[0] < 0x80 ? 1 : utf8_sequence(p, len - i);
+        size_t n = p[0] < 0x80 ? 1 : utf8_length(p, len - i);
         if (n) {
             memcpy(out + o, p, n);
             o += n;

@@ -4,12 +4,19 @@
 #include <stdlib.h>
 
 #include "msg.h"
+#include "textout.h"
 
+/*
+ * Messages name files and quote dumps: both untrusted.  The whole line is
+ * escaped as terminal text is, so no byte of theirs can drive the terminal.
+ */
 static void vmessage(const char *kind, const char *fmt, va_list ap)
 {
+    char line[4096];
+    vsnprintf(line, sizeof line, fmt, ap);
     fputs("heapan: ", stderr);
     fputs(kind, stderr);
-    vfprintf(stderr, fmt, ap);
+    print_cstr(stderr, line);
     fputc('\n', stderr);
 }
 

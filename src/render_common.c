@@ -72,9 +72,14 @@ const char *render_collector_text(const report *r, char *buf, size_t size)
 /* Text from the dump, inert in Markdown: punctuation escaped, HTML as entities. */
 void render_md_text(FILE *out, const char *s)
 {
-    for (; *s; s++) {
+    char escape[12];
+    for (size_t left = strlen(s); *s;) {
+        size_t n = text_unit(s, left, escape);
         unsigned char c = (unsigned char)*s;
-        if (c == '<')
+        s += n, left -= n;
+        if (n > 1 && !escape[0])
+            fwrite(s - n, 1, n, out);
+        else if (c == '<')
             fputs("&lt;", out);
         else if (c == '>')
             fputs("&gt;", out);
@@ -82,8 +87,8 @@ void render_md_text(FILE *out, const char *s)
             fputs("&amp;", out);
         else if (c == '\n' || c == '\r' || c == '\t')
             fputc(' ', out);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(out, "\\\\x%02x", c);
+        else if (escape[0])
+            fprintf(out, "\\%s", escape); /* "\\x1b" shows as \x1b */
         else if (strchr("\\`*_[]|#~!{}()", c))
             fprintf(out, "\\%c", c);
         else
@@ -94,19 +99,26 @@ void render_md_text(FILE *out, const char *s)
 /* Text from the dump, inert in HTML: entities for the five metacharacters. */
 void render_html_text(FILE *out, const char *s)
 {
-    for (; *s; s++) {
+    char escape[12];
+    for (size_t left = strlen(s); *s;) {
+        size_t n = text_unit(s, left, escape);
         unsigned char c = (unsigned char)*s;
+        s += n, left -= n;
+        if (escape[0]) { /* as text: a character reference would be the character again */
+            fputs(escape, out);
+            continue;
+        }
+        if (n > 1) {
+            fwrite(s - n, 1, n, out);
+            continue;
+        }
         switch (c) {
         case '<': fputs("&lt;", out); break;
         case '>': fputs("&gt;", out); break;
         case '&': fputs("&amp;", out); break;
         case '"': fputs("&quot;", out); break;
         case '\'': fputs("&#39;", out); break;
-        default:
-            if (c < 0x20 || c == 0x7f)
-                fprintf(out, "\\x%02x", c);
-            else
-                fputc(c, out);
+        default: fputc(c, out);
         }
     }
 }

@@ -1,19 +1,93 @@
 /* textout.c: escaping and number formatting for terminal output. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "textout.h"
 
+size_t utf8_length(const unsigned char *s, size_t left)
+{
+    size_t need = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (s[0] >= 0xf5 || need == 0 || need > left)
+        return 0;
+    for (size_t i = 1; i < need; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+        return 0; /* overlong, surrogate, or past U+10FFFF */
+    return need;
+}
+
+static unsigned long code_point(const unsigned char *s, size_t n)
+{
+    unsigned long c = n == 2 ? s[0] & 0x1f : n == 3 ? s[0] & 0x0f : s[0] & 0x07;
+    for (size_t i = 1; i < n; i++)
+        c = c << 6 | (s[i] & 0x3f);
+    return c;
+}
+
+/* Code points that move, hide or reorder text on a terminal or a page. */
+static int is_unsafe_code(unsigned long c)
+{
+    return (c >= 0x80 && c <= 0x9f) ||    /* C1 controls: CSI is U+009B */
+           c == 0x061c ||                 /* ARABIC LETTER MARK */
+           c == 0x200e || c == 0x200f ||  /* LRM, RLM */
+           (c >= 0x2028 && c <= 0x202e) || /* LS, PS, LRE, RLE, PDF, LRO, RLO */
+           (c >= 0x2066 && c <= 0x2069);   /* LRI, RLI, FSI, PDI */
+}
+
+size_t text_unit(const char *s, size_t left, char escape[12])
+{
+    const unsigned char *p = (const unsigned char *)s;
+    escape[0] = '\0';
+    if (p[0] < 0x20 || p[0] == 0x7f) {
+        snprintf(escape, 12, "\\x%02x", p[0]);
+        return 1;
+    }
+    if (p[0] < 0x80)
+        return 1;
+    size_t n = utf8_length(p, left);
+    if (!n) {
+        snprintf(escape, 12, "\\x%02x", p[0]);
+        return 1;
+    }
+    unsigned long c = code_point(p, n);
+    if (is_unsafe_code(c))
+        snprintf(escape, 12, "\\u%04lx", c);
+    return n;
+}
+
 void print_text(FILE *out, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f)
-            fprintf(out, "\\x%02x", c);
+    char escape[12];
+    for (size_t i = 0; i < len;) {
+        size_t n = text_unit(s + i, len - i, escape);
+        if (escape[0])
+            fputs(escape, out);
         else
-            fputc(c, out);
+            fwrite(s + i, 1, n, out);
+        i += n;
     }
+}
+
+void terminal_safe_copy(char *out, size_t size, const char *s)
+{
+    size_t o = 0, len = strlen(s);
+    char escape[12];
+    for (size_t i = 0; i < len && size;) {
+        size_t n = text_unit(s + i, len - i, escape);
+        const char *piece = escape[0] ? escape : s + i;
+        size_t piece_len = escape[0] ? strlen(escape) : n;
+        if (o + piece_len >= size)
+            break;
+        memcpy(out + o, piece, piece_len);
+        o += piece_len;
+        i += n;
+    }
+    if (size)
+        out[o] = '\0';
 }
 
 void print_cstr(FILE *out, const char *s)

@@ -10,8 +10,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Writes `len` bytes, control characters and DEL escaped as \xNN. */
+/* Length of the valid UTF-8 sequence at s (at most `left` bytes), or 0. */
+size_t utf8_length(const unsigned char *s, size_t left);
+
+/*
+ * The next unit of untrusted text at s: returns its length in bytes, and
+ * when it must not reach a reader as it is, its escape in `escape`
+ * ("\x1b" for a control byte or a byte that is no UTF-8, "\u202e" for a
+ * C1 control, a bidi override or isolate, a bidi mark, or a line or
+ * paragraph separator); else escape[0] is '\0'.  Every renderer uses it:
+ * none of these can move text, hide it or reorder it.
+ */
+size_t text_unit(const char *s, size_t left, char escape[12]);
+
+/* Writes `len` bytes with every unit text_unit() escapes escaped. */
 void print_text(FILE *out, const char *s, size_t len);
+
+/* `s` into `out` (at most `size` bytes with its NUL), escaped as print_text() does. */
+void terminal_safe_copy(char *out, size_t size, const char *s);
 
 /* Like print_text() for a NUL-terminated string. */
 void print_cstr(FILE *out, const char *s);

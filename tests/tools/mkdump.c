@@ -272,6 +272,35 @@ static void write_hostile(const char *path)
     finish();
 }
 
+/*
+ * Names that would drive a terminal or reorder its text: C1 controls (CSI
+ * is U+009B), bidi overrides and isolates, a line separator, bytes that are
+ * no UTF-8, an ESC.  Modules, types, keys and values carry them.
+ */
+static void write_terminal(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    static const char *const names[] = {
+        "csi\xc2\x9b" "31mred", "rlo\xe2\x80\xae" "txt.exe", "lri\xe2\x81\xa6x\xe2\x81\xa9",
+        "ls\xe2\x80\xa8" "next", "bad\xff\xfe" "utf8", "esc\x1b[2J", "c1\xc2\x85nel"};
+    size_t n = sizeof names / sizeof *names;
+    uint32_t module_t = type("builtins", "module", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_HAS_DICT);
+    uint32_t dict_t = type("builtins", "dict", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_MAPPING);
+    root(0x1000, HEAPAN_ROOT_MODULE, names[0]);
+    object(0x1000, module_t, 72, 0);
+    object(0x2000, dict_t, 232, n);
+    ref(0x1000, 0x2000, HEAPAN_LABEL_FIELD, "__dict__", 0);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t t = type(names[(i + 1) % n], names[i], HEAPAN_TYPE_HAS_DICT);
+        heapan_object o = {.address = 0x10000 + i * 0x100, .type = t, .size = 100000,
+                           .refcount = 1, .value_kind = HEAPAN_VALUE_TEXT, .data = names[i],
+                           .len = strlen(names[i])};
+        check(heapan_writer_object(w, &o), "object");
+        ref(0x2000, o.address, HEAPAN_LABEL_KEY, names[i], 0);
+    }
+    finish();
+}
+
 /* A module global holding a 3 MB bytes object: a file read whole. */
 static void write_bigvalue(const char *path)
 {
@@ -322,6 +351,29 @@ static void write_cycle(const char *path, uint64_t n, int rooted)
         object(i * 16, node_t, 48, 0);
         ref(i * 16, i < n ? (i + 1) * 16 : 16, HEAPAN_LABEL_ATTRIBUTE, "next", 0);
     }
+    finish();
+}
+
+/*
+ * A zip bomb: n distinct strings of 16 MiB each (the format's largest),
+ * nearly all one byte: a file of a few hundred KB that would take n times
+ * 16 MiB to hold.
+ */
+static void write_string_bomb(const char *path, uint64_t n)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    size_t len = 16u << 20;
+    char *text = malloc(len);
+    if (!text)
+        die("memory");
+    memset(text, 'a', len);
+    for (uint64_t i = 0; i < n; i++) {
+        snprintf(text, 24, "%020llu", (unsigned long long)i);
+        text[20] = 'a';
+        if (!heapan_writer_string(w, text, len))
+            die("string");
+    }
+    free(text);
     finish();
 }
 
@@ -579,8 +631,8 @@ static const char *const raw_kinds[] = {"newer-version", "newer-minor", "not-hea
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        puts("basic\nchain\ncycle\ngarbage-cycle\nrootless\nroots-last\ntrace\ndeep-trace\ndangling\n"
-             "unfinished\nhostile\nbigvalue\njoined\nstory");
+        puts("basic\nchain\ncycle\ngarbage-cycle\nstring-bomb\nrootless\nroots-last\ntrace\ndeep-trace\ndangling\n"
+             "unfinished\nhostile\nterminal\nbigvalue\njoined\nstory");
         for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
             puts(raw_kinds[i]);
         return 0;
@@ -596,6 +648,8 @@ int main(int argc, char **argv)
         write_chain(out, argc > 3 ? strtoull(argv[3], NULL, 10) : 1000);
     else if (strcmp(kind, "cycle") == 0 || strcmp(kind, "garbage-cycle") == 0)
         write_cycle(out, argc > 3 ? strtoull(argv[3], NULL, 10) : 1000, kind[0] == 'c');
+    else if (strcmp(kind, "string-bomb") == 0)
+        write_string_bomb(out, argc > 3 ? strtoull(argv[3], NULL, 10) : 64);
     else if (strcmp(kind, "rootless") == 0)
         write_rootless(out);
     else if (strcmp(kind, "roots-last") == 0)
@@ -608,6 +662,8 @@ int main(int argc, char **argv)
         write_dangling(out);
     else if (strcmp(kind, "hostile") == 0)
         write_hostile(out);
+    else if (strcmp(kind, "terminal") == 0)
+        write_terminal(out);
     else if (strcmp(kind, "bigvalue") == 0)
         write_bigvalue(out);
     else if (strcmp(kind, "unfinished") == 0)

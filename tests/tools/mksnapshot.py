@@ -11,7 +11,9 @@ Kinds (`mksnapshot.py --list`):
   raw_nul    a raw NUL byte inside a string
   two_meta   a second "meta" inside "snapshot"
   id_2_54    a node id past 2^53, where JSON numbers stop being exact
-  many       N empty strings (N the third argument), for the memory bound
+  many       N empty string nodes (N the third argument)
+  empty_strings  one node and N empty strings: a few bytes each once compressed,
+             for the memory bound (OUT "-" is standard output)
 """
 import json
 import sys
@@ -132,6 +134,20 @@ def many(n):
             % (json.dumps(meta), n, nodes, edges))
 
 
+def write_empty_strings(f, n):
+    """Streamed: 10^8 strings are 300 MB of text, never held at once."""
+    meta = {"node_fields": ["type", "name", "id", "self_size", "edge_count"],
+            "node_types": [NODE_TYPES, "string", "number", "number", "number"],
+            "edge_fields": ["type", "name_or_index", "to_node"],
+            "edge_types": [EDGE_TYPES, "string_or_number", "node"]}
+    f.write('{"snapshot":{"meta":%s},"nodes":[9,0,1,0,0],"edges":[],"strings":[""'
+            % json.dumps(meta))
+    chunk = ',""' * 100000
+    for _ in range(n // 100000):
+        f.write(chunk)
+    f.write(',""' * (n % 100000) + "]}")
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--list":
         print(__doc__)
@@ -140,6 +156,14 @@ def main():
         sys.stderr.write("usage: mksnapshot.py KIND OUT [N]\n")
         return 2
     kind, out = sys.argv[1], sys.argv[2]
+    if kind == "empty_strings":
+        n = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+        if out == "-":
+            write_empty_strings(sys.stdout, n)
+        else:
+            with open(out, "w", encoding="utf-8") as f:
+                write_empty_strings(f, n)
+        return 0
     if kind == "trailing":
         text = healthy() + "\n}garbage\n"
     elif kind == "raw_nul":
