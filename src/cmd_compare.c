@@ -96,7 +96,8 @@ static int open_side(side *s, const char *file, const compare_args *args,
                file);
         return -1;
     }
-    report_options o = {.accept_type = filters_accept_type, .accept_site = filters_accept_site,
+    report_options o = {.accept_type = filters_accept_type, .include_type = filters_include_type,
+                        .accept_site = filters_accept_site,
                         .filter_ctx = args->filters, .baseline = baseline};
     if (retention_compute(&s->a.heap, &s->paths) < 0 ||
         report_build(&s->a.heap, &s->a.dom, &s->paths, &o, &s->r) < 0) {
@@ -156,6 +157,9 @@ int cmd_compare(int argc, char **argv)
         opened = 0;
     }
     if (opened && open_side(&sides[NEW], src.now, &args, &baseline) == 0) {
+        char **lines;
+        for (size_t k = 0, n = filters_warnings(args.filters, &lines); k < n; k++)
+            warnf("%s", lines[k]);
         uint64_t total = sides[BASE].a.heap.total_size;
         uint64_t noise = args.noise.percent > 0
                              ? (uint64_t)(args.noise.percent / 100.0 * (double)total)

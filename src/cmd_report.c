@@ -159,12 +159,16 @@ static int build_and_write(analysis *a, const report_args *args, const char *dum
                                          : (double)args->big_retainer.bytes /
                                                (double)(a->heap.total_size ? a->heap.total_size : 1),
                         .top = args->top, .accept_type = filters_accept_type,
+                        .include_type = filters_include_type,
                         .accept_site = filters_accept_site, .filter_ctx = args->filters,
                         .own_code = args->own_code, .trace = t, .baseline = baseline};
     int code = EXIT_TROUBLE;
     if (retention_compute(&a->heap, &paths) < 0 || report_build(&a->heap, &a->dom, &paths, &o, &r) < 0) {
         dump_out_of_memory(dump);
     } else {
+        char **lines;
+        for (size_t k = 0, n = filters_warnings(args->filters, &lines); k < n; k++)
+            warnf("%s", lines[k]);
         read_example_values(&r, dump);
         if ((code = write_report(&r, args, dump)) == EXIT_OK)
             code = analysis_exit_code(a) == EXIT_OK && !(t && t->warning_count) ? EXIT_OK

@@ -2,18 +2,23 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <pcre2.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "filters.h"
 #include "grow.h"
+#include "warnings.h"
 
 #define MAX_RULE_LINE 4096
 
 typedef struct rule {
     filter_rule kind;
     pcre2_code *code;
+    char *pattern;  /* as given, for the warning */
+    int warned;     /* its match limit was hit once: said once */
 } rule;
 
 struct filters {
@@ -21,6 +26,9 @@ struct filters {
     size_t count, cap;
     pcre2_match_data *match;
     pcre2_match_context *limits;  /* a rule file must not make a match run forever */
+    char **warnings;
+    size_t warning_count;
+    uint64_t limit_hits;
 };
 
 filters *filters_new(void)
@@ -43,8 +51,9 @@ void filters_free(filters *f)
     if (!f)
         return;
     for (size_t i = 0; i < f->count; i++)
-        pcre2_code_free(f->rules[i].code);
+        pcre2_code_free(f->rules[i].code), free(f->rules[i].pattern);
     free(f->rules);
+    warnings_free(f->warnings, f->warning_count);
     pcre2_match_data_free(f->match);
     pcre2_match_context_free(f->limits);
     free(f);
@@ -62,12 +71,14 @@ int filters_add(filters *f, filter_rule kind, const char *pattern, char *error, 
         snprintf(error, size, "%s at offset %zu", (const char *)message, (size_t)offset);
         return -1;
     }
-    if (grow(&f->rules, sizeof *f->rules, &f->cap, f->count + 1) < 0) {
+    char *copy = strdup(pattern);
+    if (!copy || grow(&f->rules, sizeof *f->rules, &f->cap, f->count + 1) < 0) {
         pcre2_code_free(re);
+        free(copy);
         snprintf(error, size, "out of memory");
         return -1;
     }
-    f->rules[f->count++] = (rule){kind, re};
+    f->rules[f->count++] = (rule){kind, re, copy, 0};
     return 0;
 }
 
@@ -124,32 +135,68 @@ int filters_load(filters *f, const char *path, char *error, size_t size)
     return failed ? -1 : 0;
 }
 
-static int matches(filters *f, const rule *r, const char *text)
+static void warn(filters *f, const char *fmt, ...)
 {
-    return pcre2_match(r->code, (PCRE2_SPTR)text, strlen(text), 0, 0, f->match, f->limits) >= 0;
+    va_list ap;
+    va_start(ap, fmt);
+    warning_add(&f->warnings, &f->warning_count, fmt, ap); /* out of memory: one warning less */
+    va_end(ap);
+}
+
+/*
+ * Does `r` match `text`?  A match that gives up (PCRE2's match or depth
+ * limit) keeps the finding, whichever way the rule points: `if_unsure` is
+ * what the caller needs for that (an include: a match; an exclude: none).
+ */
+static int matches(filters *f, rule *r, const char *text, int if_unsure)
+{
+    int rc = pcre2_match(r->code, (PCRE2_SPTR)text, strlen(text), 0, 0, f->match, f->limits);
+    if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH)
+        return rc >= 0;
+    f->limit_hits++;
+    if (!r->warned++) {
+        PCRE2_UCHAR why[128];
+        pcre2_get_error_message(rc, why, sizeof why);
+        warn(f, "the pattern '%s' could not be matched against '%.200s' (%s): the finding is kept",
+             r->pattern, text, (const char *)why);
+    }
+    return if_unsure;
 }
 
 int filters_accept_type(void *ctx, const char *type_name)
 {
     filters *f = ctx;
-    int has_include = 0, included = 0;
-    for (size_t i = 0; i < f->count; i++) {
-        const rule *r = &f->rules[i];
-        if (r->kind == FILTER_EXCLUDE_TYPE && matches(f, r, type_name))
+    for (size_t i = 0; i < f->count; i++)
+        if (f->rules[i].kind == FILTER_EXCLUDE_TYPE && matches(f, &f->rules[i], type_name, 0))
             return 0;
-        if (r->kind == FILTER_INCLUDE_TYPE) {
-            has_include = 1;
-            included |= matches(f, r, type_name);
-        }
+    return 1;
+}
+
+int filters_include_type(void *ctx, const char *type_name)
+{
+    filters *f = ctx;
+    int has_include = 0;
+    for (size_t i = 0; i < f->count; i++) {
+        if (f->rules[i].kind != FILTER_INCLUDE_TYPE)
+            continue;
+        has_include = 1;
+        if (matches(f, &f->rules[i], type_name, 1))
+            return 1;
     }
-    return !has_include || included;
+    return has_include ? 0 : -1;
 }
 
 int filters_accept_site(void *ctx, const char *site)
 {
     filters *f = ctx;
     for (size_t i = 0; i < f->count; i++)
-        if (f->rules[i].kind == FILTER_EXCLUDE_SITE && matches(f, &f->rules[i], site))
+        if (f->rules[i].kind == FILTER_EXCLUDE_SITE && matches(f, &f->rules[i], site, 0))
             return 0;
     return 1;
+}
+
+size_t filters_warnings(const filters *f, char ***lines)
+{
+    *lines = f->warnings;
+    return f->warning_count;
 }

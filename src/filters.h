@@ -34,8 +34,19 @@ int filters_add(filters *f, filter_rule rule, const char *pattern, char *error, 
  */
 int filters_load(filters *f, const char *path, char *error, size_t size);
 
-/* Does a type name / a site pass?  (report_options' accept_* callbacks.) */
+/*
+ * report_options' callbacks.  Is a type name not excluded?  Is it included:
+ * 1, 0, or -1 when no include rule is given?  Is a site not excluded?
+ */
 int filters_accept_type(void *f, const char *type_name);
+int filters_include_type(void *f, const char *type_name);
 int filters_accept_site(void *f, const char *site);
+
+/*
+ * Warnings the matching left: one per pattern that hit PCRE2's match limit
+ * on some name (the finding was then kept).  Returns how many; *lines
+ * stays the filters'.
+ */
+size_t filters_warnings(const filters *f, char ***lines);
 
 #endif

@@ -185,12 +185,34 @@ static int type_accepted(const finder *f, uint32_t v)
     return type_id_accepted(f, f->r->heap->type[v]);
 }
 
+/* Is some type of the finding (its own, or one it holds) included, when includes are given? */
+static int finding_included(const finder *f, const leak_candidate *c)
+{
+    if (!f->o->include_type)
+        return 1;
+    char name[512];
+    const heap *h = f->r->heap;
+    int any = c->object == HEAP_NONE
+                  ? -1
+                  : f->o->include_type(f->o->filter_ctx, group_name(h, GROUP_BY_TYPE,
+                                                                    h->type[c->object], name,
+                                                                    sizeof name));
+    for (size_t k = 0; any != 1 && k < c->type_count; k++) {
+        int included = f->o->include_type(
+            f->o->filter_ctx, group_name(h, GROUP_BY_TYPE, c->types[k].type, name, sizeof name));
+        any = included > any ? included : any;
+    }
+    return any != 0;
+}
+
 /* Do the filters keep this finding: its type, the types it holds, its site? */
 static int finding_accepted(const finder *f, const leak_candidate *c)
 {
     for (size_t k = 0; k < c->type_count; k++)
         if (!type_id_accepted(f, c->types[k].type))
             return 0;
+    if (!finding_included(f, c))
+        return 0;
     char site[1024];
     return !c->site || !f->o->accept_site ||
            f->o->accept_site(f->o->filter_ctx,

@@ -168,8 +168,10 @@ typedef struct report_options {
     double big_share;           /* a big retainer holds at least this share (default 0.2) */
     uint64_t min_entries;       /* an accumulation point has at least this many (100) */
     size_t top;                 /* rows per table (default 10) */
-    /* Filters on type names and allocation sites: NULL to accept all. */
+    /* Filters on type names and allocation sites: NULL to accept all.  accept_type: is
+     * the type not excluded?  include_type: 1 included, 0 not, -1 when nothing is. */
     int (*accept_type)(void *ctx, const char *type_name);
+    int (*include_type)(void *ctx, const char *type_name);
     int (*accept_site)(void *ctx, const char *site);
     void *filter_ctx;
     int own_code;               /* leave out suggestions for code the program does not own */

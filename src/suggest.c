@@ -32,8 +32,11 @@ typedef struct adder {
 static int accepted(const adder *a, uint32_t v)
 {
     char name[512];
-    return v == HEAP_NONE || !a->o->accept_type ||
-           a->o->accept_type(a->o->filter_ctx, report_type_name(a->r, v, name, sizeof name));
+    if (v == HEAP_NONE)
+        return 1;
+    report_type_name(a->r, v, name, sizeof name);
+    return (!a->o->accept_type || a->o->accept_type(a->o->filter_ctx, name)) &&
+           (!a->o->include_type || a->o->include_type(a->o->filter_ctx, name) != 0);
 }
 
 static int type_is(const heap *h, uint32_t v, const char *name)

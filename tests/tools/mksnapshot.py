@@ -5,6 +5,7 @@ of the real ones, so tests need not ship them.
 Kinds (`mksnapshot.py --list`):
   healthy    a small page: a window, a few objects, no accumulation
   leaky      the healthy page plus an Array of 2000 objects held by a global
+  long_type  the leaky page, its objects' constructor named by 400 a's
   old_v8     a 2017 V8's: `symbol` nodes typed one past the meta's node_types
   julia      Julia's: node ids are object addresses, up to 2^47
   trailing   valid, followed by bytes after the last '}'
@@ -64,7 +65,7 @@ class Snapshot:
                    json.dumps(nodes), json.dumps(edges), json.dumps(self.strings)))
 
 
-def page(s, leak=0):
+def page(s, leak=0, item="Request"):
     """A root, its groups, a window with a little state; `leak` objects in a global Array."""
     T = NODE_TYPES.index
     root = s.node(T("synthetic"), "", 0)
@@ -88,9 +89,9 @@ def page(s, leak=0):
         s.edge(window, "property", "keep", keep)
         s.edge(keep, "internal", "elements", backing)
         for k in range(leak):
-            item = s.node(T("object"), "Request", 48)
-            s.edge(backing, "element", k, item)
-            s.edge(item, "property", "url", s.node(T("string"), "/item/%d" % k, 32))
+            held = s.node(T("object"), item, 48)
+            s.edge(backing, "element", k, held)
+            s.edge(held, "property", "url", s.node(T("string"), "/item/%d" % k, 32))
     return s
 
 
@@ -100,6 +101,11 @@ def healthy():
 
 def leaky():
     return page(Snapshot(), leak=2000).document()
+
+
+def long_type():
+    """2000 objects of a constructor named by 400 a's: a name that makes a regex backtrack."""
+    return page(Snapshot(), leak=2000, item="a" * 400).document()
 
 
 def old_v8():
@@ -173,7 +179,7 @@ def main():
         text = s.document(extra=',"meta":{"node_fields":[]}')
     elif kind == "many":
         text = many(int(sys.argv[3]) if len(sys.argv) > 3 else 1000)
-    elif kind in ("healthy", "leaky", "old_v8", "julia", "id_2_54"):
+    elif kind in ("healthy", "leaky", "old_v8", "julia", "id_2_54", "long_type"):
         text = globals()[kind]()
     else:
         sys.stderr.write("mksnapshot.py: unknown kind %r (see --list)\n" % kind)
