@@ -344,11 +344,20 @@ typedef struct heapan_writer_options {
                                     or 16 MiB with workers */
     int workers;               /**< zstd compression threads beside the caller;
                                     0 = compress in the calling thread */
+    int direct;                /**< write `path` itself as records come (a trace that
+                                    must survive a crash), not a temporary file */
 } heapan_writer_options;
 
 /**
- * Create (truncate) the file `path` and open a writer on it.
- * `options` may be NULL.  On failure *out is NULL and the status says why.
+ * Open a writer on the file `path`, created owner-only (mode 0600, even
+ * over a file of another mode).  A symbolic link is refused (HEAPAN_ERR_IO,
+ * errno ELOOP).  Unless options->direct, the records go to a temporary file
+ * beside `path` (".NAME.XXXXXX") that heapan_writer_close() renames over
+ * it once whole; a writer freed without a successful close removes it, so
+ * a failed dump leaves neither a partial file nor a clobbered old one.  A
+ * FIFO or a device at `path` cannot be renamed over and is written
+ * directly.  `options` may be NULL.  On failure *out is NULL, the status
+ * says why, and errno is set.
  */
 heapan_status heapan_writer_open(heapan_writer **out, const char *path,
                                  const heapan_writer_options *options);
@@ -360,6 +369,9 @@ heapan_status heapan_writer_open(heapan_writer **out, const char *path,
 heapan_status heapan_writer_open_sink(heapan_writer **out, heapan_sink_fn sink,
                                       void *ctx,
                                       const heapan_writer_options *options);
+
+/** The errno of the write, close or rename that failed the writer, or 0. */
+int heapan_writer_errno(const heapan_writer *w);
 
 /** Write the header.  Must be the first record, written exactly once. */
 heapan_status heapan_writer_header(heapan_writer *w, const heapan_header *h);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -29,6 +30,8 @@ struct heapan_writer {
     heapan_sink_fn sink;
     void *sink_ctx;
     int fd;                  /* ours to close, or -1 */
+    char *path, *temp;       /* the file; the temporary one it is written as, or NULL */
+    int io_errno;            /* errno of the write or close that failed, or 0 */
     ZSTD_CCtx *cctx;
     bytebuf pending;         /* encoded records not yet compressed */
     bytebuf payload;         /* the record being encoded */
@@ -72,6 +75,8 @@ static int write_all_fd(void *ctx, const void *buf, size_t len)
         ssize_t n = write(fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n == 0)
+            errno = EIO;
         if (n <= 0)
             return -1;
         p += n;
@@ -89,8 +94,10 @@ static heapan_status compress_pending(heapan_writer *w, ZSTD_EndDirective mode)
         size_t left = ZSTD_compressStream2(w->cctx, &out, &in, mode);
         if (ZSTD_isError(left))
             return fail(w, HEAPAN_ERR_IO, "zstd: %s", ZSTD_getErrorName(left));
-        if (out.pos && w->sink(w->sink_ctx, w->out, out.pos) < 0)
+        if (out.pos && w->sink(w->sink_ctx, w->out, out.pos) < 0) {
+            w->io_errno = errno;
             return fail(w, HEAPAN_ERR_IO, "write failed: %s", strerror(errno));
+        }
         w->counts.bytes_written += out.pos;
         int finished = mode == ZSTD_e_continue ? in.pos == in.size : left == 0;
         if (finished)
@@ -265,6 +272,9 @@ static void free_writer(heapan_writer *w)
         return;
     if (w->fd >= 0)
         close(w->fd);
+    if (w->temp)
+        unlink(w->temp); /* never renamed into place: the dump failed */
+    free(w->temp), free(w->path);
     ZSTD_freeCCtx(w->cctx);
     bytebuf_release(&w->pending);
     bytebuf_release(&w->payload);
@@ -297,26 +307,88 @@ heapan_status heapan_writer_open_sink(heapan_writer **out, heapan_sink_fn sink,
     return HEAPAN_OK;
 }
 
+/*
+ * Opens the file a dump is written to, owner-only (a dump holds the
+ * process's data, secrets included) whatever mode a file there had.  A
+ * symbolic link is refused (ELOOP): it could aim the dump at any file the
+ * process may write.  A regular file, or none, is written as a temporary
+ * file beside it, renamed over it at close; with `direct`, or for a FIFO
+ * or a device, which cannot be renamed over, the path itself is written.
+ */
+static int open_target(const char *path, int direct, char **temp)
+{
+    struct stat st;
+    int exists = lstat(path, &st) == 0;
+    if (exists && S_ISLNK(st.st_mode)) {
+        errno = ELOOP;
+        return -1;
+    }
+    *temp = NULL;
+    if (direct || (exists && !S_ISREG(st.st_mode))) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fchmod(fd, 0600) < 0) {
+            int saved = errno;
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+        return fd;
+    }
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+    char *name = malloc(strlen(path) + 16);
+    if (!name) {
+        errno = ENOMEM;
+        return -1;
+    }
+    memcpy(name, path, dir);
+    snprintf(name + dir, strlen(path) + 16 - dir, ".%s.XXXXXX", path + dir);
+    int fd = mkstemp(name); /* mode 0600 */
+    if (fd < 0) {
+        int saved = errno;
+        free(name);
+        errno = saved;
+        return -1;
+    }
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    *temp = name;
+    return fd;
+}
+
 heapan_status heapan_writer_open(heapan_writer **out, const char *path,
                                  const heapan_writer_options *options)
 {
     if (!out || !path)
         return HEAPAN_ERR_INVALID;
     *out = NULL;
-    /* Heap dumps hold the process's data, secrets included: owner-only. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return HEAPAN_ERR_IO;
+    char *temp, *copy = strdup(path);
+    int fd = copy ? open_target(path, options && options->direct, &temp) : -1;
+    if (fd < 0) {
+        int saved = copy ? errno : ENOMEM;
+        free(copy);
+        errno = saved;
+        return saved == ENOMEM ? HEAPAN_ERR_NOMEM : HEAPAN_ERR_IO;
+    }
     heapan_writer *w;
     heapan_status st = heapan_writer_open_sink(&w, write_all_fd, NULL, options);
     if (st != HEAPAN_OK) {
         close(fd);
+        if (temp)
+            unlink(temp);
+        free(temp), free(copy);
         return st;
     }
     w->fd = fd;
     w->sink_ctx = &w->fd;
+    w->path = copy;
+    w->temp = temp;
     *out = w;
     return HEAPAN_OK;
+}
+
+int heapan_writer_errno(const heapan_writer *w)
+{
+    return w ? w->io_errno : 0;
 }
 
 static int put_string_field(bytebuf *b, const char *s)
@@ -686,8 +758,19 @@ static heapan_status finish(heapan_writer *w)
     if (w->fd >= 0) {
         int fd = w->fd;
         w->fd = -1;
-        if (close(fd) < 0)
+        if (close(fd) < 0) {
+            w->io_errno = errno;
             return fail(w, HEAPAN_ERR_IO, "close failed: %s", strerror(errno));
+        }
+    }
+    if (w->temp) {
+        if (rename(w->temp, w->path) < 0) {
+            w->io_errno = errno;
+            return fail(w, HEAPAN_ERR_IO, "cannot rename %s into place: %s", w->temp,
+                        strerror(errno));
+        }
+        free(w->temp);
+        w->temp = NULL;
     }
     return HEAPAN_OK;
 }

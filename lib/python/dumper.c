@@ -38,6 +38,7 @@
 
 typedef struct dumper {
     heapan_writer *w;
+    const char *path;      /* for OSError */
     dump_options options;
     /*
      * Every object found, keyed by address.  Its slot counts, in `index`,
@@ -88,10 +89,15 @@ typedef struct dumper {
     char scratch[4 * VALUE_PREFIX_CHARS + 8];
 } dumper;
 
+/* An I/O failure is an OSError with its errno and the path, as open() would raise. */
 static int fail_writer(dumper *d)
 {
-    if (!d->failed)
+    if (!d->failed && heapan_writer_errno(d->w)) {
+        errno = heapan_writer_errno(d->w);
+        PyErr_SetFromErrnoWithFilename(PyExc_OSError, d->path);
+    } else if (!d->failed) {
         PyErr_Format(PyExc_RuntimeError, "heapan: %s", heapan_writer_error(d->w));
+    }
     d->failed = 1;
     return -1;
 }
@@ -1192,7 +1198,7 @@ int dump_heap(const char *path, const dump_options *options, dump_result *result
             return -1;
         Py_DECREF(collected);
     }
-    dumper d = {.options = *options};
+    dumper d = {.options = *options, .path = path};
     /* Before the collector is paused: its state is part of what the dump tells. */
     if (py_facts_gather(&d.facts) < 0)
         return -1;
@@ -1206,7 +1212,7 @@ int dump_heap(const char *path, const dump_options *options, dump_result *result
     heapan_writer_options writer_options = {.level = options->level, .workers = 1};
     if (heapan_writer_open(&d.w, path, &writer_options) != HEAPAN_OK) {
         release(&d);
-        PyErr_SetFromErrnoWithFilename(PyExc_OSError, path);
+        py_raise_open_error(path);
         return -1;
     }
     /* The collector would free objects the walk holds borrowed pointers to. */
@@ -1214,11 +1220,16 @@ int dump_heap(const char *path, const dump_options *options, dump_result *result
     PyObject *paused = enabled ? call_module("gc", "disable") : NULL;
     int failed = !paused || run(&d) < 0;
     Py_XDECREF(paused);
+    /* The failure's exception waits while the collector is turned back on. */
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
     if (enabled == Py_True)
         Py_XDECREF(call_module("gc", "enable"));
     Py_XDECREF(enabled);
-    heapan_status st = heapan_writer_close(d.w, &result->counts);
-    if (!failed && st != HEAPAN_OK)
+    PyErr_Clear();
+    PyErr_Restore(type, value, traceback);
+    /* Closed only when whole: freed unclosed, the writer removes its temporary file. */
+    if (!failed && heapan_writer_close(d.w, &result->counts) != HEAPAN_OK)
         failed = fail_writer(&d) < 0;
     heapan_writer_free(d.w);
     release(&d);

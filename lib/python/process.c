@@ -1,6 +1,7 @@
 /* process.c: the header of a file written by this process. */
 #include "process.h" /* Python.h first, as CPython requires */
 
+#include <errno.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +16,9 @@ heapan_status write_process_header(heapan_writer *w, unsigned content, unsigned 
     const char *argv[MAX_ARGS];
     if (argc > MAX_ARGS)
         argc = MAX_ARGS;
+    /* A dump without values keeps the command line out too: it carries passwords. */
+    if (content == HEAPAN_CONTENT_HEAP && !(flags & HEAPAN_HEADER_VALUES) && argc > 1)
+        argc = 1;
     for (Py_ssize_t i = 0; i < argc; i++) {
         PyObject *arg = PyList_GET_ITEM(argv_list, i);
         encoded[i] =
@@ -43,4 +47,18 @@ heapan_status write_process_header(heapan_writer *w, unsigned content, unsigned 
     for (Py_ssize_t i = 0; i < argc; i++)
         Py_XDECREF(encoded[i]);
     return st;
+}
+
+void py_raise_open_error(const char *path)
+{
+    if (errno == ELOOP) {
+        PyObject *args = Py_BuildValue("(iss)", ELOOP,
+                                       "refusing to write through a symbolic link", path);
+        if (args) {
+            PyErr_SetObject(PyExc_OSError, args);
+            Py_DECREF(args);
+        }
+        return;
+    }
+    PyErr_SetFromErrnoWithFilename(errno == ENOMEM ? PyExc_MemoryError : PyExc_OSError, path);
 }

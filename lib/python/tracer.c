@@ -570,9 +570,10 @@ static void after_fork_in_child(void)
 static int open_trace(const char *path, const trace_options *o, heapan_writer **w)
 {
     /* One zstd worker: compression runs beside the program, not in its hooks. */
-    heapan_writer_options writer_options = {.level = o->level, .workers = 1};
+    /* Direct: a trace must survive the crash it may be recording. */
+    heapan_writer_options writer_options = {.level = o->level, .workers = 1, .direct = 1};
     if (heapan_writer_open(w, path, &writer_options) != HEAPAN_OK) {
-        PyErr_SetFromErrnoWithFilename(PyExc_OSError, path);
+        py_raise_open_error(path);
         return -1;
     }
     if (write_process_header(*w, HEAPAN_CONTENT_TRACE, 0, o->sample_bytes) != HEAPAN_OK) {

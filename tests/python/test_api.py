@@ -3,6 +3,7 @@
 Run by `make check` with PYTHONPATH set to the build tree, HEAPAN and
 DUMPTEXT naming the tool and tests/tools/dumptext.
 """
+import errno
 import json
 import os
 import signal
@@ -120,6 +121,86 @@ class ApiTest(unittest.TestCase):
                 unreachable.append(json.load(f)["summary"]["unreachable_objects"])
         self.assertGreater(unreachable[0], 1000)
         self.assertLess(unreachable[1], 100)
+
+    # ---- the dump file ------------------------------------------------------------
+
+    def test_a_symlink_is_refused_and_its_target_untouched(self):
+        target, link = self.path("target.txt"), self.path("link.zst")
+        with open(target, "w") as f:
+            f.write("precious")
+        os.symlink(target, link)
+        with self.assertRaises(OSError) as caught:
+            heapan.dump(link)
+        self.assertEqual(caught.exception.errno, errno.ELOOP)
+        self.assertIn("symbolic link", str(caught.exception))
+        self.assertEqual(caught.exception.filename, link)
+        with open(target) as f:
+            self.assertEqual(f.read(), "precious")
+        self.assertEqual(sorted(os.listdir(self.dir.name)), ["link.zst", "target.txt"])
+
+    def test_the_dump_is_owner_only_whatever_was_there(self):
+        path = self.path("old.zst")
+        with open(path, "w") as f:
+            f.write("old")
+        os.chmod(path, 0o644)
+        heapan.dump(path)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        self.assert_sound(path)
+        self.assertEqual(os.listdir(self.dir.name), ["old.zst"])  # no temporary file left
+
+    def test_a_failed_write_is_an_oserror_and_keeps_the_old_dump(self):
+        path = self.path("keep.zst")
+        heapan.dump(path)
+        with open(path, "rb") as f:
+            old = f.read()
+        # A file-size limit makes writes fail as a full disk does, with EFBIG.
+        script = textwrap.dedent("""
+            import errno, resource, signal, sys, heapan
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+            keep = [str(i) * 50 for i in range(200000)]
+            try:
+                heapan.dump(sys.argv[1])
+            except OSError as e:
+                print(type(e).__name__, errno.errorcode.get(e.errno), e.filename == sys.argv[1])
+        """)
+        out = subprocess.run([sys.executable, "-c", script, path], capture_output=True,
+                             text=True, check=True).stdout
+        self.assertEqual(out.strip(), "OSError EFBIG True")
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(), old)
+        self.assertEqual(os.listdir(self.dir.name), ["keep.zst"])
+
+    def test_a_path_that_cannot_be_written_is_an_oserror(self):
+        for path in ("/proc/version", self.path("missing/dir/x.zst")):
+            with self.assertRaises(OSError) as caught:
+                heapan.dump(path)
+            self.assertTrue(caught.exception.errno, path)
+            self.assertEqual(caught.exception.filename, path)
+
+    def test_a_fifo_is_written_in_place(self):
+        fifo = self.path("fifo")
+        os.mkfifo(fifo)
+        with open(self.path("copy.zst"), "wb") as copy:
+            reader = subprocess.Popen(["cat", fifo], stdout=copy)
+            heapan.dump(fifo)
+            reader.wait()
+        self.assert_sound(self.path("copy.zst"))
+
+    def test_values_false_keeps_the_command_line_out(self):
+        script = "import sys, heapan; heapan.dump(sys.argv[1], values=False)"
+        path = self.path("v.zst")
+        subprocess.run([sys.executable, "-c", script, path, "--password=hunter2"], check=True)
+        info = subprocess.run([HEAPAN, "info", path], capture_output=True, text=True).stdout
+        self.assertNotIn("hunter2", info)
+        with open(path, "rb") as f:
+            raw = f.read()
+        self.assertNotIn(b"hunter2", subprocess.run(["zstd", "-dc"], input=raw,
+                                                    capture_output=True).stdout)
+        subprocess.run([sys.executable, "-c", script.replace("values=False", "values=True"),
+                        path, "--password=hunter2"], check=True)
+        info = subprocess.run([HEAPAN, "info", path], capture_output=True, text=True).stdout
+        self.assertIn("hunter2", info)
 
     def test_run_rejects_an_unknown_signal(self):
         result = self.run_script("pass\n", "--dump-on-signal", "NOPE", status=1)

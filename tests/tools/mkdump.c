@@ -38,7 +38,8 @@ static uint32_t str(const char *s)
 static void start(const char *path, unsigned content, size_t flush_interval)
 {
     static const char *const argv[] = {"python3", "app.py", "--serve"};
-    heapan_writer_options options = {.flush_interval = flush_interval};
+    /* direct: "unfinished" dies mid-dump, and what it wrote must stay */
+    heapan_writer_options options = {.flush_interval = flush_interval, .direct = 1};
     if (heapan_writer_open(&w, path, &options) != HEAPAN_OK) {
         perror(path);
         exit(2);

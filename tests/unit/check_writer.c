@@ -1,5 +1,8 @@
 /* check_writer.c: the writer's contract (lib/writer.c). */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -235,6 +238,15 @@ START_TEST(close_reports_counts_and_ends_the_writer)
 }
 END_TEST
 
+/* A header is the least a dump may hold before heapan_writer_close() accepts it. */
+static void write_minimal_header(heapan_writer *w)
+{
+    heapan_header h = {.content = HEAPAN_CONTENT_HEAP, .producer = "unit-test",
+                       .producer_version = "1", .runtime = "CPython",
+                       .runtime_version = "3.11.7", .pointer_size = 8};
+    ck_assert_int_eq(heapan_writer_header(w, &h), HEAPAN_OK);
+}
+
 START_TEST(files_are_private_and_bad_paths_fail)
 {
     char path[] = "/tmp/heapan-writer-XXXXXX";
@@ -243,8 +255,39 @@ START_TEST(files_are_private_and_bad_paths_fail)
     close(fd);
     unlink(path);
     heapan_writer *w;
+    /* an old file of another mode: owner-only once the dump is in place */
+    fd = open(path, O_WRONLY | O_CREAT, 0644);
+    ck_assert_int_eq(write(fd, "old", 3), 3);
+    fchmod(fd, 0644);
+    close(fd);
     ck_assert_int_eq(heapan_writer_open(&w, path, NULL), HEAPAN_OK);
     struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_size, 3); /* the old file stays until the new one is whole */
+    write_minimal_header(w);
+    ck_assert_int_eq(heapan_writer_close(w, NULL), HEAPAN_OK);
+    heapan_writer_free(w);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0600);
+    ck_assert_int_gt(st.st_size, 3);
+    /* freed unclosed: the temporary file goes, the last good file stays */
+    ck_assert_int_eq(heapan_writer_open(&w, path, NULL), HEAPAN_OK);
+    heapan_writer_free(w);
+    struct stat again;
+    ck_assert_int_eq(stat(path, &again), 0);
+    ck_assert_int_eq(again.st_size, st.st_size);
+    /* a symbolic link is refused */
+    char link[sizeof path + 8];
+    snprintf(link, sizeof link, "%s.link", path);
+    ck_assert_int_eq(symlink(path, link), 0);
+    errno = 0;
+    ck_assert_int_eq(heapan_writer_open(&w, link, NULL), HEAPAN_ERR_IO);
+    ck_assert_int_eq(errno, ELOOP);
+    unlink(link);
+    /* direct: the path itself, as it is written */
+    heapan_writer_options direct = {.direct = 1};
+    unlink(path);
+    ck_assert_int_eq(heapan_writer_open(&w, path, &direct), HEAPAN_OK);
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777, 0600);
     heapan_writer_free(w);
