@@ -653,11 +653,12 @@ static int next_raw_record(heapan_reader *r, unsigned *kind, size_t *len)
     r->record_kind = 0;
     if (bad == -1 && st == 1)
         return 1; /* cut inside a record head */
-    if (bad || tag == 0 || tag > UINT32_MAX) {
+    if (bad || tag == 0) {
         corrupt(r, "bad tag or length varint");
         return -1;
     }
-    r->record_kind = (unsigned)tag;
+    /* Any other tag is a record kind, known or from a newer minor version: skipped. */
+    r->record_kind = tag > UINT32_MAX ? UINT32_MAX : (unsigned)tag;
     if (length > HEAPAN_MAX_RECORD_SIZE) {
         corrupt(r, "length %llu exceeds the %u-byte limit", (unsigned long long)length,
                 HEAPAN_MAX_RECORD_SIZE);
@@ -667,7 +668,7 @@ static int next_raw_record(heapan_reader *r, unsigned *kind, size_t *len)
     if ((st = fill(r, head + (size_t)length)) != 0)
         return st;
     consume(r, head);
-    *kind = (unsigned)tag;
+    *kind = r->record_kind;
     *len = (size_t)length;
     return 0;
 }

@@ -15,6 +15,7 @@
 
 #include "report.h"
 #include "textout.h"
+#include "sort.h"
 
 #define LOGGERS_MIN 100  /* loggers sharing a name pattern before they are a cause */
 
@@ -446,7 +447,7 @@ static char *commonest_pattern(const report *r, uint32_t v, uint64_t *loggers, u
             break;
         n++;
     }
-    qsort(patterns, n, sizeof *patterns, by_text);
+    sort_items(patterns, n, sizeof *patterns, by_text);
     char *best = NULL;
     for (size_t i = 0; i < n;) {
         size_t j = i;

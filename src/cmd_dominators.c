@@ -11,6 +11,7 @@
 #include "msg.h"
 #include "paths.h"
 #include "textout.h"
+#include "sort.h"
 
 typedef struct tree_view {
     const analysis *a;
@@ -82,7 +83,7 @@ static long shown_children(const tree_view *view, uint32_t node, uint32_t **out)
         if (d->retained_size[v] >= view->min_size)
             kids[kept++] = (ranked){d->retained_size[v], v};
     }
-    qsort(kids, (size_t)kept, sizeof *kids, ranked_descending);
+    sort_items(kids, (size_t)kept, sizeof *kids, ranked_descending);
     uint32_t *order = (uint32_t *)kids;  /* compacted in place: each entry shrinks */
     for (long k = 0; k < kept; k++)
         order[k] = kids[k].object;

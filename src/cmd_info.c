@@ -12,6 +12,8 @@
 #include "snapshot.h"
 #include "snapsource.h"
 #include "textout.h"
+#include "warnings.h"
+#include "sort.h"
 
 static void print_header(const char *path, const heapan_reader *r, const dump_stats *s)
 {
@@ -177,7 +179,7 @@ static int info_snapshot(const char *path, uint64_t limit)
         if (count[t])
             order[n++] = (ranked){shallow[t], t};
     if (!failed && n) {
-        qsort(order, n, sizeof *order, ranked_descending);
+        sort_items(order, n, sizeof *order, ranked_descending);
         printf("\ntypes by shallow size:\n  %12s %12s  type\n", "count", "shallow");
         for (size_t i = 0; i < n && (limit == 0 || i < limit); i++) {
             uint32_t t = order[i].object;  /* here a type id */
@@ -215,6 +217,7 @@ int cmd_info(int argc, char **argv)
     if (!r)
         return EXIT_TROUBLE;
     dump_stats s;
+    char message[256];
     int failed = dumpstats_collect(r, &s) < 0;
     if (!failed) {
         print_header(path, r, &s);
@@ -229,9 +232,13 @@ int cmd_info(int argc, char **argv)
         dump_out_of_memory(path);
     else if (s.status != HEAPAN_END)
         warnf("%s: %s", path, s.message);
+    if (!failed && s.skipped)
+        warnf("%s: %s", path, warning_skipped_records(s.skipped, message, sizeof message));
+    if (!failed && s.sizes_clamped)
+        warnf("%s: sizes past 64 PiB an object or 8 EiB in all are shown clamped", path);
     dumpstats_release(&s);
     heapan_reader_close(r);
     if (failed)
         return EXIT_TROUBLE;
-    return s.status == HEAPAN_END ? EXIT_OK : EXIT_FOUND;
+    return s.status == HEAPAN_END && !s.skipped && !s.sizes_clamped ? EXIT_OK : EXIT_FOUND;
 }

@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "paths.h"
 #include "textout.h"
+#include "sort.h"
 
 static void print_object(const analysis *a, uint32_t v)
 {
@@ -69,7 +70,7 @@ static int print_object_paths(const analysis *a, const retention *r, uint32_t v,
         others[count++] = (ranked){UINT64_MAX - path_length(&p), s};
         path_release(&p);
     }
-    qsort(others, count, sizeof *others, ranked_descending);
+    sort_items(others, count, sizeof *others, ranked_descending);
     int failed = 0;
     for (size_t i = 0; i < count && (limit == 0 || i + 1 < limit) && !failed; i++)
         if (i == 0 || others[i].object != others[i - 1].object)
@@ -102,7 +103,7 @@ static int print_type_paths(const analysis *a, const retention *r, const char *n
     for (uint32_t v = 0; v < h->count; v++)
         if (h->type[v] < h->type_count && wanted[h->type[v]])
             found[(*matched)++] = (ranked){a->dom.retained_size[v], v};
-    qsort(found, *matched, sizeof *found, ranked_descending);
+    sort_items(found, *matched, sizeof *found, ranked_descending);
     int failed = 0;
     for (size_t i = 0; i < *matched && (limit == 0 || i < limit) && !failed; i++) {
         if (i)

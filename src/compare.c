@@ -5,6 +5,7 @@
 #include "compare.h"
 #include "grow.h"
 #include "structures.h"
+#include "sort.h"
 
 #define STRUCTURE_MIN_BYTES (16u << 10)  /* smaller structures are not shown */
 
@@ -55,7 +56,7 @@ static int by_growth(const void *a, const void *b)
 /* Joins the collected rows by name into `out`; equal names on one side add up. */
 static int join(collector *c, delta_table *out)
 {
-    qsort(c->rows, c->count, sizeof *c->rows, by_name);
+    sort_items(c->rows, c->count, sizeof *c->rows, by_name);
     out->rows = calloc(c->count ? c->count : 1, sizeof *out->rows);
     if (!out->rows)
         return -1;
@@ -77,7 +78,7 @@ static int join(collector *c, delta_table *out)
     free(c->rows);
     c->rows = NULL;
     c->count = c->cap = 0;
-    qsort(out->rows, out->count, sizeof *out->rows, by_growth);
+    sort_items(out->rows, out->count, sizeof *out->rows, by_growth);
     return 0;
 }
 

@@ -4,6 +4,8 @@
 
 #include "dumpstats.h"
 #include "grow.h"
+#include "heap.h"
+#include "sort.h"
 
 static int add_type(dump_stats *s, const heapan_type *t)
 {
@@ -16,12 +18,27 @@ static int add_type(dump_stats *s, const heapan_type *t)
     return 0;
 }
 
+/* As heap_link() does: no object past HEAP_OBJECT_SIZE_MAX, no total past INT64_MAX. */
+static uint64_t add_clamped(dump_stats *s, uint64_t total, uint64_t size)
+{
+    if (size > (uint64_t)INT64_MAX - total) {
+        s->sizes_clamped = 1;
+        return INT64_MAX;
+    }
+    return total + size;
+}
+
 static void add_object(dump_stats *s, const heapan_object *o)
 {
     type_stats *t = &s->types[o->type];
+    uint64_t size = o->size;
+    if (size > HEAP_OBJECT_SIZE_MAX) {
+        size = HEAP_OBJECT_SIZE_MAX;
+        s->sizes_clamped = 1;
+    }
     t->count++;
-    t->shallow += o->size;
-    s->shallow_total += o->size;
+    t->shallow = add_clamped(s, t->shallow, size);
+    s->shallow_total = add_clamped(s, s->shallow_total, size);
     s->with_value += o->value_kind != HEAPAN_VALUE_NONE;
     s->with_stack += o->stack != 0;
     s->with_shape += o->shape != 0;
@@ -50,7 +67,7 @@ static void add_event(dump_stats *s, const heapan_record *rec)
 {
     uint64_t time = 0;
     if (rec->kind == HEAPAN_REC_ALLOC) {
-        s->allocated_bytes += rec->u.alloc.size;
+        s->allocated_bytes = add_clamped(s, s->allocated_bytes, rec->u.alloc.size);
         time = rec->u.alloc.time_us;
     } else if (rec->kind == HEAPAN_REC_FREE) {
         time = rec->u.free.time_us;
@@ -139,6 +156,6 @@ size_t dumpstats_types_by_size(const dump_stats *s, uint32_t *order)
         if (s->types[id].count)
             order[n++] = (uint32_t)id;
     sort_stats = s;
-    qsort(order, n, sizeof *order, by_shallow_desc);
+    sort_items(order, n, sizeof *order, by_shallow_desc);
     return n;
 }

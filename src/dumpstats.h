@@ -30,6 +30,7 @@ typedef struct dump_stats {
     uint64_t frozen_objects;
     heapan_counts counts;    /* records read */
     uint64_t skipped;        /* records of unknown kinds */
+    int sizes_clamped;       /* a size past HEAP_OBJECT_SIZE_MAX, or a total past INT64_MAX */
     heapan_status status;    /* HEAPAN_END when the dump is complete */
     char message[256];       /* the reader's error when it is not */
 } dump_stats;

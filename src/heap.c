@@ -7,8 +7,9 @@
 #include "addrmap.h"
 #include "grow.h"
 #include "heap.h"
-#include "recordpipe.h"
 #include "warnings.h"
+#include "recordpipe.h"
+#include "sort.h"
 
 #define PROGRESS_EVERY 65536  /* records between progress calls */
 
@@ -45,7 +46,7 @@ typedef struct loader {
     uint32_t run_index;    /* its index once resolved */
     deferred batch[BATCH];
     size_t batch_count;
-    uint64_t duplicates, null_addresses, dropped_edges;
+    uint64_t duplicates, duplicated_addresses, null_addresses, dropped_edges;
     int out_of_memory, too_big;
     /* Format 1.1 writes the roots first (docs/format.md, "Order"): were they? */
     int root_read, object_before_root;
@@ -143,6 +144,8 @@ static void define_object(loader *l, const heapan_object *o)
         return;
     if (h->flags[i] & HEAP_OBJ_DEFINED) {
         l->duplicates++;
+        l->duplicated_addresses += !(h->flags[i] & HEAP_OBJ_REDEFINED);
+        h->flags[i] |= HEAP_OBJ_REDEFINED;
         return;
     }
     int hashed = (o->flags & HEAPAN_OBJ_HAS_HASH) != 0;
@@ -581,15 +584,39 @@ static int build_reverse(heap *h)
     return 0;
 }
 
+/* Totals stay at most INT64_MAX, so retained sizes and the differences of compare fit. */
+static int sum_sizes(heap *h)
+{
+    uint32_t oversized = 0, past_total = 0;
+    for (uint32_t i = 0; i < h->count; i++) {
+        if (h->size[i] > HEAP_OBJECT_SIZE_MAX) {
+            h->size[i] = HEAP_OBJECT_SIZE_MAX;
+            oversized++;
+        }
+        if (h->size[i] > (uint64_t)INT64_MAX - h->total_size) {
+            h->size[i] = (uint64_t)INT64_MAX - h->total_size;
+            past_total++;
+        }
+        h->total_size += h->size[i];
+    }
+    if (oversized &&
+        heap_warn(h, "%u object%s larger than any address space (64 PiB); counted as 64 PiB",
+                  oversized, oversized == 1 ? " claims to be" : "s claim to be") < 0)
+        return -1;
+    if (past_total &&
+        heap_warn(h, "the sizes add up past 8 EiB; %u object%s counted smaller, to keep the total "
+                  "at 8 EiB", past_total, past_total == 1 ? " was" : "s were") < 0)
+        return -1;
+    return 0;
+}
+
 int heap_link(heap *h)
 {
     if (build_reverse(h) < 0)
         return -1;
     for (size_t k = 0; k < h->root_count; k++)
         h->flags[h->roots[k].object] |= HEAP_OBJ_ROOT;
-    for (uint32_t i = 0; i < h->count; i++)
-        h->total_size += h->size[i];
-    return 0;
+    return sum_sizes(h);
 }
 
 static int by_object_then_order(const void *a, const void *b)
@@ -629,7 +656,7 @@ static void finish_properties(heap *h, const uint32_t *remap)
     }
     h->property_count = kept;
     if (kept)
-        qsort(h->properties, kept, sizeof *h->properties, by_object_then_order);
+        sort_items(h->properties, kept, sizeof *h->properties, by_object_then_order);
 }
 
 static int finish(loader *l)
@@ -670,12 +697,19 @@ static int warn_about_load(loader *l)
 {
     heap *h = l->h;
     uint64_t null = l->null_addresses + l->dropped_edges;
+    uint64_t records = l->duplicates + l->duplicated_addresses;
     if (l->duplicates &&
-        heap_warn(h, "%llu object%s twice; the first record of each was kept",
-                  (unsigned long long)l->duplicates, l->duplicates == 1 ? " appears" : "s appear") < 0)
+        heap_warn(h, "%llu object records share %llu address%s; the first record at each was kept",
+                  (unsigned long long)records, (unsigned long long)l->duplicated_addresses,
+                  l->duplicated_addresses == 1 ? "" : "es") < 0)
         return -1;
     if (null && heap_warn(h, "%llu record%s address 0 and %s skipped", (unsigned long long)null,
                           null == 1 ? " names" : "s name", null == 1 ? "was" : "were") < 0)
+        return -1;
+    uint64_t skipped = heapan_reader_skipped(h->reader);
+    char message[256];
+    if (skipped &&
+        heap_warn(h, "%s", warning_skipped_records(skipped, message, sizeof message)) < 0)
         return -1;
     if (h->status != HEAPAN_END &&
         heap_warn(h, "the dump is incomplete (%s); what could be read is analysed",

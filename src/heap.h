@@ -27,7 +27,8 @@ enum {
     HEAP_OBJ_UNREACHABLE = 1u << 3,  /* set by dominators_compute() */
     HEAP_OBJ_DEFINED = 1u << 4,      /* its object record was read (loading only) */
     HEAP_OBJ_HAS_HASH = 1u << 5,     /* value_hash[i] holds the hash of its str/bytes value */
-    HEAP_OBJ_FROZEN = 1u << 6        /* in the collector's permanent generation (gc.freeze()) */
+    HEAP_OBJ_FROZEN = 1u << 6,       /* in the collector's permanent generation (gc.freeze()) */
+    HEAP_OBJ_REDEFINED = 1u << 7     /* more than one object record named it (loading only) */
 };
 
 /* An edge label whose value does not fit inline lives in a side table. */
@@ -139,9 +140,14 @@ int heap_is_v8(const heap *h);
 /* String ids run from 1 to this, inclusive. */
 uint32_t heap_string_count(const heap *h);
 
+/* No object is larger than the largest virtual address space of any 64-bit CPU (57 bits). */
+#define HEAP_OBJECT_SIZE_MAX (UINT64_C(1) << 56)
+
 /*
  * For loaders that fill the arrays themselves: builds the reverse edges,
- * flags the roots, sums the sizes.  0, or -1 when out of memory.
+ * flags the roots, sums the sizes.  Sizes past HEAP_OBJECT_SIZE_MAX, and
+ * past a total of INT64_MAX, are clamped with a warning, so that no sum or
+ * difference of sizes overflows.  0, or -1 when out of memory.
  */
 int heap_link(heap *h);
 

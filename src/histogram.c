@@ -5,6 +5,7 @@
 
 #include "grow.h"
 #include "histogram.h"
+#include "sort.h"
 
 uint32_t histogram_key(const heap *h, group_by by, uint32_t i)
 {
@@ -125,7 +126,7 @@ int histogram_build(const heap *h, const dominators *d, group_by by, histogram *
     failed = failed || add_retained(h, d, &g, out->rows, out->count) < 0;
     free(g.row_of);
     if (!failed && out->count)
-        qsort(out->rows, out->count, sizeof *out->rows, by_retained);
+        sort_items(out->rows, out->count, sizeof *out->rows, by_retained);
     return failed ? -1 : 0;
 }
 

@@ -13,6 +13,7 @@
 #include "grow.h"
 #include "report.h"
 #include "textout.h"
+#include "sort.h"
 
 /* Per-type tallies, reused: only the touched entries are cleared. */
 typedef struct tally {
@@ -279,7 +280,7 @@ static int find_large_collections(finder *f)
             h->out_count[v] >= f->o->min_entries && report_is_collection(h, v))
             order[found++] = (ranked){d->retained_size[v], v};
     /* Outermost first: a dominator retains at least what it dominates. */
-    qsort(order, found, sizeof *order, ranked_descending);
+    sort_items(order, found, sizeof *order, ranked_descending);
     int failed = 0;
     for (size_t i = 0; i < found && !failed; i++) {
         uint32_t v = order[i].object;

@@ -10,6 +10,7 @@
 #include "grow.h"
 #include "snapshot.h"
 #include "snapsource.h"
+#include "sort.h"
 
 #define BUFFER (1u << 20)
 #define CHUNK 4096           /* numbers handed over at once */
@@ -977,7 +978,7 @@ static int merge_equal_types(parser *p)
         sorted[id - 1] = (named_type){name ? name : "", id};
         same[id] = id;
     }
-    qsort(sorted, n, sizeof *sorted, by_name_then_id);
+    sort_items(sorted, n, sizeof *sorted, by_name_then_id);
     for (size_t k = 1; k < n; k++)
         if (strcmp(sorted[k].name, sorted[k - 1].name) == 0)
             same[sorted[k].id] = same[sorted[k - 1].id];

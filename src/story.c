@@ -18,6 +18,7 @@
 #include "structures.h"
 #include "textout.h"
 #include "trace_link.h"
+#include "sort.h"
 
 #define SAMPLED_ENTRIES 64      /* entries of a finding looked at to fold it into another */
 #define DOMINATOR_STEPS 64      /* how far up the dominator tree "inside" is looked for */
@@ -236,7 +237,7 @@ static int indexes_again(const report *r, const leak_candidate *a, const leak_ca
     for (uint64_t e = h->out_start[a->object]; e < (uint64_t)h->out_start[a->object] + n; e++)
         if (key_of(h, e))
             keys[count++] = key_of(h, e);
-    qsort(keys, count, sizeof *keys, by_key);
+    sort_items(keys, count, sizeof *keys, by_key);
     uint32_t seen = 0, shared = 0;
     for (uint64_t e = h->out_start[b->object];
          count && e < (uint64_t)h->out_start[b->object] + h->out_count[b->object] &&
@@ -376,7 +377,7 @@ int weigh_evidence(report *r, const retention *paths, const report_options *o)
     for (size_t i = 0; i < r->leak_count; i++)
         weigh_growth(r, paths, o, &r->leaks[i]);
     if (r->leak_count)
-        qsort(r->leaks, r->leak_count, sizeof *r->leaks, by_score);
+        sort_items(r->leaks, r->leak_count, sizeof *r->leaks, by_score);
     if (fold_secondary(r) < 0)
         return -1;
     while (r->leak_count > o->top)
@@ -440,8 +441,8 @@ int order_suggestions(report *r, const report_options *o)
             r->suggestions[kept++] = r->suggestions[i];
     }
     r->suggestion_count = kept;
-    if (kept) /* qsort is not stable: equal keys keep no order, which the keys rule out */
-        qsort(r->suggestions, kept, sizeof *r->suggestions, by_first_to_do);
+    /* qsort is not stable: equal keys keep no order, which the keys rule out */
+    sort_items(r->suggestions, kept, sizeof *r->suggestions, by_first_to_do);
     while (r->suggestion_count > o->top)
         release_suggestion(&r->suggestions[--r->suggestion_count]);
     /* The findings point at their fixes by index, now that the order is known. */

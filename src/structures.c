@@ -4,6 +4,7 @@
 
 #include "report.h"
 #include "structures.h"
+#include "sort.h"
 
 /* Drops "@0x..." addresses and writes list positions as [ * ], in place. */
 static void normalise(char *text)
@@ -52,7 +53,7 @@ static int by_name(const void *a, const void *b)
 /* Sorts the items and sums those that share a name. */
 static void merge_names(structure_index *ix)
 {
-    qsort(ix->items, ix->count, sizeof *ix->items, by_name);
+    sort_items(ix->items, ix->count, sizeof *ix->items, by_name);
     size_t kept = 0;
     for (size_t i = 0; i < ix->count; i++) {
         structure *s = &ix->items[i];
@@ -79,7 +80,7 @@ int structure_index_build(structure_index *ix, const heap *h, const dominators *
         if (!(h->flags[v] & HEAP_OBJ_UNREACHABLE) &&
             d->retained_size[v] >= STRUCTURE_LOOKUP_BYTES && report_is_collection(h, v))
             found[n++] = (ranked){d->retained_size[v], v};
-    qsort(found, n, sizeof *found, ranked_descending);
+    sort_items(found, n, sizeof *found, ranked_descending);
     if (n > STRUCTURES_PER_DUMP)
         n = STRUCTURES_PER_DUMP;
     ix->items = malloc((n ? n : 1) * sizeof *ix->items);

@@ -10,6 +10,7 @@
 
 #include "report.h"
 #include "textout.h"
+#include "sort.h"
 
 #define PY_OBJECT_HEADER 16   /* refcount and type pointer */
 #define PY_GC_HEADER 16       /* what the cycle collector adds to a container */
@@ -414,7 +415,7 @@ static int suggest_slots(adder *a)
         shapes[n++] = (instance_shape){(uint64_t)t << 32 | count, signature, h->size[v] + dict_size,
                                        dict_size, v};
     }
-    qsort(shapes, n, sizeof *shapes, by_type_and_shape);
+    sort_items(shapes, n, sizeof *shapes, by_type_and_shape);
     int failed = 0;
     for (size_t i = 0; i < n && !failed;) {
         size_t type_end = i, best = i, best_len = 0;
@@ -616,7 +617,7 @@ static int suggest_interning(adder *a)
         else if (!v8 && h->flags[v] & HEAP_OBJ_HAS_HASH &&
                  pytypes_kind_of(&a->r->classes, h, v) == PY_STR)
             strs[n++] = (ranked){h->value_hash[v] ^ h->size[v] * 0x9e3779b97f4a7c15ull, v};
-    qsort(strs, n, sizeof *strs, ranked_descending);
+    sort_items(strs, n, sizeof *strs, ranked_descending);
     duplicates own = {.waste.finding = HEAP_NONE, .best = HEAP_NONE},
                libraries = {.waste.finding = HEAP_NONE, .best = HEAP_NONE};
     for (size_t i = 0; i < n;) {
@@ -733,7 +734,7 @@ static int suggest_empty_collections(adder *a)
             !(h->flags[v] & HEAP_OBJ_UNREACHABLE))
             slots[n++] = holder_of(h, v, kind);
     }
-    qsort(slots, n, sizeof *slots, by_owner_then_attribute);
+    sort_items(slots, n, sizeof *slots, by_owner_then_attribute);
     int failed = 0;
     for (size_t i = 0; i < n && !failed;) {
         size_t j = i;

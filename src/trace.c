@@ -9,6 +9,7 @@
 #include "grow.h"
 #include "trace.h"
 #include "warnings.h"
+#include "sort.h"
 
 #define MAX_POINTS 512   /* timeline points kept */
 #define STEADY_FIT 0.8    /* R^2 of a growth that counts as steady */
@@ -17,6 +18,8 @@ typedef struct replay {
     trace *t;
     uint64_t points_seen, point_stride;
     uint64_t event, peak_event;  /* allocations and frees so far; when the peak was reached */
+    uint64_t clock_us;           /* the latest event time so far: time never runs backwards */
+    uint64_t backwards, largest_step_back_us, reallocated;
     size_t site_cap, frame_cap;
     int failed;
 } replay;
@@ -139,6 +142,17 @@ static void maybe_point(replay *p, uint64_t time_us)
         thin_point(p, time_us, p->t->live, 0);
 }
 
+/* An event stamped before the one before it is counted at that one's time. */
+static uint64_t event_time(replay *p, uint64_t time_us)
+{
+    if (time_us >= p->clock_us)
+        return p->clock_us = time_us;
+    p->backwards++;
+    if (p->clock_us - time_us > p->largest_step_back_us)
+        p->largest_step_back_us = p->clock_us - time_us;
+    return p->clock_us;
+}
+
 static void on_alloc(replay *p, const heapan_alloc *a)
 {
     trace *t = p->t;
@@ -150,6 +164,7 @@ static void on_alloc(replay *p, const heapan_alloc *a)
     }
     p->event++;
     if (!added) {  /* a block allocated twice: the first was freed unseen */
+        p->reallocated++;
         trace_site *old = site_of(p, slot->index);
         uint64_t bytes = weight(t, slot->extra);
         change(p, old, -(int64_t)bytes, a->time_us);
@@ -213,12 +228,18 @@ static void on_record(replay *p, const heapan_record *rec)
 {
     trace *t = p->t;
     switch (rec->kind) {
-    case HEAPAN_REC_ALLOC:
-        on_alloc(p, &rec->u.alloc);
+    case HEAPAN_REC_ALLOC: {
+        heapan_alloc a = rec->u.alloc;
+        a.time_us = event_time(p, a.time_us);
+        on_alloc(p, &a);
         break;
-    case HEAPAN_REC_FREE:
-        on_free(p, &rec->u.free);
+    }
+    case HEAPAN_REC_FREE: {
+        heapan_free f = rec->u.free;
+        f.time_us = event_time(p, f.time_us);
+        on_free(p, &f);
         break;
+    }
     case HEAPAN_REC_SAMPLE:
         if (!t->timeline_from_samples) {
             t->timeline_from_samples = 1;  /* the process's own samples replace ours */
@@ -227,7 +248,7 @@ static void on_record(replay *p, const heapan_record *rec)
             p->points_seen = 0;
         }
         /* traced_bytes 0: the producer left it to the events, known exactly here */
-        thin_point(p, rec->u.sample.time_us,
+        thin_point(p, event_time(p, rec->u.sample.time_us),
                    rec->u.sample.traced_bytes ? rec->u.sample.traced_bytes : t->live,
                    rec->u.sample.rss);
         break;
@@ -354,6 +375,38 @@ static void read_all(replay *p, heapan_reader *r)
     } while (!p->failed && t->status == HEAPAN_OK);
 }
 
+static int warn_about_events(replay *p, heapan_reader *r)
+{
+    trace *t = p->t;
+    char message[256];
+    uint64_t skipped = heapan_reader_skipped(r);
+    if (skipped && warn(t, "%s", warning_skipped_records(skipped, message, sizeof message)) < 0)
+        return -1;
+    if (p->reallocated &&
+        warn(t, "%llu allocation%s at an address still live, whose free the trace lacks; the "
+             "block before %s counted as freed then", (unsigned long long)p->reallocated,
+             p->reallocated == 1 ? " was" : "s were", p->reallocated == 1 ? "was" : "each was") < 0)
+        return -1;
+    if (p->backwards &&
+        warn(t, "%llu record%s earlier than the one before (by up to %.6f s); each was counted "
+             "at the time before it", (unsigned long long)p->backwards,
+             p->backwards == 1 ? " is stamped" : "s are stamped",
+             (double)p->largest_step_back_us / 1e6) < 0)
+        return -1;
+    return 0;
+}
+
+/* A sampling interval of 2^64 bytes would weigh each sample past what a sum can hold. */
+static int check_sampling(trace *t)
+{
+    if (t->header.sample_bytes <= TRACE_SAMPLE_BYTES_MAX)
+        return 0;
+    unsigned long long every = (unsigned long long)t->header.sample_bytes;
+    t->header.sample_bytes = 0;
+    return warn(t, "the trace says it sampled every %llu bytes, more than 4 GiB; each "
+                "allocation is counted once, as if unsampled", every);
+}
+
 int trace_load(trace *t, heapan_reader *r)
 {
     memset(t, 0, sizeof *t);
@@ -364,7 +417,7 @@ int trace_load(trace *t, heapan_reader *r)
     t->stack_count = 1;  /* stack 0, "no stack", always exists */
     t->sites = calloc(p.site_cap, sizeof *t->sites);
     t->stacks = calloc(p.site_cap, sizeof *t->stacks);
-    if (!t->sites || !t->stacks || addrmap_init(&t->blocks, 1u << 16) < 0)
+    if (!t->sites || !t->stacks || addrmap_init(&t->blocks, 1u << 16) < 0 || check_sampling(t) < 0)
         return -1;
     read_all(&p, r);
     if (p.failed)
@@ -379,7 +432,7 @@ int trace_load(trace *t, heapan_reader *r)
     if (t->huge && warn(t, "%llu allocations of 4 GiB or more were counted as 4 GiB",
                         (unsigned long long)t->huge) < 0)
         return -1;
-    return 0;
+    return warn_about_events(&p, r);
 }
 
 void trace_release(trace *t)
@@ -487,7 +540,7 @@ size_t trace_top_sites(const trace *t, int key, uint32_t *out, size_t limit)
         if (value)
             sites[n++] = (keyed_site){value, i};
     }
-    qsort(sites, n, sizeof *sites, by_value_descending);
+    sort_items(sites, n, sizeof *sites, by_value_descending);
     size_t kept = n < limit ? n : limit;
     for (size_t k = 0; k < kept; k++)
         out[k] = sites[k].stack;

@@ -38,6 +38,12 @@ typedef struct trace_point {
     uint64_t time_us, traced_bytes, rss;
 } trace_point;
 
+/*
+ * The largest sampling interval read as one, 4 GiB: a sample then stands for
+ * at most about 2^33 bytes, and 2^31 events are needed before a sum overflows.
+ */
+#define TRACE_SAMPLE_BYTES_MAX (UINT64_C(1) << 32)
+
 typedef struct trace {
     heapan_reader *reader;     /* kept: its string table names the frames */
     heapan_header header;

@@ -5,6 +5,7 @@
 #include "report.h"
 #include "textout.h"
 #include "trace_advice.h"
+#include "sort.h"
 
 #define REBUILT 4     /* allocated at least this many times its largest live size */
 #define SHORT_LIVED 8 /* buffers: allocated at least this many times their largest live size */
@@ -64,10 +65,10 @@ size_t trace_find_advice(const trace *t, trace_advice *out, size_t max)
             continue;
         if (n < max) {
             out[n++] = a;
-            qsort(out, n, sizeof *out, by_saving);
+            sort_items(out, n, sizeof *out, by_saving);
         } else if (max && by_saving(&a, &out[max - 1]) < 0) {
             out[max - 1] = a;
-            qsort(out, n, sizeof *out, by_saving);
+            sort_items(out, n, sizeof *out, by_saving);
         }
     }
     return n;

@@ -19,6 +19,15 @@ int warning_add(char ***lines, size_t *count, const char *fmt, va_list ap)
     return 0;
 }
 
+const char *warning_skipped_records(unsigned long long skipped, char *buf, size_t size)
+{
+    snprintf(buf, size,
+             "%llu record%s of a kind this heapan does not know %s skipped: the file may come "
+             "from a newer heapan, and what those records hold is left out",
+             skipped, skipped == 1 ? "" : "s", skipped == 1 ? "was" : "were");
+    return buf;
+}
+
 void warnings_free(char **lines, size_t count)
 {
     for (size_t k = 0; k < count; k++)

@@ -683,7 +683,8 @@ static uint32_t shape_of(dumper *d, PyObject *o)
         return fail_nomem(d), 0;
     memcpy(d->last_names, d->names, bytes);
     d->last_names_len = d->names_len;
-    qsort(d->names, d->names_len, sizeof *d->names, by_id);
+    if (d->names_len > 1)
+        qsort(d->names, d->names_len, sizeof *d->names, by_id);
     d->last_shape = heapan_writer_shape(d->w, d->names, d->names_len);
     return d->last_shape ? d->last_shape : (fail_writer(d), 0);
 }

@@ -359,8 +359,8 @@ static void record_free(void *ptr)
 }
 
 /*
- * pymalloc hands requests over 512 bytes, and the frees and reallocs of
- * such blocks, down to the raw domain.  That nested call is the same
+ * pymalloc hands requests over 512 bytes, and of 0 bytes, and the frees
+ * and reallocs of such blocks, down to the raw domain.  That nested call is the same
  * block: the outer hook records it, and marks the thread so the raw hook
  * does not record it again.  Small requests never nest, and skip the mark.
  */
@@ -378,7 +378,8 @@ static void *nested_malloc(hooked_domain *d, size_t size)
 static void *hook_malloc(void *ctx, size_t size)
 {
     hooked_domain *d = ctx;
-    void *ptr = d->may_nest && size > PYMALLOC_MAX_SMALL
+    /* size - 1 wraps for 0, which pymalloc hands down too (obmalloc.c: nbytes - 1 >= 512) */
+    void *ptr = d->may_nest && size - 1 >= PYMALLOC_MAX_SMALL
                     ? nested_malloc(d, size)
                     : d->original.malloc(d->original.ctx, size);
     if (ptr && alloc_is_recorded(d, size))

@@ -279,6 +279,18 @@ class TraceTest(unittest.TestCase):
             subprocess.run([HEAPAN, "check", path], check=True, capture_output=True)
         self.assertGreaterEqual(self.report(trace)["allocations"], 10000)
 
+    def test_each_block_is_recorded_once(self):
+        # pymalloc hands 0-byte requests to the raw allocator, as it does big
+        # ones: both hooks used to record the block, and it seemed to live twice.
+        trace = self.path("imports.zst")
+        self.run_python("-c", textwrap.dedent("""\
+            import sys, heapan
+            with heapan.trace(sys.argv[1]):
+                import json, email.parser, decimal, unittest
+            """), trace)
+        result = subprocess.run([HEAPAN, "trace", trace], capture_output=True, text=True)
+        self.assertEqual((result.returncode, result.stderr), (0, ""))
+
     def test_without_pymalloc(self):
         trace = self.path("malloc.zst")
         env = dict(os.environ, PYTHONMALLOC="malloc")

@@ -35,6 +35,8 @@ static uint32_t str(const char *s)
     return id;
 }
 
+static uint64_t sample_bytes; /* of the next header start() writes */
+
 static void start(const char *path, unsigned content, size_t flush_interval)
 {
     static const char *const argv[] = {"python3", "app.py", "--serve"};
@@ -50,6 +52,7 @@ static void start(const char *path, unsigned content, size_t flush_interval)
                        .producer_version = "1.0",
                        .runtime = "CPython",
                        .runtime_version = "3.11.7",
+                       .sample_bytes = sample_bytes,
                        .pid = 4242,
                        .time_us = 1764000000000000,
                        .pointer_size = 8,
@@ -426,6 +429,46 @@ static void write_trace(const char *path)
     finish();
 }
 
+/* A complete dump of nothing: every table is empty. */
+static void write_empty(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    finish();
+}
+
+/* Objects whose sizes pass any address space, and add up past 2^64 bytes. */
+static void write_huge_sizes(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    uint32_t t = type("app", "Blob", 0);
+    root(16, HEAPAN_ROOT_MODULE, "app");
+    object(16, t, 64, 0);
+    for (uint64_t i = 2; i <= 201; i++) { /* 200 x 64 PiB: past 8 EiB in all */
+        object(i * 16, t, UINT64_MAX - i, 0);
+        ref(16, i * 16, HEAPAN_LABEL_INDEX, NULL, (int64_t)i);
+    }
+    finish();
+}
+
+/*
+ * A trace that breaks its own rules: an address allocated twice with no
+ * free between, and records stamped earlier than the ones before them.
+ */
+static void write_odd_trace(const char *path, uint64_t every)
+{
+    sample_bytes = every;
+    start(path, HEAPAN_CONTENT_TRACE, 0);
+    uint32_t frame = heapan_writer_frame(w, str("app/io.py"), str("read_all"), 7);
+    uint32_t stack = heapan_writer_stack(w, 0, frame);
+    static const uint64_t times[] = {1000, 2000, 1500, 3000, 500};
+    for (size_t i = 0; i < sizeof times / sizeof *times; i++) {
+        heapan_alloc a = {.time_us = times[i], .address = 0x10000 + (i % 2) * 64, .size = 1024,
+                          .stack = stack, .thread = 1};
+        check(heapan_writer_alloc_event(w, &a), "alloc");
+    }
+    finish();
+}
+
 /*
  * A recursion n frames deep, every frame on one line as a recursive call's
  * are, with a block allocated at each depth: stacks as deep as a program's
@@ -521,7 +564,7 @@ static void put_varint(uint64_t v)
         die("memory");
 }
 
-static void put_record(unsigned tag, const void *payload, size_t len)
+static void put_record(uint64_t tag, const void *payload, size_t len)
 {
     put_varint(tag);
     put_varint(len);
@@ -586,6 +629,17 @@ static void write_raw(const char *path, const char *kind)
         static const uint8_t longer[] = {0x10, 1, 0, 48, 1, 0, 0, 0, 0, 0x55, 0x66};
         put_record(HEAPAN_REC_OBJECT, longer, sizeof longer);
         put_end(1, 1, 1);
+    } else if (strcmp(kind, "unknown-tags") == 0) {
+        /* Record kinds this version does not know, in its own minor: skipped and counted. */
+        put_preamble(1, 1);
+        put_header();
+        put_string_and_type();
+        put_record(77, "x", 1);
+        put_record(HEAPAN_REC_OBJECT, object, sizeof object);
+        put_record(4000000000u, "", 0);
+        put_record(1ull << 40, "zzz", 3);
+        put_record(99, "yy", 2);
+        put_end(1, 1, 1);
     } else if (strcmp(kind, "not-heapan") == 0) {
         bytebuf_put(&raw, "hello, world\n", 13);
     } else if (strcmp(kind, "bad-varint") == 0) {
@@ -627,12 +681,13 @@ static void write_raw(const char *path, const char *kind)
 
 static const char *const raw_kinds[] = {"newer-version", "newer-minor", "not-heapan",
                                         "bad-varint",    "huge-count",  "huge-length",
-                                        "undefined-type", "no-header",  "wrong-end"};
+                                        "undefined-type", "no-header",  "wrong-end",
+                                        "unknown-tags"};
 
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        puts("basic\nchain\ncycle\ngarbage-cycle\nstring-bomb\nrootless\nroots-last\ntrace\ndeep-trace\ndangling\n"
+        puts("basic\nchain\ncycle\ngarbage-cycle\nstring-bomb\nrootless\nroots-last\nempty\nhuge-sizes\ntrace\nodd-trace\noversampled-trace\ndeep-trace\ndangling\n"
              "unfinished\nhostile\nterminal\nbigvalue\njoined\nstory");
         for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
             puts(raw_kinds[i]);
@@ -657,6 +712,14 @@ int main(int argc, char **argv)
         write_roots_last(out);
     else if (strcmp(kind, "trace") == 0)
         write_trace(out);
+    else if (strcmp(kind, "empty") == 0)
+        write_empty(out);
+    else if (strcmp(kind, "huge-sizes") == 0)
+        write_huge_sizes(out);
+    else if (strcmp(kind, "odd-trace") == 0)
+        write_odd_trace(out, 0);
+    else if (strcmp(kind, "oversampled-trace") == 0)
+        write_odd_trace(out, UINT64_MAX);
     else if (strcmp(kind, "deep-trace") == 0)
         write_deep_trace(out, argc > 3 ? strtoull(argv[3], NULL, 10) : 1000);
     else if (strcmp(kind, "dangling") == 0)

@@ -80,13 +80,33 @@ START_TEST(references_to_missing_objects_are_dropped_with_a_warning)
     ck_assert_uint_eq(h.root_count, 1);
     ck_assert_uint_eq(h.total_size, 3);
     ck_assert_uint_eq(h.warning_count, 2);
-    ck_assert_ptr_nonnull(strstr(h.warnings[0], "1 object appears twice"));
+    ck_assert_ptr_nonnull(strstr(h.warnings[0], "2 object records share 1 address;"));
     ck_assert_ptr_nonnull(strstr(h.warnings[1], "3 objects are named"));
     ck_assert_ptr_nonnull(strstr(h.warnings[1], "2 references and 1 root to them"));
     uint32_t a = heap_find_address(&h, 0x10), b = heap_find_address(&h, 0x20);
     ck_assert_uint_eq(h.out_target[h.out_start[a]], b);
     ck_assert_uint_eq(h.in_source[h.in_start[b]], a);
     ck_assert_uint_eq(h.roots[0].object, b);
+    heap_release(&h);
+    test_dump_release(&d);
+}
+END_TEST
+
+START_TEST(many_records_at_one_address_are_counted_as_records_and_addresses)
+{
+    test_dump d;
+    test_dump_start(&d, NULL);
+    uint32_t t = test_type(&d, "app", "Node");
+    test_root(&d, 0x10, HEAPAN_ROOT_EXTERNAL);
+    for (int i = 0; i < 100000; i++)
+        test_object(&d, 0x10, t, 8);
+    test_object(&d, 0x20, t, 8);
+    test_object(&d, 0x20, t, 8);
+    heap h;
+    load(&d, &h);
+    ck_assert_uint_eq(h.count, 2);
+    ck_assert_uint_eq(h.warning_count, 1);
+    ck_assert_ptr_nonnull(strstr(h.warnings[0], "100002 object records share 2 addresses;"));
     heap_release(&h);
     test_dump_release(&d);
 }
@@ -150,6 +170,7 @@ Suite *heap_suite(void)
     TCase *tc = tcase_create("load");
     tcase_add_test(tc, objects_edges_and_labels_load_in_both_directions);
     tcase_add_test(tc, references_to_missing_objects_are_dropped_with_a_warning);
+    tcase_add_test(tc, many_records_at_one_address_are_counted_as_records_and_addresses);
     tcase_add_test(tc, a_truncated_dump_loads_what_it_can);
     tcase_add_test(tc, stacks_and_shapes_are_kept);
     suite_add_tcase(s, tc);
