@@ -750,7 +750,7 @@ int heap_load(heap *h, heapan_reader *r, heap_progress_fn progress, void *ctx)
     h->reader = r;
     h->header = *heapan_reader_header(r);
     loader l = {.h = h, .run_item = BATCH};
-    if (addrmap_init(&l.map, 1u << 16) < 0)
+    if (addrmap_init(&l.map, 1u << 12) < 0)
         return -1;
     record_pipe *pipe = record_pipe_start(r);
     if (pipe) {

@@ -121,12 +121,20 @@ record_pipe *record_pipe_start(heapan_reader *r)
         return NULL;
     p->reader = r;
     p->status = HEAPAN_OK;
-    if (!(p->chunks = calloc(CHUNKS, sizeof *p->chunks))) {
+    /* Not calloc: a small dump then touches only the pages its records fill. */
+    if (!(p->chunks = malloc(CHUNKS * sizeof *p->chunks))) {
         free(p);
         return NULL;
     }
-    for (size_t i = 0; i < CHUNKS; i++)
-        p->empty[p->empty_count++] = &p->chunks[i];
+    for (size_t i = 0; i < CHUNKS; i++) {
+        chunk *c = &p->chunks[i];
+        c->count = c->names_used = c->names_cap = c->texts_used = c->texts_cap = 0;
+        c->names = NULL;
+        c->texts = NULL;
+        c->offset = 0;
+        c->last = 0;
+        p->empty[p->empty_count++] = c;
+    }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->changed, NULL);
     if (pthread_create(&p->thread, NULL, produce, p) != 0) {

@@ -417,7 +417,7 @@ int trace_load(trace *t, heapan_reader *r)
     t->stack_count = 1;  /* stack 0, "no stack", always exists */
     t->sites = calloc(p.site_cap, sizeof *t->sites);
     t->stacks = calloc(p.site_cap, sizeof *t->stacks);
-    if (!t->sites || !t->stacks || addrmap_init(&t->blocks, 1u << 16) < 0 || check_sampling(t) < 0)
+    if (!t->sites || !t->stacks || addrmap_init(&t->blocks, 1u << 12) < 0 || check_sampling(t) < 0)
         return -1;
     read_all(&p, r);
     if (p.failed)

@@ -7,18 +7,24 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
 #include "dominators.h"
+#include "compare.h"
 #include "dumpstats.h"
 #include "heapan.h"
 #include "histogram.h"
 #include "integrity.h"
 #include "paths.h"
 #include "render.h"
+#include "render_compare.h"
 #include "render_trace.h"
 #include "report.h"
 #include "snapshot.h"
+#include "structures.h"
 #include "trace.h"
 #include "trace_link.h"
 
@@ -96,7 +102,52 @@ static inline void fuzz_read_snapshot(const uint8_t *data, size_t size)
     unlink(file);
 }
 
-/* Reads a compressed dump through the reader, info's and check's passes, and the analysis. */
+/*
+ * A payload as a dump file: compressed at level 1 (a mutation then reaches
+ * the record decoders instead of dying in zstd), or as it is when it is
+ * zstd already (mkdump's files).  Returns a malloc'd copy, or NULL.
+ */
+static inline uint8_t *fuzz_compress(const uint8_t *data, size_t size, size_t *out)
+{
+    static const uint8_t zstd_magic[] = {0x28, 0xb5, 0x2f, 0xfd};
+    if (size >= 4 && memcmp(data, zstd_magic, 4) == 0) {
+        uint8_t *copy = malloc(size ? size : 1);
+        if (copy)
+            memcpy(copy, data, size);
+        *out = size;
+        return copy;
+    }
+    size_t cap = ZSTD_compressBound(size);
+    uint8_t *compressed = malloc(cap);
+    size_t n = compressed ? ZSTD_compress(compressed, cap, data, size, 1) : 0;
+    if (!compressed || ZSTD_isError(n)) {
+        free(compressed);
+        return NULL;
+    }
+    *out = n;
+    return compressed;
+}
+
+/* The bytes in a new temporary file; its malloc'd path, or NULL. */
+static inline char *fuzz_temp_file(const uint8_t *data, size_t size)
+{
+    char *path = strdup("/tmp/heapan-fuzz-XXXXXX");
+    int fd = path ? mkstemp(path) : -1;
+    if (fd < 0) {
+        free(path);
+        return NULL;
+    }
+    int written = write(fd, data, size) == (ssize_t)size;
+    close(fd);
+    if (!written) {
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+/* The input layer, as info and check read a file: its counts, and its integrity. */
 static inline void fuzz_read_dump(const uint8_t *data, size_t size)
 {
     heapan_reader *r;
@@ -111,31 +162,122 @@ static inline void fuzz_read_dump(const uint8_t *data, size_t size)
         integrity_check(r, &problems);
     }
     heapan_reader_close(r);
-    /* Any dump can be replayed as a trace (its events are just absent), and
-     * joined with itself: the same pid, so addresses are matched. */
-    trace t;
-    int traced = 0;
-    if (heapan_reader_open_memory(&r, data, size) == HEAPAN_OK) {
-        traced = trace_load(&t, r) == 0;
-        FILE *sink = traced ? fopen("/dev/null", "w") : NULL;
-        if (sink) {
-            render_trace_text(sink, &t, "fuzz.trace", 10);
-            render_trace_markdown(sink, &t, "fuzz.trace", 10);
-            render_trace_html(sink, &t, "fuzz.trace", 10);
-            render_trace_json(sink, &t, "fuzz.trace", 10);
-            fclose(sink);
-        }
-        if (!traced)
-            trace_release(&t);
-    } else {
-        heapan_reader_close(r);
+}
+
+/* The trace's four renderers. */
+static inline void fuzz_render_trace(const trace *t)
+{
+    FILE *sink = fopen("/dev/null", "w");
+    if (!sink)
+        return;
+    render_trace_text(sink, t, "fuzz.trace", 10);
+    render_trace_markdown(sink, t, "fuzz.trace", 10);
+    render_trace_html(sink, t, "fuzz.trace", 10);
+    render_trace_json(sink, t, "fuzz.trace", 10);
+    fclose(sink);
+}
+
+/* A heap read from `r` (taken over), reported on with the trace joined in, as JSON. */
+static inline void fuzz_report_with_trace(heapan_reader *r, const trace *t)
+{
+    heap h;
+    dominators d = {0};
+    retention paths = {0};
+    report rep = {0};
+    report_options options = {.trace = t};
+    FILE *sink = fopen("/dev/null", "w");
+    if (heap_load(&h, r, NULL, NULL) == 0 && dominators_compute(&h, &d) == 0 &&
+        dominators_build_tree(&d) == 0 && retention_compute(&h, &paths) == 0 &&
+        report_build(&h, &d, &paths, &options, &rep) == 0 && sink) {
+        render_source src = {.path = "fuzz.zst", .trace = rep.link, .trace_path = "fuzz.trace"};
+        render_json(sink, &rep, &src);
     }
-    if (heapan_reader_open_memory(&r, data, size) == HEAPAN_OK)
-        fuzz_analyse(r, traced ? &t : NULL);  /* the heap takes the reader over */
-    else
+    if (sink)
+        fclose(sink);
+    report_release(&rep);
+    retention_release(&paths);
+    dominators_release(&d);
+    heap_release(&h);
+}
+
+/* One side of a comparison, as `heapan compare` opens it. */
+typedef struct fuzz_side {
+    heap h;
+    dominators d;
+    retention paths;
+    report rep;
+    uint8_t *file;
+    int loaded, ready;
+} fuzz_side;
+
+static inline int fuzz_open_side(fuzz_side *s, const uint8_t *data, size_t size,
+                                 const structure_index *baseline)
+{
+    memset(s, 0, sizeof *s);
+    size_t n;
+    heapan_reader *r;
+    if (!(s->file = fuzz_compress(data, size, &n)))
+        return -1;
+    if (heapan_reader_open_memory(&r, s->file, n) != HEAPAN_OK) {
         heapan_reader_close(r);
-    if (traced)
-        trace_release(&t);
+        return -1;
+    }
+    s->loaded = 1;
+    report_options options = {.baseline = baseline};
+    /* compare refuses a dump with warnings: a comparison with it would mislead */
+    s->ready = heap_load(&s->h, r, NULL, NULL) == 0 && s->h.warning_count == 0 &&
+               dominators_compute(&s->h, &s->d) == 0 && dominators_build_tree(&s->d) == 0 &&
+               retention_compute(&s->h, &s->paths) == 0 &&
+               report_build(&s->h, &s->d, &s->paths, &options, &s->rep) == 0;
+    return s->ready ? 0 : -1;
+}
+
+static inline void fuzz_close_side(fuzz_side *s)
+{
+    report_release(&s->rep);
+    retention_release(&s->paths);
+    dominators_release(&s->d);
+    if (s->loaded)
+        heap_release(&s->h);
+    free(s->file);
+}
+
+/* Two payloads compared with a limit of every scope, through the four renderers. */
+static inline void fuzz_compare(const uint8_t *a, size_t a_size, const uint8_t *b, size_t b_size)
+{
+    static const char *const specs[] = {"10%", "1MB", "type:app.Node=+20%", "module:app=+1KB",
+                                        "site:app.py=+5%", "path:module app . CACHE=+1MB"};
+    enum { SPECS = sizeof specs / sizeof *specs };
+    gate_limit limits[SPECS];
+    size_t limit_count = 0;
+    char error[256];
+    for (size_t k = 0; k < SPECS; k++)
+        if (gate_parse(specs[k], &limits[limit_count], error, sizeof error) == 0)
+            limit_count++;
+    fuzz_side base = {0}, now = {0};
+    structure_index baseline = {0};
+    if (fuzz_open_side(&base, a, a_size, NULL) == 0 &&
+        structure_index_build(&baseline, &base.h, &base.d, &base.paths) == 0 &&
+        fuzz_open_side(&now, b, b_size, &baseline) == 0) {
+        comparison c;
+        FILE *sink = fopen("/dev/null", "w");
+        compare_source src = {"base.zst", "new.zst"};
+        if (compare_build(&base.rep, &base.paths, &now.rep, &now.paths, limits, limit_count,
+                          64 << 10, &c) == 0 && sink) {
+            render_compare_text(sink, &c, &src);
+            render_compare_markdown(sink, &c, &src);
+            render_compare_html(sink, &c, &src);
+            render_compare_json(sink, &c, &src);
+        }
+        if (sink)
+            fclose(sink);
+        compare_release(&c);
+    }
+    fuzz_close_side(&now);
+    fuzz_close_side(&base);
+    structure_index_release(&baseline);
+    for (size_t k = 0; k < limit_count; k++)
+        gate_release(&limits[k]);
 }
 
 #endif
