@@ -14,6 +14,7 @@
 #include "output.h"
 #include "render_compare.h"
 #include "structures.h"
+#include "textout.h"
 
 #define MAX_LIMITS 64
 
@@ -25,6 +26,7 @@ typedef struct compare_args {
     size_spec noise;
     progress_mode progress;
     filters *filters;
+    int allow_missing;  /* a limit that names nothing waits for it to appear */
 } compare_args;
 
 static void release_args(compare_args *args)
@@ -40,7 +42,7 @@ static void parse_args(int argc, char **argv, compare_args *args)
         {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
         {"fail-on-growth", required_argument, NULL, 'g'}, {"noise", required_argument, NULL, 'N'},
         {"suppress", required_argument, NULL, 's'}, {"progress", required_argument, NULL, 'p'},
-        {NULL, 0, NULL, 0}};
+        {"allow-missing", no_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
     int c, format = -1;
     char reason[600];
     opterr = 0;
@@ -67,6 +69,7 @@ static void parse_args(int argc, char **argv, compare_args *args)
             }
             break;
         case 'p': args->progress = parse_progress("compare", optarg); break;
+        case 'm': args->allow_missing = 1; break;
         default: bad_option("compare", c, argv);
         }
     }
@@ -113,6 +116,55 @@ static void close_side(side *s)
     retention_release(&s->paths);
     if (s->opened)
         analysis_close(&s->a);
+}
+
+static const char *scope_noun(gate_scope scope)
+{
+    static const char *const nouns[] = {[GATE_TOTAL] = "heap", [GATE_TYPE] = "type",
+                                        [GATE_MODULE] = "module", [GATE_SITE] = "allocation site",
+                                        [GATE_PATH] = "retention path"};
+    return nouns[scope];
+}
+
+/*
+ * A limit that names nothing disables the gate in silence (a typo, a path
+ * written another way): an error unless --allow-missing.  Returns how many.
+ */
+static size_t refuse_unmatched(const comparison *c, const compare_args *args)
+{
+    size_t refused = 0;
+    for (size_t i = 0; i < c->gate_count && !args->allow_missing; i++) {
+        const gate_result *g = &c->gates[i];
+        if (g->matched)
+            continue;
+        char names[600] = "";
+        for (size_t k = 0; k < g->nearest_count; k++) {
+            size_t used = strlen(names);
+            snprintf(names + used, sizeof names - used, "%s'%s'", k ? ", " : "", g->nearest[k]);
+        }
+        const char *none = g->limit->scope == GATE_SITE
+                               ? "none, as neither dump records allocation sites (dump under "
+                                 "tracemalloc for them)"
+                               : "none";
+        errorf("compare: --fail-on-growth %s matches no %s in either dump; nearest: %s "
+               "(--allow-missing lets a limit wait for what it names)",
+               g->limit->spec, scope_noun(g->limit->scope), g->nearest_count ? names : none);
+        refused++;
+    }
+    return refused;
+}
+
+/* With -o, the report goes to a file: the crossed limits are still said, one line each. */
+static void say_crossed(const comparison *c)
+{
+    for (size_t i = 0; i < c->gate_count; i++) {
+        const gate_result *g = &c->gates[i];
+        char before[32], after[32];
+        if (g->crossed)
+            errorf("compare: limit crossed: %s: %s -> %s", g->limit->spec,
+                   format_bytes(g->before, before, sizeof before),
+                   format_bytes(g->after, after, sizeof after));
+    }
 }
 
 static int write_comparison(const comparison *c, const compare_args *args,
@@ -168,8 +220,10 @@ int cmd_compare(int argc, char **argv)
         if (compare_build(&sides[BASE].r, &sides[BASE].paths, &sides[NEW].r, &sides[NEW].paths,
                           args.limits, args.limit_count, noise, &c) < 0)
             errorf("out of memory");
-        else if (write_comparison(&c, &args, &src) == 0)
+        else if (refuse_unmatched(&c, &args) == 0 && write_comparison(&c, &args, &src) == 0)
             code = c.crossed ? EXIT_FOUND : EXIT_OK;
+        if (code == EXIT_FOUND && strcmp(args.output, "-") != 0)
+            say_crossed(&c);
         compare_release(&c);
     }
     close_side(&sides[NEW]);

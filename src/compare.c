@@ -197,6 +197,29 @@ static int name_matches(gate_scope scope, const char *want, const char *name)
     return 0;
 }
 
+static const delta_table *table_of(const comparison *c, gate_scope scope)
+{
+    return scope == GATE_TYPE     ? &c->types
+           : scope == GATE_MODULE ? &c->modules
+           : scope == GATE_SITE   ? &c->sites
+                                  : &c->structures;
+}
+
+/* The names of either dump most like a limit's that matched none: a typo is named. */
+static void find_nearest(gate_result *g, const delta_table *table)
+{
+    static const nearest_rule rules[] = {[GATE_TYPE] = NEAREST_LAST_PART,
+                                         [GATE_MODULE] = NEAREST_WHOLE,
+                                         [GATE_SITE] = NEAREST_SUBSTRING,
+                                         [GATE_PATH] = NEAREST_WHOLE};
+    nearest n;
+    nearest_init(&n, g->limit->name, rules[g->limit->scope]);
+    for (size_t i = 0; i < table->count; i++)
+        nearest_consider(&n, table->rows[i].name);
+    memcpy(g->nearest, n.name, sizeof g->nearest);
+    g->nearest_count = n.count;
+}
+
 static void check_limit(comparison *c, gate_result *g)
 {
     const gate_limit *limit = g->limit;
@@ -205,10 +228,7 @@ static void check_limit(comparison *c, gate_result *g)
         g->after = c->side[NEW]->heap->total_size;
         g->matched = 1;
     } else {
-        const delta_table *table = limit->scope == GATE_TYPE     ? &c->types
-                                   : limit->scope == GATE_MODULE ? &c->modules
-                                   : limit->scope == GATE_SITE   ? &c->sites
-                                                                 : &c->structures;
+        const delta_table *table = table_of(c, limit->scope);
         for (size_t i = 0; i < table->count; i++) {
             if (!name_matches(limit->scope, limit->name, table->rows[i].name))
                 continue;
@@ -218,6 +238,7 @@ static void check_limit(comparison *c, gate_result *g)
         }
     }
     g->crossed = gate_crossed(limit, g->before, g->after, c->noise);
+    g->under_noise = gate_under_noise(limit, g->before, g->after, c->noise);
     c->crossed += g->crossed;
 }
 
@@ -240,13 +261,17 @@ int compare_build(const report *base, const retention *base_paths, const report 
         release_collector(&structures);
         return -1;
     }
-    drop_small_structures(c);
+    /* Limits first: a path limit may name a structure too small for the table. */
     if (!(c->gates = calloc(limit_count + 1, sizeof *c->gates)))
         return -1;
     for (size_t i = 0; i < limit_count; i++) {
         c->gates[c->gate_count].limit = &limits[i];
         check_limit(c, &c->gates[c->gate_count++]);
     }
+    drop_small_structures(c);
+    for (size_t i = 0; i < c->gate_count; i++)
+        if (!c->gates[i].matched)
+            find_nearest(&c->gates[i], table_of(c, c->gates[i].limit->scope));
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "gate.h"
+#include "nearest.h"
 #include "report.h"
 
 enum { BASE = 0, NEW = 1 };
@@ -32,6 +33,9 @@ typedef struct gate_result {
     const gate_limit *limit;
     uint64_t before, after;
     int crossed, matched;  /* matched: the name was found in either dump */
+    int under_noise;       /* a percentage it would cross, were the growth not under the noise */
+    const char *nearest[NEAREST_SHOWN];  /* unmatched: the names most like it, closest first */
+    size_t nearest_count;
 } gate_result;
 
 typedef struct comparison {

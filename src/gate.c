@@ -90,3 +90,9 @@ int gate_crossed(const gate_limit *limit, uint64_t before, uint64_t after, uint6
         return 0;
     return before == 0 || 100.0 * (double)growth / (double)before > limit->percent;
 }
+
+int gate_under_noise(const gate_limit *limit, uint64_t before, uint64_t after, uint64_t noise)
+{
+    return limit->percent > 0 && after > before && after - before < noise &&
+           gate_crossed(limit, before, after, 0);
+}

@@ -34,4 +34,7 @@ void gate_release(gate_limit *limit);
 /* Has growth from `before` to `after` bytes crossed the limit? */
 int gate_crossed(const gate_limit *limit, uint64_t before, uint64_t after, uint64_t noise);
 
+/* Would it cross a percentage, but for the noise floor? */
+int gate_under_noise(const gate_limit *limit, uint64_t before, uint64_t after, uint64_t noise);
+
 #endif

@@ -40,8 +40,11 @@ static const command commands[] = {
      "                     type:NAME=+20%%, module:NAME=+5MB, site:TEXT=+5MB,\n"
      "                     path:RETENTION PATH=+1MB (repeat for several)\n"
      "      --noise SIZE   percentages ignore growth below this (default 64K)\n"
+     "      --allow-missing  a limit naming nothing in either dump passes;\n"
+     "                     without it, that is an error (exit 2)\n"
      "  -o, --output FILE  write here; .html, .md or .json picks the format\n"
-     "                     (default: a table on standard output)\n"
+     "                     (default: a table on standard output); crossed\n"
+     "                     limits are also said on standard error\n"
      "  -f, --format FMT   text, md, html or json\n"
      "      --suppress FILE  rules as in report, for the findings\n"
      "      --progress=WHEN  auto (on a terminal), always or never\n"},

@@ -77,7 +77,11 @@ static void text_gate(FILE *out, const comparison *c)
                 signed_bytes((int64_t)g->after - (int64_t)g->before, d, sizeof d));
         if (g->before)
             fprintf(out, ", %+.1f%%", percent_change(g->before, g->after));
-        fputs(")\n", out);
+        fputc(')', out);
+        if (g->under_noise)
+            fprintf(out, ", under --noise %s: not counted",
+                    format_bytes(c->noise, d, sizeof d));
+        fputc('\n', out);
     }
 }
 
@@ -243,6 +247,10 @@ static void markup_gate(const markup *m, const comparison *c)
         esc(m, g->limit->spec);
         fprintf(m->out, ": %s → %s", format_bytes(g->before, before, sizeof before),
                 format_bytes(g->after, after, sizeof after));
+        if (g->under_noise)
+            fprintf(m->out, " (%+.1f%%), under --noise %s: not counted",
+                    percent_change(g->before, g->after),
+                    format_bytes(c->noise, before, sizeof before));
         fputs(m->html ? "</li>\n" : "\n", m->out);
     }
     fputs(m->html ? "</ul>\n" : "\n", m->out);
@@ -431,6 +439,7 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
             failed = add_clean(item, "limit", g->limit->spec) < 0;
             cJSON_AddBoolToObject(item, "crossed", g->crossed);
             cJSON_AddBoolToObject(item, "matched", g->matched);
+            cJSON_AddBoolToObject(item, "under_noise", g->under_noise);
             cJSON_AddNumberToObject(item, "before", (double)g->before);
             cJSON_AddNumberToObject(item, "after", (double)g->after);
         }

@@ -429,6 +429,28 @@ static void write_trace(const char *path)
     finish();
 }
 
+/* Module app.cache whose _CACHE dict holds n sessions: a pair of n makes a gate's baseline and its growth. */
+static void write_cache(const char *path, uint64_t n)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    uint32_t module_t = type("builtins", "module", HEAPAN_TYPE_BUILTIN);
+    uint32_t dict_t = type("builtins", "dict", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_MAPPING);
+    uint32_t session_t = type("app.cache", "Session", 0);
+    root(0x1000, HEAPAN_ROOT_MODULE, "app.cache");
+    object(0x1000, module_t, 72, 0);
+    object(0x1100, dict_t, 640, 4);
+    ref(0x1000, 0x1100, HEAPAN_LABEL_FIELD, "__dict__", 0);
+    object(0x2000, dict_t, 64 + 48 * n, n);
+    ref(0x1100, 0x2000, HEAPAN_LABEL_KEY, "_CACHE", 0);
+    char key[32];
+    for (uint64_t i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "user-%llu", (unsigned long long)i);
+        object(0x100000 + 0x400 * i, session_t, 512, 0);
+        ref(0x2000, 0x100000 + 0x400 * i, HEAPAN_LABEL_KEY, key, 0);
+    }
+    finish();
+}
+
 /* A complete dump of nothing: every table is empty. */
 static void write_empty(const char *path)
 {
@@ -687,7 +709,7 @@ static const char *const raw_kinds[] = {"newer-version", "newer-minor", "not-hea
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        puts("basic\nchain\ncycle\ngarbage-cycle\nstring-bomb\nrootless\nroots-last\nempty\nhuge-sizes\ntrace\nodd-trace\noversampled-trace\ndeep-trace\ndangling\n"
+        puts("basic\nchain\ncycle\ngarbage-cycle\nstring-bomb\nrootless\nroots-last\ncache\nempty\nhuge-sizes\ntrace\nodd-trace\noversampled-trace\ndeep-trace\ndangling\n"
              "unfinished\nhostile\nterminal\nbigvalue\njoined\nstory");
         for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
             puts(raw_kinds[i]);
@@ -712,6 +734,8 @@ int main(int argc, char **argv)
         write_roots_last(out);
     else if (strcmp(kind, "trace") == 0)
         write_trace(out);
+    else if (strcmp(kind, "cache") == 0)
+        write_cache(out, argc > 3 ? strtoull(argv[3], NULL, 10) : 100);
     else if (strcmp(kind, "empty") == 0)
         write_empty(out);
     else if (strcmp(kind, "huge-sizes") == 0)
