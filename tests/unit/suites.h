@@ -19,5 +19,6 @@ Suite *paths_suite(void);      /* src/paths.c */
 Suite *leaks_suite(void);      /* src/leaks.c, src/suggest.c */
 Suite *trace_suite(void);      /* src/trace.c */
 Suite *trace_link_suite(void); /* src/trace_advice.c, src/trace_link.c */
+Suite *nearest_suite(void);    /* src/nearest.c */
 
 #endif
