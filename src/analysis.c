@@ -79,9 +79,9 @@ void analysis_print_summary(const analysis *a)
     const heap *h = &a->heap;
     const dominators *d = &a->dom;
     char total[32], reachable[32], unreachable[32];
-    printf("%" PRIu32 " objects, %s; %" PRIu32 " reachable (%s), %" PRIu32
+    printf("%" PRIu32 " object%s, %s; %" PRIu32 " reachable (%s), %" PRIu32
            " unreachable (%s)\n",
-           h->count, format_bytes(h->total_size, total, sizeof total), d->reachable,
+           h->count, plural(h->count), format_bytes(h->total_size, total, sizeof total), d->reachable,
            format_bytes(d->reachable_size, reachable, sizeof reachable),
            h->count - d->reachable,
            format_bytes(h->total_size - d->reachable_size, unreachable, sizeof unreachable));

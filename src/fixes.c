@@ -12,7 +12,7 @@
 #include "report.h"
 #include "textout.h"
 
-#define BOUNDED_ENTRIES 100  /* the bound the bounding savings assume */
+#define BOUNDED_ENTRIES 100  /* the bound the savings assume, and the examples use (report.c too) */
 #define NAME_MAX_LEN 60
 
 /* Is s a dotted run of Python identifiers in ASCII, short enough to quote in code? */
@@ -86,7 +86,7 @@ static char *uncached_example(const leak_candidate *c)
         "@functools.cache\ndef %s(key):\n    ...\n\n"
         "# after: no cache, since it never hits\ndef %s(key):\n    ...\n\n"
         "# or, if some calls do repeat: a bounded cache\n"
-        "@functools.lru_cache(maxsize=1024)\ndef %s(key):\n    ...\n```\n",
+        "@functools.lru_cache(maxsize=100)\ndef %s(key):\n    ...\n```\n",
         f, f, f);
 }
 
@@ -170,7 +170,7 @@ static char *class_cache_example(const leak_candidate *c)
         "        if key not in %s.%s:\n            %s.%s[key] = compute(key)\n"
         "        return %s.%s[key]\n\n"
         "# after: a bounded cache of the function that computes the entries\n"
-        "@functools.lru_cache(maxsize=1024)\ndef compute_cached(key):\n    return compute(key)\n\n"
+        "@functools.lru_cache(maxsize=100)\ndef compute_cached(key):\n    return compute(key)\n\n"
         "class %s:\n    def lookup(self, key):\n        return compute_cached(key)\n```\n",
         cls, attr, cls, attr, cls, attr, cls, attr, cls);
 }
@@ -181,12 +181,12 @@ static char *bounded_example(const report *r, const leak_candidate *c, int list)
     if (list)
         return report_format("```python\n# before: a list that only grows\n%s = []\n%s.append(event)\n\n"
                              "# after: keeps the newest 1000\nfrom collections import deque\n"
-                             "%s = deque(maxlen=1000)\n%s.append(event)\n```\n",
+                             "%s = deque(maxlen=100)\n%s.append(event)\n```\n",
                              name, name, name, name);
     return report_format(
         "```python\n# before: a dict that keeps every key it was given\n%s = {}\n"
         "def get(key):\n    if key not in %s:\n        %s[key] = load(key)\n    return %s[key]\n\n"
-        "# after: a bounded cache\nimport functools\n\n@functools.lru_cache(maxsize=1024)\n"
+        "# after: a bounded cache\nimport functools\n\n@functools.lru_cache(maxsize=100)\n"
         "def get(key):\n    return load(key)\n```\n",
         name, name, name, name);
 }

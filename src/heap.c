@@ -944,3 +944,10 @@ const char *heap_property_text(const heap *h, const heap_property *p)
                ? h->property_text + p->text
                : "";
 }
+
+int heap_frame_text(const char *file, unsigned line, const char *function, char *buf, size_t size)
+{
+    if (!function || !*function)
+        return snprintf(buf, size, "%s:%u", file, line);
+    return snprintf(buf, size, "%s:%u in %s", file, line, function);
+}

@@ -151,6 +151,12 @@ uint32_t heap_string_count(const heap *h);
  */
 int heap_link(heap *h);
 
+/*
+ * "file:line in function", or "file:line" when the function is not known
+ * (tracemalloc's frames name none), into buf; returns what snprintf does.
+ */
+int heap_frame_text(const char *file, unsigned line, const char *function, char *buf, size_t size);
+
 /* The qualified type name of object i, and its module ("" if none). */
 const char *heap_type_name(const heap *h, uint32_t i);
 const char *heap_type_module(const heap *h, uint32_t i);

@@ -23,8 +23,8 @@ static const command commands[] = {
      "                     (default: Markdown on standard output)\n"
      "  -f, --format FMT   md, html or json, whatever the file name\n"
      "  -n, --top N        findings and suggestions kept (default 10)\n"
-     "  -m, --min-retained SIZE  findings retain at least this (default 2%%)\n"
-     "      --big-retainer SIZE  one object this big is a finding (default 20%%)\n"
+     "  -m, --min-retained SIZE  findings retain at least this (default 2%)\n"
+     "      --big-retainer SIZE  one object this big is a finding (default 20%)\n"
      "      --include-type REGEX  only findings about matching types\n"
      "      --exclude-type REGEX  no findings about matching types\n"
      "      --exclude-site REGEX  no findings allocated at matching sites\n"
@@ -36,8 +36,8 @@ static const command commands[] = {
      "      --progress=WHEN  auto (on a terminal), always or never\n"},
     {"compare", cmd_compare, "[--fail-on-growth SPEC]... [-o FILE] BASELINE NEW",
      "what grew between two dumps, matched by meaning; exit 1 when a limit is crossed",
-     "  -g, --fail-on-growth SPEC  exit 1 past this growth: 10%%, 50MB,\n"
-     "                     type:NAME=+20%%, module:NAME=+5MB, site:TEXT=+5MB,\n"
+     "  -g, --fail-on-growth SPEC  exit 1 past this growth: 10%, 50MB,\n"
+     "                     type:NAME=+20%, module:NAME=+5MB, site:TEXT=+5MB,\n"
      "                     path:RETENTION PATH=+1MB (repeat for several)\n"
      "      --noise SIZE   percentages ignore growth below this (default 64K)\n"
      "      --allow-missing  a limit naming nothing in either dump passes;\n"
@@ -62,7 +62,7 @@ static const command commands[] = {
     {"dominators", cmd_dominators, "[--depth D] [--min-size SIZE] [-n N] DUMP",
      "the dominator tree: what keeps what alive, biggest first",
      "  -d, --depth D      levels to show (default 4)\n"
-     "  -m, --min-size SIZE  hide subtrees retaining less: 64K, 1.5MiB, 1%% (default 0.1%%)\n"
+     "  -m, --min-size SIZE  hide subtrees retaining less: 64K, 1.5MiB, 1% (default 0.1%)\n"
      "  -n, --limit N      children shown per object (default 10, 0: all)\n"
      "      --progress=WHEN  auto (on a terminal), always or never\n"},
     {"paths", cmd_paths, "(--object ADDR | --type NAME) [-n N] DUMP",

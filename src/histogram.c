@@ -145,8 +145,8 @@ const char *group_name(const heap *h, group_by by, uint32_t key, char *buf, size
             snprintf(buf, size, "(unknown site)");
         } else {
             const heapan_frame *f = &h->frames[key];
-            snprintf(buf, size, "%s:%u in %s", heap_string(h, f->file, NULL), f->line,
-                     heap_string(h, f->function, NULL));
+            heap_frame_text(heap_string(h, f->file, NULL), f->line,
+                            heap_string(h, f->function, NULL), buf, size);
         }
     } else if (key && key < h->type_count) {
         const char *module = heap_string(h, h->types[key].module, NULL);

@@ -141,8 +141,10 @@ static const char *growth_phrase(const trace *t, uint32_t stack, char *buf, size
 char *render_origin_text(const trace *t, uint32_t stack, uint64_t bytes, uint64_t objects)
 {
     char name[1024], size[32], growth[128];
-    return report_format("%s: %s in %llu objects; %s", trace_site_name(t, stack, name, sizeof name),
+    return report_format("%s: %s in %llu object%s; %s",
+                         trace_site_name(t, stack, name, sizeof name),
                          format_bytes(bytes, size, sizeof size), (unsigned long long)objects,
+                         plural(objects),
                          growth_phrase(t, stack, growth, sizeof growth));
 }
 
@@ -202,8 +204,9 @@ int render_origins(FILE *out, const markup_style *m, const render_source *src, s
     const leak_origin *o = l && l->same_process ? &l->origins[origin] : NULL;
     if (!o || !o->objects)
         return 0;
-    fprintf(out, "%sPer the trace, %" PRIu64 " of its %" PRIu64 " objects were allocated while it "
-                 "ran:%s%s", m->para, o->matched, o->objects, m->para_end, m->list);
+    fprintf(out, "%sPer the trace, %" PRIu64 " of its %" PRIu64 " object%s %s allocated while "
+                 "it ran:%s%s", m->para, o->matched, o->objects, plural(o->objects),
+            o->matched == 1 ? "was" : "were", m->para_end, m->list);
     for (size_t k = 0; k < o->site_count; k++) {
         const origin_site *site = &o->sites[k];
         char *text = render_origin_text(l->trace, site->stack, site->bytes, site->objects);

@@ -50,8 +50,8 @@ static void summary(FILE *out, const report *r, const render_source *src)
     char process[256];
     render_html_text(out, render_process_text(h, process, sizeof process));
     fprintf(out, "</td></tr>\n<tr><th>objects</th><td>%" PRIu32 " (%" PRIu64
-                 " references, %zu roots)</td></tr>\n<tr><th>heap</th>",
-            h->count, h->edge_count, h->root_count);
+                 " reference%s, %zu root%s)</td></tr>\n<tr><th>heap</th>",
+            h->count, h->edge_count, plural(h->edge_count), h->root_count, plural(h->root_count));
     size_cell(out, h->total_size);
     fputs("</tr>\n<tr><th>reachable</th>", out);
     size_cell(out, r->dom->reachable_size);

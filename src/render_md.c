@@ -26,10 +26,11 @@ static void summary(FILE *out, const report *r, const render_source *src)
     md_bytes(out, h->total_size);
     fputs(" |\n| reachable | ", out);
     md_bytes(out, r->dom->reachable_size);
-    fprintf(out, " (%" PRIu32 " objects) |\n| %s | ", r->dom->reachable,
-            r->incomplete ? "not reached in what was read" : "unreachable");
+    fprintf(out, " (%" PRIu32 " object%s) |\n| %s | ", r->dom->reachable,
+            plural(r->dom->reachable), r->incomplete ? "not reached in what was read" : "unreachable");
     md_bytes(out, h->total_size - r->dom->reachable_size);
-    fprintf(out, " (%" PRIu32 " objects) |\n", h->count - r->dom->reachable);
+    fprintf(out, " (%" PRIu32 " object%s) |\n", h->count - r->dom->reachable,
+            plural(h->count - r->dom->reachable));
     char collector[256];
     if (render_collector_text(r, collector, sizeof collector))
         fprintf(out, "| collector | %s |\n", collector);
@@ -127,7 +128,7 @@ static int leaks(FILE *out, const report *r, const render_source *src)
             char name[512];
             fputs("- ", out);
             render_md_text(out, group_name(r->heap, GROUP_BY_TYPE, c->types[k].type, name, sizeof name));
-            fprintf(out, ": %" PRIu64 " objects, ", c->types[k].count);
+            fprintf(out, ": %" PRIu64 " object%s, ", c->types[k].count, plural(c->types[k].count));
             md_bytes(out, c->types[k].retained_size);
             fputc('\n', out);
         }

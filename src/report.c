@@ -80,13 +80,13 @@ const char *suggestion_example(suggestion_kind kind)
                                       "    self.extra = {}\n```\n",
         [SUGGEST_DEQUE] = "```python\n# before: a list that only ever grows\nEVENTS = []\n"
                           "EVENTS.append(event)\n\n# after: keeps the newest 1000\n"
-                          "from collections import deque\nEVENTS = deque(maxlen=1000)\n"
+                          "from collections import deque\nEVENTS = deque(maxlen=100)\n"
                           "EVENTS.append(event)\n```\n",
         [SUGGEST_BOUNDED_CACHE] = "```python\n# before: a dict that caches forever\n_CACHE = {}\n"
                                   "def get(key):\n    if key not in _CACHE:\n"
                                   "        _CACHE[key] = load(key)\n    return _CACHE[key]\n\n"
                                   "# after: a bounded cache\nimport functools\n\n"
-                                  "@functools.lru_cache(maxsize=1024)\ndef get(key):\n"
+                                  "@functools.lru_cache(maxsize=100)\ndef get(key):\n"
                                   "    return load(key)\n```\n",
         [SUGGEST_WEAK_CALLBACKS] = "```python\n# before: the bus keeps every handler alive\n"
                                    "bus.listeners.append(handler.on_event)\n\n"
@@ -126,7 +126,7 @@ const char *suggestion_example(suggestion_kind kind)
                                   "log.info(\"handled\", extra={\"request_id\": request_id})\n```\n",
         [SUGGEST_CLASS_CACHE] = "```python\n# before: a dict on the class keeps every result\n"
                                 "class Resolver:\n    _cache = {}\n\n"
-                                "# after: a bounded cache\n@functools.lru_cache(maxsize=1024)\n"
+                                "# after: a bounded cache\n@functools.lru_cache(maxsize=100)\n"
                                 "def resolve(key):\n    ...\n```\n",
         [SUGGEST_COLLECT_GARBAGE] = "```python\n# before: cycles the program drops stay while gc is off\n"
                                     "gc.disable()\n\n# after: let the collector run, or collect "

@@ -123,6 +123,11 @@ char *format_bytes(uint64_t bytes, char *buf, size_t size)
     return buf;
 }
 
+const char *plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 char *format_time_us(int64_t time_us, char *buf, size_t size)
 {
     time_t seconds = (time_t)(time_us / 1000000);

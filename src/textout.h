@@ -35,6 +35,9 @@ void print_cstr(FILE *out, const char *s);
 /* "512 B", "1.5 KiB", "3.2 MiB" ...; returns buf (at least 16 bytes). */
 char *format_bytes(uint64_t bytes, char *buf, size_t size);
 
+/* "s" unless n is 1: "%llu object%s". */
+const char *plural(uint64_t n);
+
 /* `values` as a line of `columns` block characters (▁ to █), scaled to their maximum. */
 void print_sparkline(FILE *out, const uint64_t *values, size_t n, size_t columns);
 

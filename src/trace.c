@@ -472,8 +472,8 @@ const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t si
         return buf;
     }
     const heapan_frame *f = &t->frames[frame];
-    int n = snprintf(buf, size, "%s:%u in %s", frame_string(t, f->file), f->line,
-                     frame_string(t, f->function));
+    int n = heap_frame_text(frame_string(t, f->file), f->line, frame_string(t, f->function), buf,
+                            size);
     const heapan_frame *caller = distinct_caller(t, stack);
     if (caller && n >= 0 && (size_t)n < size) {
         const char *file = frame_string(t, caller->file), *base = strrchr(file, '/');

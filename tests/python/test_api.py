@@ -94,6 +94,31 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(len(dumps), 1)
         self.assert_sound(self.path(dumps[0]))
 
+    def test_run_runs_a_module_as_python_m_does(self):
+        package = self.path("tool")
+        os.mkdir(package)
+        open(os.path.join(package, "__init__.py"), "w").close()
+        with open(os.path.join(package, "__main__.py"), "w") as f:
+            f.write("import sys\nKEPT = [bytes(100) for i in range(50)]\n"
+                    "print(sys.argv[1:], __name__, __spec__.name)\n")
+        for module_option in (["-m", "tool"], ["-mtool"]):
+            result = subprocess.run([sys.executable, "-m", "heapan", "run", "--dump-at-exit",
+                                     "m.zst", *module_option, "-v", "--x", "a"],
+                                    capture_output=True, text=True, cwd=self.dir.name)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(result.stdout.strip(), "['-v', '--x', 'a'] __main__ tool.__main__")
+            self.assert_sound(self.path("m.zst"))
+        # the stdlib's own: python3 -m heapan run -m unittest works as python3 -m unittest
+        result = subprocess.run([sys.executable, "-m", "heapan", "run", "--dump-at-exit", "u.zst",
+                                 "-m", "unittest", "-h"], capture_output=True, text=True,
+                                cwd=self.dir.name)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("-m unittest [-h]", result.stdout)
+        missing = subprocess.run([sys.executable, "-m", "heapan", "run", "-m", "no_such_module"],
+                                 capture_output=True, text=True, cwd=self.dir.name)
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("No module named no_such_module", missing.stderr)
+
     def test_run_dumps_on_signal_and_keeps_the_exit_status(self):
         self.run_script("""
             import os, signal, sys

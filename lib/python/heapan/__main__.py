@@ -1,11 +1,13 @@
 """python3 -m heapan run [options] script.py [args...]: run a script, dump its heap
-or trace its allocations."""
+or trace its allocations.  python3 -m heapan run [options] -m module [args...] runs a
+module as python3 -m module does."""
 
 import argparse
 import atexit
 import builtins
 import io
 import os
+import runpy
 import signal
 import sys
 import types
@@ -41,12 +43,40 @@ def parse(argv):
     run.add_argument("--gc-collect", action="store_true",
                      help="run a full garbage collection before each dump, so that it holds "
                           "no cycles waiting for the collector")
-    run.add_argument("script")
+    run.add_argument("script", help="the script, or with -m MODULE, the module's first argument")
     run.add_argument("args", nargs=argparse.REMAINDER)
+    argv, module, module_args = split_module(argv)
+    if module is not None:
+        argv = argv + ["-"]  # stands for the script, which -m replaces
     options = parser.parse_args(argv)
+    options.module = module
+    if module is not None:
+        options.script, options.args = None, module_args
     if not 1 <= options.trace_frames <= 128:
         run.error("--trace-frames must be between 1 and 128")
     return options
+
+
+def split_module(argv):
+    """`run [options] -m MODULE args...` into the options, MODULE and its arguments:
+    as for python3 -m, everything after the module is the module's own."""
+    if not argv or argv[0] != "run":
+        return argv, None, []
+    takes_value = {"--dump-at-exit", "--dump-on-signal", "--signal-path", "--trace",
+                   "--trace-frames", "--sample-bytes"}
+    i = 1
+    while i < len(argv):
+        word = argv[i]
+        if word == "-m" or (word.startswith("-m") and not word.startswith("--")):
+            if word == "-m" and i + 1 == len(argv):
+                sys.exit("python3 -m heapan run: -m needs a module name")
+            module = argv[i + 1] if word == "-m" else word[2:]
+            rest = argv[i + 2:] if word == "-m" else argv[i + 1:]
+            return argv[:i], module, rest
+        if not word.startswith("-") or word == "--":
+            break  # the script: what follows is its own
+        i += 2 if word in takes_value else 1
+    return argv, None, []
 
 
 def byte_count(text):
@@ -80,15 +110,47 @@ def main(argv=None):
         heapan.dump_on_signal(number, options.signal_path, **dump_options)
     if options.dump_at_exit:
         heapan.dump_at_exit(options.dump_at_exit, **dump_options)
-    sys.argv = [options.script] + options.args
-    sys.path[0] = os.path.dirname(os.path.abspath(options.script))
     def start_tracing():
         # Registered after the dump: atexit runs it first, so the dump is not traced.
         heapan.start_trace(heapan.expand_path(options.trace), frames=options.trace_frames,
                            sample_bytes=options.sample_bytes)
         atexit.register(heapan.stop_trace)
 
+    if options.module is not None:
+        run_module_as_main(options.module, options.args,
+                           start_tracing if options.trace else None)
+        return
+    sys.argv = [options.script] + options.args
+    sys.path[0] = os.path.dirname(os.path.abspath(options.script))
     run_as_main(options.script, start_tracing if options.trace else None)
+
+
+def fresh_main_module(**names):
+    """A new __main__ that stays in sys.modules, so its globals are reachable at exit."""
+    main_module = types.ModuleType("__main__")
+    main_module.__dict__.update(__builtins__=builtins, **names)
+    sys.modules["__main__"] = main_module
+    return main_module
+
+
+def run_module_as_main(module, args, before_first_line=None):
+    """Run `module` as `python3 -m module args...` does: sys.path[0] is the
+    current directory, a package runs its __main__, and sys.argv[0] is the
+    file that runs."""
+    sys.path[0] = os.getcwd()
+    try:
+        # runpy's own lookup, as python3 -m uses it (a package: its __main__)
+        name, spec, code = runpy._get_module_details(module)
+    except ImportError as error:
+        print("python3 -m heapan: %s" % error, file=sys.stderr)
+        sys.exit(1)
+    sys.argv = [spec.origin] + list(args)
+    main_module = fresh_main_module(__file__=spec.origin, __cached__=spec.cached,
+                                    __loader__=spec.loader, __package__=spec.parent,
+                                    __spec__=spec)
+    if before_first_line:
+        before_first_line()
+    exec(code, main_module.__dict__)
 
 
 def run_as_main(script, before_first_line=None):
@@ -104,10 +166,8 @@ def run_as_main(script, before_first_line=None):
               file=sys.stderr)
         sys.exit(2)
     code = compile(source, script, "exec")
-    main_module = types.ModuleType("__main__")
-    main_module.__dict__.update(__file__=script, __cached__=None, __loader__=None,
-                                __package__=None, __spec__=None, __builtins__=builtins)
-    sys.modules["__main__"] = main_module
+    main_module = fresh_main_module(__file__=script, __cached__=None, __loader__=None,
+                                    __package__=None, __spec__=None)
     if before_first_line:
         before_first_line()
     exec(code, main_module.__dict__)
