@@ -3,12 +3,24 @@
 # `make distcheck` (unit, command-line and fuzz-replay tests, the install
 # check, the tarball), then the same tests built with ASan and UBSan, then
 # the Python producer's tests on the other CPythons the machine has.
-# Builds go to build/ under the source tree.
-set -eu
+# Builds go to build/ under the source tree, out of tree, so an in-tree
+# build (the README's first command) does not stop it.  Every stage runs;
+# the last line counts the tests of all of them: "N passed, N failed".
+set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 ./autogen.sh >/dev/null 2>&1 || { ./autogen.sh; exit 1; }
 jobs=$(nproc 2>/dev/null || echo 2)
+logs=build/logs
+rm -rf "$logs"
+mkdir -p "$logs"
+
+# configure refuses an out-of-tree build while the source tree is
+# configured itself: clean that first (it keeps what was built in build/).
+if [ -f config.status ]; then
+    echo "== the source tree was configured in place: make distclean there first"
+    make -s distclean >/dev/null 2>&1 || rm -f config.status config.h Makefile
+fi
 
 build() { # build NAME CONFIGURE-ARGS... : configure a fresh build/NAME
     name=$1
@@ -18,20 +30,41 @@ build() { # build NAME CONFIGURE-ARGS... : configure a fresh build/NAME
     (cd "build/$name" && "$top/configure" -q "$@")
 }
 
-summarise() { # summarise LOG...: "N passed, N failed" over automake's logs
-    awk '/^# PASS:/ {p += $3} /^# (FAIL|XPASS|ERROR):/ {f += $3}
-         END {printf "%d passed, %d failed\n", p, f}' "$@"
+failed_stages=0
+stage() { # stage NAME COMMAND...: runs it, its output also in build/logs/NAME.log
+    name=$1
+    shift
+    echo "== $name"
+    { "$@"; echo $? > "$logs/$name.status"; } 2>&1 | tee "$logs/$name.log"
+    if [ "$(cat "$logs/$name.status")" != 0 ]; then
+        failed_stages=$((failed_stages + 1))
+        echo "== $name: FAILED"
+    fi
 }
 
-echo "== release build: make distcheck"
-build release
-make -C build/release -j"$jobs" distcheck
-echo "== sanitizer build: make check"
-build asan --enable-sanitizers
-if ! make -C build/asan -j"$jobs" check; then
-    cat build/asan/test-suite.log
-    exit 1
-fi
-summarise build/asan/test-suite.log
-echo "== the Python producer on the other CPythons found (3.8 to 3.13)"
-scripts/test-pythons.sh --except "$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+release() {
+    build release && make -C build/release -j"$jobs" distcheck
+}
+
+sanitizers() {
+    build asan --enable-sanitizers || return 1
+    make -C build/asan -j"$jobs" check || { cat build/asan/test-suite.log; return 1; }
+}
+
+pythons() {
+    scripts/test-pythons.sh --except "$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+}
+
+start=$(date +%s)
+stage release release
+stage sanitizers sanitizers
+stage pythons pythons
+# automake's "# PASS: N" summary lines, one set for each build
+awk -v stages="$failed_stages" -v seconds="$(($(date +%s) - start))" '
+    /^# PASS:/ {p += $3}
+    /^# (FAIL|XPASS|ERROR):/ {f += $3}
+    END {
+        if (stages && !f) f = stages
+        printf "%d passed, %d failed (in %d s)\n", p, f, seconds
+        exit f ? 1 : 0
+    }' "$logs"/release.log "$logs"/sanitizers.log "$logs"/pythons.log

@@ -50,5 +50,6 @@ for python in $pythons; do
         status=1
     fi
     grep -h "^Ran \|^OK\|^FAILED" "$dir"/tests/python/*.log | paste -sd' ' -
+    grep "^# \(PASS\|FAIL\|XPASS\|ERROR\):" "$dir/test-suite.log" 2>/dev/null || true
 done
 exit $status
