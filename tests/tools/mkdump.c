@@ -451,6 +451,25 @@ static void write_cache(const char *path, uint64_t n)
     finish();
 }
 
+/*
+ * One module holding one object allocated where tracemalloc says: its
+ * frames name a file and a line, never a function.
+ */
+static void write_single(const char *path)
+{
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    uint32_t module_t = type("builtins", "module", HEAPAN_TYPE_BUILTIN);
+    uint32_t list_t = type("builtins", "list", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
+    uint32_t stack = heapan_writer_stack(w, 0, heapan_writer_frame(w, str("app/main.py"), 0, 1458));
+    root(0x1000, HEAPAN_ROOT_MODULE, "app");
+    object(0x1000, module_t, 72, 0);
+    heapan_object o = {.address = 0x2000, .type = list_t, .size = 4096, .refcount = 1,
+                       .length = 500, .stack = stack};
+    check(heapan_writer_object(w, &o), "object");
+    ref(0x1000, 0x2000, HEAPAN_LABEL_ATTRIBUTE, "ITEMS", 0);
+    finish();
+}
+
 /* A complete dump of nothing: every table is empty. */
 static void write_empty(const char *path)
 {
@@ -709,7 +728,7 @@ static const char *const raw_kinds[] = {"newer-version", "newer-minor", "not-hea
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        puts("basic\nchain\ncycle\ngarbage-cycle\nstring-bomb\nrootless\nroots-last\ncache\nempty\nhuge-sizes\ntrace\nodd-trace\noversampled-trace\ndeep-trace\ndangling\n"
+        puts("basic\nchain\ncycle\ngarbage-cycle\nstring-bomb\nrootless\nroots-last\ncache\nsingle\nempty\nhuge-sizes\ntrace\nodd-trace\noversampled-trace\ndeep-trace\ndangling\n"
              "unfinished\nhostile\nterminal\nbigvalue\njoined\nstory");
         for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
             puts(raw_kinds[i]);
@@ -736,6 +755,8 @@ int main(int argc, char **argv)
         write_trace(out);
     else if (strcmp(kind, "cache") == 0)
         write_cache(out, argc > 3 ? strtoull(argv[3], NULL, 10) : 100);
+    else if (strcmp(kind, "single") == 0)
+        write_single(out);
     else if (strcmp(kind, "empty") == 0)
         write_empty(out);
     else if (strcmp(kind, "huge-sizes") == 0)
