@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cliopt.h"
+#include "cmd/cliopt.h"
 #include "mem.h"
 #include "msg.h"
-#include "snapsource.h"
+#include "input/snapsource.h"
 #include "textout.h"
 
 void *__real_malloc(size_t size);

@@ -1,6 +1,6 @@
 """Times heapan.dump() against a pure-Python walk of the same heap.
 
-    PYTHONPATH=<builddir>/lib/python python3 tests/bench/bench_dump.py [N]
+    PYTHONPATH=<builddir>/python python3 tests/bench/bench_dump.py [N]
 
 Builds a heap of about N objects (default 1 000 000: instances with a
 dict of attributes, strings, floats, lists), then measures, each in a

@@ -12,21 +12,22 @@
 
 #include <zstd.h>
 
-#include "dominators.h"
-#include "compare.h"
-#include "dumpstats.h"
+#include "model/dominators.h"
+#include "report/compare.h"
+#include "model/dumpstats.h"
 #include "heapan.h"
-#include "histogram.h"
-#include "integrity.h"
-#include "paths.h"
-#include "render.h"
-#include "render_compare.h"
-#include "render_trace.h"
-#include "report.h"
-#include "snapshot.h"
-#include "structures.h"
-#include "trace.h"
-#include "trace_link.h"
+#include "model/histogram.h"
+#include "model/integrity.h"
+#include "model/paths.h"
+#include "render/render.h"
+#include "render/compare.h"
+#include "render/trace.h"
+#include "report/report.h"
+#include "input/snapshot.h"
+#include "report/structures.h"
+#include "trace/trace.h"
+#include "trace/link.h"
+#include "input/dumpload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,9 +5,9 @@
  */
 #include <string.h>
 
-#include "filters.h"
+#include "report/filters.h"
 #include "fuzz_common.h"
-#include "gate.h"
+#include "report/gate.h"
 
 static void check_line(filters *f, const char *line)
 {

@@ -1,4 +1,4 @@
-/* check_addrmap.c: the address-to-index map (src/addrmap.c). */
+/* check_addrmap.c: the address-to-index map (lib/addrmap.c). */
 #include <check.h>
 
 #include "addrmap.h"

@@ -1,5 +1,5 @@
 /*
- * check_dominators.c: src/dominators.c against a deliberately simple
+ * check_dominators.c: src/model/dominators.c against a deliberately simple
  * reference ("remove v: what can no longer be reached is dominated by v")
  * on many small random graphs, written as dumps and loaded, plus deep
  * chains and hand-made cases.
@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dominators.h"
-#include "heap.h"
+#include "model/dominators.h"
+#include "model/heap.h"
 #include "suites.h"
 #include "testdump.h"
+#include "input/dumpload.h"
 
 #define MAX_NODES 40
 #define ADDRESS(i) (0x1000u + 16u * (uint64_t)(i))

@@ -1,8 +1,8 @@
-/* check_dumpstats.c: what `heapan info` gathers (src/dumpstats.c). */
+/* check_dumpstats.c: what `heapan info` gathers (src/model/dumpstats.c). */
 #include <check.h>
 #include <string.h>
 
-#include "dumpstats.h"
+#include "model/dumpstats.h"
 #include "suites.h"
 #include "testdump.h"
 

@@ -1,10 +1,11 @@
-/* check_heap.c: loading dumps into the heap model (src/heap.c). */
+/* check_heap.c: loading dumps into the heap model (src/model/heap.c). */
 #include <check.h>
 #include <string.h>
 
-#include "heap.h"
+#include "model/heap.h"
 #include "suites.h"
 #include "testdump.h"
+#include "input/dumpload.h"
 
 static void load(test_dump *d, heap *h)
 {

@@ -1,10 +1,11 @@
-/* check_histogram.c: groups and their retained sizes (src/histogram.c). */
+/* check_histogram.c: groups and their retained sizes (src/model/histogram.c). */
 #include <check.h>
 #include <string.h>
 
-#include "histogram.h"
+#include "model/histogram.h"
 #include "suites.h"
 #include "testdump.h"
+#include "input/dumpload.h"
 
 /* Loads the dump and builds its dominator tree. */
 static void analyse(test_dump *d, heap *h, dominators *dom)

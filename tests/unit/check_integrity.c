@@ -1,7 +1,7 @@
-/* check_integrity.c: the cross-record checks of `heapan check` (src/integrity.c). */
+/* check_integrity.c: the cross-record checks of `heapan check` (src/model/integrity.c). */
 #include <check.h>
 
-#include "integrity.h"
+#include "model/integrity.h"
 #include "suites.h"
 #include "testdump.h"
 

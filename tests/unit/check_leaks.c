@@ -1,7 +1,7 @@
 /*
- * check_leaks.c: the report's findings (src/leaks.c), their causes
- * (src/causes.c), what they claim (src/story.c), their fixes
- * (src/fixes.c) and the savings made of them (src/suggest.c), on heaps
+ * check_leaks.c: the report's findings (src/report/leaks.c), their causes
+ * (src/report/causes.c), what they claim (src/report/story.c), their fixes
+ * (src/report/fixes.c) and the savings made of them (src/report/suggest.c), on heaps
  * shaped like real programs.
  */
 #include <check.h>
@@ -9,11 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dominators.h"
-#include "paths.h"
-#include "report.h"
+#include "model/dominators.h"
+#include "model/paths.h"
+#include "report/report.h"
 #include "suites.h"
 #include "testdump.h"
+#include "input/dumpload.h"
 
 #define HOLDER 0x1000u
 #define AUDIT 0x2000u /* a list under the holder, with entries only it keeps */

@@ -1,7 +1,7 @@
 /* check_nearest.c: edit distances and the nearest names kept. */
 #include <string.h>
 
-#include "nearest.h"
+#include "report/nearest.h"
 #include "suites.h"
 
 START_TEST(distances_count_edits)

@@ -1,12 +1,13 @@
-/* check_paths.c: retention paths and their text (src/paths.c). */
+/* check_paths.c: retention paths and their text (src/model/paths.c). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "paths.h"
+#include "model/paths.h"
 #include "suites.h"
 #include "testdump.h"
+#include "input/dumpload.h"
 
 static void labelled(test_dump *d, uint64_t from, uint64_t to, heapan_label_kind kind,
                      const char *name, int64_t number, int weak)

@@ -1,5 +1,5 @@
 /*
- * check_trace.c: replaying allocation traces (src/trace.c) against a
+ * check_trace.c: replaying allocation traces (src/trace/trace.c) against a
  * brute-force replay: the peak, each site's bytes live at the peak and at
  * the end, growth, and the weights of a sampled trace.
  */
@@ -9,7 +9,7 @@
 
 #include "suites.h"
 #include "testdump.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #define SITES 4
 #define EVENTS 6000  /* make_events() writes at most 5 per step, 1000 steps */

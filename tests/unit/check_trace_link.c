@@ -1,19 +1,20 @@
 /*
- * check_trace_link.c: what a trace adds to a report (src/trace_advice.c,
- * src/trace_link.c): sites' curves, the time-based suggestions, and leak
+ * check_trace_link.c: what a trace adds to a report (src/trace/advice.c,
+ * src/trace/link.c): sites' curves, the time-based suggestions, and leak
  * candidates matched to the sites that allocated their objects.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "paths.h"
-#include "report.h"
+#include "model/paths.h"
+#include "report/report.h"
 #include "suites.h"
 #include "testdump.h"
-#include "trace.h"
-#include "trace_advice.h"
-#include "trace_link.h"
+#include "trace/trace.h"
+#include "trace/advice.h"
+#include "trace/link.h"
+#include "input/dumpload.h"
 
 #define ENTRIES 150
 #define ENTRY_SIZE 20000

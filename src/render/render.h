@@ -1,0 +1,89 @@
+/*
+ * render.h: the report's three renderers.  Everything that comes from the
+ * dump (type names, keys, labels) is untrusted and escaped for the output
+ * format: Markdown, HTML, or JSON.
+ */
+#ifndef HEAPAN_RENDER_H
+#define HEAPAN_RENDER_H
+
+#include <stdio.h>
+
+#include "report/report.h"
+#include "trace/link.h"
+
+/* Facts about the file, for the summary. */
+typedef struct render_source {
+    const char *path;
+    const trace_link *trace;   /* NULL without --trace */
+    const char *trace_path;
+    const char *baseline_path; /* NULL without --baseline */
+} render_source;
+
+/* Each returns 0, or -1 when out of memory. */
+int render_markdown(FILE *out, const report *r, const render_source *src);
+int render_html(FILE *out, const report *r, const render_source *src);
+int render_json(FILE *out, const report *r, const render_source *src);
+
+/* Helpers the renderers share (render_common.c). */
+
+/* The step texts of a path ("module app", " . x", ...) joined; NULL when out of memory. */
+char *render_path_text(const report *r, const path *p);
+
+/* Text from the dump, inert in Markdown (punctuation escaped, HTML as entities). */
+void render_md_text(FILE *out, const char *s);
+
+/* Text from the dump, inert in HTML. */
+void render_html_text(FILE *out, const char *s);
+
+/*
+ * "site: 1.2 MiB in 3000 objects; its live bytes grow 50 KiB/s, steadily",
+ * for `bytes` and `objects` of a candidate allocated at trace stack
+ * `stack`; a new string, or NULL when out of memory.
+ */
+char *render_origin_text(const trace *t, uint32_t stack, uint64_t bytes, uint64_t objects);
+
+/* "live bytes 2.1 MiB at the end, growing 50 KiB/s (R² 0.98)" for a growing site; new string. */
+char *render_growth_text(const trace *t, uint32_t stack);
+
+/* The trace site's live bytes over time as a small inline SVG line. */
+void render_html_curve(FILE *out, const trace *t, uint32_t stack);
+
+/* The same as a line of block characters. */
+void render_md_curve(FILE *out, const trace *t, uint32_t stack);
+
+/* How Markdown, HTML and the terminal spell the pieces of the sections they share. */
+typedef struct markup_style {
+    void (*text)(FILE *out, const char *s);  /* untrusted text, made inert */
+    void (*curve)(FILE *out, const trace *t, uint32_t stack);
+    const char *heading, *heading_end, *subheading, *subheading_end;
+    const char *para, *para_end;
+    const char *list, *item, *item_end, *list_end;
+} markup_style;
+
+extern const markup_style markup_md, markup_html, markup_plain;
+
+/* The sites that allocated a finding's objects (its `origin` index), when the trace can tell. */
+int render_origins(FILE *out, const markup_style *m, const render_source *src, size_t origin);
+
+/* The trace's steadily growing sites, and a note when it cannot be matched. */
+int render_growing_sites(FILE *out, const markup_style *m, const render_source *src);
+
+/* "12.3%" of the heap. */
+double render_share(const report *r, uint64_t bytes);
+
+/* Whose code: "the program's own code", "an installed package (networkx)", ... into buf. */
+const char *render_owner_text(code_owner owner, const char *name, char *buf, size_t size);
+
+/* A finding's growth in a word or two: "yes (trace)", "no (baseline)", "not known". */
+const char *render_growth_word(const leak_candidate *c);
+
+/* A finding's kind as words: "large collection". */
+const char *render_kind_words(leak_kind kind);
+
+/* The collector's state in a line ("enabled, thresholds 700 10 10"), into buf; NULL if unknown. */
+const char *render_collector_text(const report *r, char *buf, size_t size);
+
+/* "CPython 3.12.1, pid 4242", or for a V8 snapshot, which names no process, "V8 heap snapshot". */
+const char *render_process_text(const heap *h, char *buf, size_t size);
+
+#endif
