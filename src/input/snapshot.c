@@ -8,15 +8,13 @@
 
 #include "addrmap.h"
 #include "grow.h"
+#include "input/json.h"
 #include "input/snapshot.h"
 #include "input/snapsource.h"
 #include "model/sort.h"
 
-#define BUFFER (1u << 20)
-#define CHUNK 4096           /* numbers handed over at once */
 #define MAX_META (16u << 20) /* the "snapshot" object is small: meta and counts */
 #define MAX_KEY 64
-#define PROGRESS_EVERY (64u << 20)
 #define ROOT 0u /* V8's synthetic root is node 0 */
 
 /* Node and edge types by their names in the meta. */
@@ -36,12 +34,7 @@ typedef struct meta {
 typedef struct parser {
     heap *h;
     snapsource *src;
-    char *buf;
-    size_t pos, len;
-    int eof;
-    uint64_t text_offset, next_progress;
-    heap_progress_fn progress;
-    void *ctx;
+    json_stream json;  /* the text */
     char *why;
     size_t why_size;
     int out_of_memory;
@@ -88,230 +81,6 @@ static int no_memory(parser *p)
     return fail(p, "out of memory");
 }
 
-/* ---- the text ------------------------------------------------------------------ */
-
-static int refill(parser *p)
-{
-    if (p->eof)
-        return -1;
-    long n = snapsource_read(p->src, p->buf, BUFFER);
-    if (n < 0)
-        return fail(p, "%s", snapsource_error(p->src));
-    p->text_offset += (uint64_t)p->len;
-    p->pos = 0;
-    p->len = (size_t)n;
-    p->eof = n == 0;
-    if (p->progress && snapsource_offset(p->src) >= p->next_progress) {
-        p->progress(p->ctx, snapsource_offset(p->src));
-        p->next_progress = snapsource_offset(p->src) + PROGRESS_EVERY;
-    }
-    return n ? 0 : -1;
-}
-
-static int truncated(parser *p)
-{
-    return fail(p, "the snapshot ends early, at byte %llu of its text",
-                (unsigned long long)(p->text_offset + p->pos));
-}
-
-/* The next character that is not white space, not consumed; -1 at the end. */
-static int peek(parser *p)
-{
-    for (;;) {
-        while (p->pos < p->len) {
-            char c = p->buf[p->pos];
-            if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
-                return (unsigned char)c;
-            p->pos++;
-        }
-        if (refill(p) < 0)
-            return -1;
-    }
-}
-
-/* A byte from the text for a message: 'x' when printable ASCII, else its value. */
-static const char *byte_text(int c, char buf[16])
-{
-    if (c > 0x20 && c < 0x7f && c != '\'' && c != '\\')
-        snprintf(buf, 16, "'%c'", c);
-    else
-        snprintf(buf, 16, "byte 0x%02x", (unsigned)c & 0xff);
-    return buf;
-}
-
-static int expect(parser *p, char c)
-{
-    int next = peek(p);
-    if (next == c) {
-        p->pos++;
-        return 0;
-    }
-    if (next < 0)
-        return truncated(p);
-    char found[16];
-    return fail(p, "expected '%c' at byte %llu of the text, found %s", c,
-                (unsigned long long)(p->text_offset + p->pos), byte_text(next, found));
-}
-
-static int take(parser *p)
-{
-    if (p->pos == p->len && refill(p) < 0)
-        return -1;
-    return (unsigned char)p->buf[p->pos++];
-}
-
-static int hex_value(int c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-static int read_hex4(parser *p, unsigned *out)
-{
-    *out = 0;
-    for (int i = 0; i < 4; i++) {
-        int c = take(p), v = c < 0 ? -1 : hex_value(c);
-        if (v < 0)
-            return c < 0 ? truncated(p) : fail(p, "a bad \\u escape in a string");
-        *out = *out << 4 | (unsigned)v;
-    }
-    return 0;
-}
-
-/* Code point `cp` as UTF-8 into out; U+FFFD for lone surrogates and NUL. */
-static size_t utf8_encode(unsigned cp, char out[4])
-{
-    if ((cp >= 0xd800 && cp <= 0xdfff) || cp == 0) /* NUL: as above */
-        cp = 0xfffd;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | cp >> 12), out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | cp >> 18), out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-    out[2] = (char)(0x80 | (cp >> 6 & 0x3f)), out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
-typedef int (*byte_sink)(parser *p, void *ctx, const char *bytes, size_t n);
-
-/* A \u escape, joined with the low half when it is a high surrogate. */
-static int read_unicode_escape(parser *p, char out[4], size_t *n)
-{
-    unsigned cp, low;
-    if (read_hex4(p, &cp) < 0)
-        return -1;
-    if (cp >= 0xd800 && cp <= 0xdbff && peek(p) == '\\') {
-        p->pos++;
-        int u = take(p);
-        if (u != 'u')
-            return u < 0 ? truncated(p) : fail(p, "a lone surrogate escape in a string");
-        if (read_hex4(p, &low) < 0)
-            return -1;
-        cp = low >= 0xdc00 && low <= 0xdfff ? 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00)
-                                            : 0xfffd;
-    }
-    *n = utf8_encode(cp, out);
-    return 0;
-}
-
-/* Reads a string after its opening quote, handing its decoded bytes to `sink`. */
-static int read_string_body(parser *p, byte_sink sink, void *ctx)
-{
-    for (;;) {
-        size_t start = p->pos;
-        while (p->pos < p->len && p->buf[p->pos] != '"' && p->buf[p->pos] != '\\' &&
-               p->buf[p->pos] != '\0')
-            p->pos++;
-        if (p->pos > start && sink && sink(p, ctx, p->buf + start, p->pos - start) < 0)
-            return -1;
-        int c = take(p);
-        if (c < 0)
-            return truncated(p);
-        if (c == '"')
-            return 0;
-        if (c == '\0') /* JSON escapes it; heapan's strings could not hold it */
-            return fail(p, "a raw NUL byte in a string at byte %llu of the text",
-                        (unsigned long long)(p->text_offset + p->pos - 1));
-        if (c != '\\')
-            continue; /* take() refilled: scan on */
-        int e = take(p);
-        char bytes[4];
-        size_t n = 1;
-        switch (e) {
-        case '"':
-        case '\\':
-        case '/': bytes[0] = (char)e; break;
-        case 'b': bytes[0] = '\b'; break;
-        case 'f': bytes[0] = '\f'; break;
-        case 'n': bytes[0] = '\n'; break;
-        case 'r': bytes[0] = '\r'; break;
-        case 't': bytes[0] = '\t'; break;
-        case 'u':
-            if (read_unicode_escape(p, bytes, &n) < 0)
-                return -1;
-            break;
-        default: return e < 0 ? truncated(p) : fail(p, "a bad escape '\\%c' in a string", e);
-        }
-        if (sink && sink(p, ctx, bytes, n) < 0)
-            return -1;
-    }
-}
-
-typedef struct fixed_text {
-    char *text;
-    size_t len, cap;
-} fixed_text;
-
-static int put_fixed(parser *p, void *ctx, const char *bytes, size_t n)
-{
-    fixed_text *t = ctx;
-    if (t->len + n >= t->cap)
-        return fail(p, "a key longer than %zu bytes", t->cap - 1);
-    memcpy(t->text + t->len, bytes, n);
-    t->len += n;
-    t->text[t->len] = '\0';
-    return 0;
-}
-
-static int read_key(parser *p, char *key, size_t cap)
-{
-    fixed_text t = {key, 0, cap};
-    key[0] = '\0';
-    return expect(p, '"') < 0 || read_string_body(p, put_fixed, &t) < 0 || expect(p, ':') < 0 ? -1
-                                                                                              : 0;
-}
-
-/* Skips any JSON value, nested or not, without building it. */
-static int skip_value(parser *p)
-{
-    int depth = 0;
-    do {
-        int c = peek(p);
-        if (c < 0)
-            return truncated(p);
-        p->pos++;
-        if (c == '{' || c == '[')
-            depth++;
-        else if (c == '}' || c == ']')
-            depth--;
-        else if (c == '"' && read_string_body(p, NULL, NULL) < 0)
-            return -1;
-        /* numbers, true, false, null, ',' and ':' pass character by character */
-    } while (depth > 0);
-    return depth == 0 ? 0 : fail(p, "unbalanced brackets");
-}
-
 /* ---- the meta: small, so cJSON parses it ------------------------------------ */
 
 typedef struct raw_text {
@@ -319,8 +88,15 @@ typedef struct raw_text {
     size_t len, cap;
 } raw_text;
 
-static int put_raw(parser *p, raw_text *t, const char *bytes, size_t n)
+typedef struct raw_sink {
+    parser *p;
+    raw_text *t;
+} raw_sink;
+
+static int put_raw(void *ctx, const char *bytes, size_t n)
 {
+    parser *p = ((raw_sink *)ctx)->p;
+    raw_text *t = ((raw_sink *)ctx)->t;
     if (t->len + n + 1 > MAX_META)
         return fail(p, "the \"snapshot\" object is over %u MiB", MAX_META >> 20);
     if (t->len + n + 1 > t->cap) {
@@ -339,33 +115,14 @@ static int put_raw(parser *p, raw_text *t, const char *bytes, size_t n)
     return 0;
 }
 
-/* Copies the text of the object at the cursor, strings and all. */
+/* The "snapshot" object's text, which cJSON then parses. */
 static int capture_object(parser *p, raw_text *t)
 {
-    int depth = 0, in_string = 0, escaped = 0;
-    if (peek(p) != '{')
-        return peek(p) < 0 ? truncated(p) : fail(p, "\"snapshot\" is not an object");
-    do {
-        if (p->pos == p->len && refill(p) < 0)
-            return truncated(p);
-        size_t start = p->pos;
-        while (p->pos < p->len) {
-            char c = p->buf[p->pos++];
-            if (in_string) {
-                in_string = escaped || c != '"';
-                escaped = !escaped && c == '\\';
-            } else if (c == '"') {
-                in_string = 1;
-            } else if (c == '{' || c == '[') {
-                depth++;
-            } else if ((c == '}' || c == ']') && --depth == 0) {
-                break;
-            }
-        }
-        if (put_raw(p, t, p->buf + start, p->pos - start) < 0)
-            return -1;
-    } while (depth > 0);
-    return 0;
+    int c = json_peek(&p->json);
+    if (c != '{')
+        return c < 0 ? json_truncated(&p->json) : fail(p, "\"snapshot\" is not an object");
+    raw_sink sink = {p, t};
+    return json_capture_object(&p->json, put_raw, &sink);
 }
 
 static int field_index(cJSON *fields, const char *name)
@@ -485,71 +242,6 @@ static void free_meta(meta *m)
     free(m->node_types), free(m->edge_types), free(m->node_kind), free(m->edge_kind);
 }
 
-/* ---- numbers -------------------------------------------------------------------- */
-
-typedef int (*number_sink)(parser *p, const uint64_t *values, size_t n);
-
-/* JSON numbers are doubles: integers are exact up to this (Julia's node ids are addresses). */
-#define MAX_EXACT_INTEGER (1ull << 53)
-
-/* Streams an array of non-negative integers up to 2^53 to `sink`, CHUNK at a time. */
-static int read_numbers(parser *p, number_sink sink)
-{
-    enum { FIRST, VALUE, NUMBER, AFTER } state = FIRST;
-    uint64_t chunk[CHUNK];
-    size_t n = 0;
-    uint64_t value = 0;
-    if (expect(p, '[') < 0)
-        return -1;
-    for (;;) {
-        if (p->pos == p->len && refill(p) < 0)
-            return truncated(p);
-        const char *b = p->buf;
-        size_t pos = p->pos, len = p->len;
-        for (; pos < len; pos++) {
-            unsigned char c = (unsigned char)b[pos];
-            if ((unsigned)(c - '0') < 10u) {
-                if (state == AFTER)
-                    goto bad;
-                value = value * 10 + (c - '0');
-                if (value > MAX_EXACT_INTEGER) {
-                    p->pos = pos;
-                    return fail(p, "a number over 2^53 at byte %llu of the text",
-                                (unsigned long long)(p->text_offset + pos));
-                }
-                state = NUMBER;
-                continue;
-            }
-            if (state == NUMBER) {
-                chunk[n++] = value;
-                value = 0;
-                state = AFTER;
-                if (n == CHUNK) {
-                    p->pos = pos;
-                    if (sink(p, chunk, n) < 0)
-                        return -1;
-                    n = 0;
-                }
-            }
-            if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
-                continue;
-            if (c == ',' && state == AFTER) {
-                state = VALUE;
-                continue;
-            }
-            if (c == ']' && state != VALUE) {
-                p->pos = pos + 1;
-                return n ? sink(p, chunk, n) : 0;
-            }
-            goto bad;
-        }
-        p->pos = pos;
-    }
-bad:
-    return fail(p, "expected a non-negative integer at byte %llu of the text",
-                (unsigned long long)(p->text_offset + p->pos));
-}
-
 /* ---- nodes ------------------------------------------------------------------- */
 
 /* Reallocates *array (any pointer type) to `cap` elements of `elem` bytes. */
@@ -667,8 +359,9 @@ static int gather(parser *p, const uint64_t *values, size_t n, size_t width,
     return 0;
 }
 
-static int node_numbers(parser *p, const uint64_t *values, size_t n)
+static int node_numbers(void *ctx, const uint64_t *values, size_t n)
 {
+    parser *p = ctx;
     return gather(p, values, n, p->m.node_fields, add_node);
 }
 
@@ -682,7 +375,7 @@ static int read_nodes(parser *p)
         /* the announced count is a hint, and may lie: at most a million up front */
         reserve_nodes(p, p->m.node_count < (1u << 20) ? p->m.node_count + 1 : 1u << 20) < 0)
         return no_memory(p);
-    if (read_numbers(p, node_numbers) < 0)
+    if (json_numbers(&p->json, node_numbers, p) < 0)
         return -1;
     if (p->field)
         return fail(p, "\"nodes\" ends inside a node (%zu numbers left over)", p->field);
@@ -752,8 +445,9 @@ static int add_edge(parser *p, const uint64_t *f)
     return 0;
 }
 
-static int edge_numbers(parser *p, const uint64_t *values, size_t n)
+static int edge_numbers(void *ctx, const uint64_t *values, size_t n)
 {
+    parser *p = ctx;
     return gather(p, values, n, p->m.edge_fields, add_edge);
 }
 
@@ -762,7 +456,7 @@ static int read_edges(parser *p)
     heap *h = p->h;
     if (!p->have_nodes)
         return fail(p, "\"edges\" comes before \"nodes\"");
-    if (read_numbers(p, edge_numbers) < 0)
+    if (json_numbers(&p->json, edge_numbers, p) < 0)
         return -1;
     if (p->field)
         return fail(p, "\"edges\" ends inside an edge");
@@ -776,9 +470,9 @@ static int read_edges(parser *p)
 
 /* ---- strings ------------------------------------------------------------------- */
 
-static int put_pool(parser *p, void *ctx, const char *bytes, size_t n)
+static int put_pool(void *ctx, const char *bytes, size_t n)
 {
-    (void)ctx;
+    parser *p = ctx;
     if (grow(&p->h->pool, 1, &p->pool_cap, p->pool_len + n + 1) < 0)
         return no_memory(p);
     memcpy(p->h->pool + p->pool_len, bytes, n);
@@ -794,7 +488,7 @@ static uint32_t end_string(parser *p, size_t start)
         fail(p, "too many or too long strings");
         return 0;
     }
-    if (put_pool(p, NULL, "", 1) < 0 || /* its NUL */
+    if (put_pool(p, "", 1) < 0 || /* its NUL */
         grow(&h->pool_start, sizeof *h->pool_start, &p->strings_cap, (size_t)h->pool_count + 2) <
             0) {
         no_memory(p);
@@ -810,7 +504,7 @@ static uint32_t end_string(parser *p, size_t start)
 static uint32_t add_string(parser *p, const char *text)
 {
     size_t start = p->pool_len;
-    return put_pool(p, NULL, text, strlen(text)) < 0 ? 0 : end_string(p, start);
+    return put_pool(p, text, strlen(text)) < 0 ? 0 : end_string(p, start);
 }
 
 #define DOM_TREES "(Document DOM trees)"
@@ -861,10 +555,10 @@ static int keep_string(parser *p, uint32_t index, size_t start)
 
 static int read_strings(parser *p)
 {
-    if (expect(p, '[') < 0 || (p->have_edges && note_root_names(p) < 0))
+    if (json_expect(&p->json, '[') < 0 || (p->have_edges && note_root_names(p) < 0))
         return -1;
-    if (peek(p) == ']') {
-        p->pos++;
+    if (json_peek(&p->json) == ']') {
+        json_skip_byte(&p->json);
         p->have_strings = 1;
         return 0;
     }
@@ -874,15 +568,16 @@ static int read_strings(parser *p)
         int keep = needed(p, index);
         if (p->strings_seen == UINT32_MAX)
             return fail(p, "too many strings");
-        if (expect(p, '"') < 0 || read_string_body(p, keep ? put_pool : NULL, NULL) < 0 ||
+        if (json_expect(&p->json, '"') < 0 || json_string_body(&p->json, keep ? put_pool : NULL, p) < 0 ||
             (keep && keep_string(p, index, start) < 0))
             return -1;
-        int c = peek(p);
-        p->pos += c == ',' || c == ']';
+        int c = json_peek(&p->json);
+        if (c == ',' || c == ']')
+            json_skip_byte(&p->json);
         if (c == ']')
             break;
         if (c != ',')
-            return c < 0 ? truncated(p) : fail(p, "expected ',' or ']' in \"strings\"");
+            return c < 0 ? json_truncated(&p->json) : fail(p, "expected ',' or ']' in \"strings\"");
     }
     p->have_strings = 1;
     return 0;
@@ -892,13 +587,13 @@ static int read_strings(parser *p)
 
 static int read_document(parser *p)
 {
-    if (expect(p, '{') < 0)
+    if (json_expect(&p->json, '{') < 0)
         return -1;
-    if (peek(p) == '}')
+    if (json_peek(&p->json) == '}')
         return fail(p, "an empty object, not a heap snapshot");
     for (;;) {
         char key[MAX_KEY];
-        if (read_key(p, key, sizeof key) < 0)
+        if (json_key(&p->json, key, sizeof key) < 0)
             return -1;
         const int *have = strcmp(key, "snapshot") == 0  ? &p->have_meta
                           : strcmp(key, "nodes") == 0   ? &p->have_nodes
@@ -912,26 +607,26 @@ static int read_document(parser *p)
                      : have == &p->have_nodes   ? read_nodes(p)
                      : have == &p->have_edges   ? read_edges(p)
                      : have == &p->have_strings ? read_strings(p)
-                                                : skip_value(p);
+                                                : json_skip_value(&p->json);
         if (failed)
             return -1;
-        int c = peek(p);
+        int c = json_peek(&p->json);
         if (c < 0)
-            return truncated(p);
-        p->pos++;
+            return json_truncated(&p->json);
+        json_skip_byte(&p->json);
         if (c == '}')
             break;
         char found[16];
         if (c != ',')
             return fail(p, "expected ',' or '}' between the snapshot's parts, found %s",
-                        byte_text(c, found));
+                        json_byte_text(c, found));
     }
     /* JSON.parse, as DevTools reads it, refuses anything but white space after the end. */
-    int after = peek(p);
+    int after = json_peek(&p->json);
     if (after >= 0) {
         char found[16];
         return fail(p, "data after the end of the snapshot at byte %llu of the text: %s",
-                    (unsigned long long)(p->text_offset + p->pos), byte_text(after, found));
+                    (unsigned long long)json_offset(&p->json), json_byte_text(after, found));
     }
     if (!p->have_meta || !p->have_nodes || !p->have_edges || !p->have_strings)
         return fail(p, "the snapshot lacks its %s",
@@ -1100,26 +795,22 @@ int snapshot_load(heap *h, const char *path, int labels, heap_progress_fn progre
 {
     memset(h, 0, sizeof *h);
     why[0] = '\0';
-    parser p = {.h = h,
-                .labels = labels,
-                .progress = progress,
-                .ctx = ctx,
-                .why = why,
-                .why_size = why_size,
-                .next_progress = PROGRESS_EVERY};
+    parser p = {.h = h, .labels = labels, .why = why, .why_size = why_size};
     if (!(p.src = snapsource_open(path))) {
         snprintf(why, why_size, "cannot open: %s", strerror(errno));
         return SNAPSHOT_UNREADABLE;
     }
-    int failed =
-        !(p.buf = malloc(BUFFER)) ? no_memory(&p) : read_document(&p) < 0 || finish(&p) < 0;
+    int failed = json_open(&p.json, p.src, why, why_size, progress, ctx) < 0 ||
+                 read_document(&p) < 0 || finish(&p) < 0;
+    p.out_of_memory |= p.json.out_of_memory;
     if (failed && !p.out_of_memory) {
         char detail[256];
         snprintf(detail, sizeof detail, "%s", why);
         snprintf(why, why_size, "not a valid V8 heap snapshot: %s", detail);
     }
     snapsource_close(p.src);
-    free(p.buf), free(p.name), free(p.node_type), free(p.type_of_kind), free(p.edge_type);
+    json_close(&p.json);
+    free(p.name), free(p.node_type), free(p.type_of_kind), free(p.edge_type);
     addrmap_release(&p.types_by_name);
     addrmap_release(&p.root_names);
     free_meta(&p.m);
