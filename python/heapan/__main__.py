@@ -75,7 +75,8 @@ def split_module(argv):
             return argv[:i], module, rest
         if not word.startswith("-") or word == "--":
             break  # the script: what follows is its own
-        i += 2 if word in takes_value else 1
+        optional_value = word == "--tracemalloc" and argv[i + 1:i + 2] != [] and argv[i + 1].isdigit()
+        i += 2 if word in takes_value or optional_value else 1
     return argv, None, []
 
 

@@ -101,7 +101,7 @@ class ApiTest(unittest.TestCase):
         with open(os.path.join(package, "__main__.py"), "w") as f:
             f.write("import sys\nKEPT = [bytes(100) for i in range(50)]\n"
                     "print(sys.argv[1:], __name__, __spec__.name)\n")
-        for module_option in (["-m", "tool"], ["-mtool"]):
+        for module_option in (["-m", "tool"], ["-mtool"], ["--tracemalloc", "4", "-m", "tool"]):
             result = subprocess.run([sys.executable, "-m", "heapan", "run", "--dump-at-exit",
                                      "m.zst", *module_option, "-v", "--x", "a"],
                                     capture_output=True, text=True, cwd=self.dir.name)
