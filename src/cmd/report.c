@@ -166,6 +166,8 @@ static int build_and_write(analysis *a, const report_args *args, const char *dum
     if (retention_compute(&a->heap, &paths) < 0 || report_build(&a->heap, &a->dom, &paths, &o, &r) < 0) {
         dump_out_of_memory(dump);
     } else {
+        /* Built: the progress line goes before anything is said or written. */
+        phases_next(&a->phases, NULL);
         char **lines;
         for (size_t k = 0, n = filters_warnings(args->filters, &lines); k < n; k++)
             warnf("%s", lines[k]);

@@ -16,3 +16,6 @@ heapan report --baseline "$top_srcdir/samples/healthy.zst" -o cache.md \
     "$top_srcdir/samples/unbounded_cache.zst" 2>/dev/null
 grep -o 'maxsize=[0-9][0-9]*' cache.md | sort -u
 grep -o 'at [0-9]* entries' cache.md | sort -u
+echo "== the progress line is erased before the report begins"
+heapan report --progress=always "$top_srcdir/samples/healthy.zst" 2>&1 |
+    head -1 | sed 's/\x1b\[K/<erase>/g; s/\r/<cr>/g; s|[^ ]*healthy.zst|DUMP|g'
