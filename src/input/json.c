@@ -12,8 +12,12 @@
 int json_open(json_stream *p, snapsource *src, char *why, size_t why_size,
               json_progress_fn progress, void *progress_ctx)
 {
-    *p = (json_stream){.src = src, .why = why, .why_size = why_size, .progress = progress,
-                       .progress_ctx = progress_ctx, .next_progress = PROGRESS_EVERY};
+    *p = (json_stream){.src = src,
+                       .why = why,
+                       .why_size = why_size,
+                       .progress = progress,
+                       .progress_ctx = progress_ctx,
+                       .next_progress = PROGRESS_EVERY};
     return (p->buf = malloc(BUFFER)) ? 0 : json_no_memory(p);
 }
 
@@ -71,7 +75,7 @@ static int refill(json_stream *p)
 int json_truncated(json_stream *p)
 {
     return json_fail(p, "the snapshot ends early, at byte %llu of its text",
-                (unsigned long long)(p->text_offset + p->pos));
+                     (unsigned long long)(p->text_offset + p->pos));
 }
 
 /* The next character that is not white space, not consumed; -1 at the end. */
@@ -110,7 +114,7 @@ int json_expect(json_stream *p, char c)
         return json_truncated(p);
     char found[16];
     return json_fail(p, "expected '%c' at byte %llu of the text, found %s", c,
-                (unsigned long long)(p->text_offset + p->pos), json_byte_text(next, found));
+                     (unsigned long long)(p->text_offset + p->pos), json_byte_text(next, found));
 }
 
 static int take(json_stream *p)
@@ -200,7 +204,7 @@ int json_string_body(json_stream *p, json_bytes_fn sink, void *ctx)
             return 0;
         if (c == '\0') /* JSON escapes it; heapan's strings could not hold it */
             return json_fail(p, "a raw NUL byte in a string at byte %llu of the text",
-                        (unsigned long long)(p->text_offset + p->pos - 1));
+                             (unsigned long long)(p->text_offset + p->pos - 1));
         if (c != '\\')
             continue; /* take() refilled: scan on */
         int e = take(p);
@@ -219,7 +223,8 @@ int json_string_body(json_stream *p, json_bytes_fn sink, void *ctx)
             if (read_unicode_escape(p, bytes, &n) < 0)
                 return -1;
             break;
-        default: return e < 0 ? json_truncated(p) : json_fail(p, "a bad escape '\\%c' in a string", e);
+        default:
+            return e < 0 ? json_truncated(p) : json_fail(p, "a bad escape '\\%c' in a string", e);
         }
         if (sink && sink(ctx, bytes, n) < 0)
             return -1;
@@ -247,8 +252,10 @@ int json_key(json_stream *p, char *key, size_t cap)
 {
     fixed_text t = {p, key, 0, cap};
     key[0] = '\0';
-    return json_expect(p, '"') < 0 || json_string_body(p, put_fixed, &t) < 0 || json_expect(p, ':') < 0 ? -1
-                                                                                              : 0;
+    return json_expect(p, '"') < 0 || json_string_body(p, put_fixed, &t) < 0 ||
+                   json_expect(p, ':') < 0
+               ? -1
+               : 0;
 }
 
 /* Skips any JSON value, nested or not, without building it. */
@@ -325,7 +332,7 @@ int json_numbers(json_stream *p, json_numbers_fn sink, void *ctx)
                 if (value > JSON_MAX_EXACT_INTEGER) {
                     p->pos = pos;
                     return json_fail(p, "a number over 2^53 at byte %llu of the text",
-                                (unsigned long long)(p->text_offset + pos));
+                                     (unsigned long long)(p->text_offset + pos));
                 }
                 state = NUMBER;
                 continue;
@@ -357,6 +364,5 @@ int json_numbers(json_stream *p, json_numbers_fn sink, void *ctx)
     }
 bad:
     return json_fail(p, "expected a non-negative integer at byte %llu of the text",
-                (unsigned long long)(p->text_offset + p->pos));
+                     (unsigned long long)(p->text_offset + p->pos));
 }
-

@@ -16,16 +16,16 @@ typedef void (*json_progress_fn)(void *ctx, uint64_t bytes_read);
 
 typedef struct json_stream {
     snapsource *src;
-    char *buf;               /* the window: buf[pos..len) is unread */
+    char *buf; /* the window: buf[pos..len) is unread */
     size_t pos, len;
     int eof;
-    uint64_t text_offset;    /* of buf[0] in the text */
-    char *why;               /* the first error, written once */
+    uint64_t text_offset; /* of buf[0] in the text */
+    char *why;            /* the first error, written once */
     size_t why_size;
     int out_of_memory;
     json_progress_fn progress;
     void *progress_ctx;
-    uint64_t next_progress;  /* in bytes of the input */
+    uint64_t next_progress; /* in bytes of the input */
 } json_stream;
 
 /* Reads `src`, which stays the caller's.  0, or -1 when out of memory (in `why`). */

@@ -7,15 +7,15 @@
 #define NEAREST_SHOWN 3
 
 typedef enum nearest_rule {
-    NEAREST_WHOLE,      /* the whole name */
-    NEAREST_LAST_PART,  /* the whole name, or the part after its last '.' (a bare class name) */
-    NEAREST_SUBSTRING   /* the part of the name most like it (site text) */
+    NEAREST_WHOLE,     /* the whole name */
+    NEAREST_LAST_PART, /* the whole name, or the part after its last '.' (a bare class name) */
+    NEAREST_SUBSTRING  /* the part of the name most like it (site text) */
 } nearest_rule;
 
 typedef struct nearest {
     const char *want;
     nearest_rule rule;
-    const char *name[NEAREST_SHOWN];  /* borrowed, closest first */
+    const char *name[NEAREST_SHOWN]; /* borrowed, closest first */
     size_t distance[NEAREST_SHOWN];
     size_t count;
 } nearest;

@@ -5,8 +5,8 @@
  */
 #include <string.h>
 
-#include "report/filters.h"
 #include "fuzz_common.h"
+#include "report/filters.h"
 #include "report/gate.h"
 
 static void check_line(filters *f, const char *line)

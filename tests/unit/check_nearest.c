@@ -26,8 +26,8 @@ START_TEST(the_closest_three_are_kept_in_order)
 {
     nearest n;
     nearest_init(&n, "Sesion", NEAREST_LAST_PART);
-    const char *names[] = {"dict", "app.cache.Session", "module", "app.Sessions", "str",
-                           "app.cache.Session"};
+    const char *names[] = {"dict", "app.cache.Session", "module", "app.Sessions",
+                           "str",  "app.cache.Session"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         nearest_consider(&n, names[i]);
     ck_assert_uint_eq(n.count, 3);
