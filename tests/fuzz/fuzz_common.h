@@ -132,20 +132,20 @@ static inline uint8_t *fuzz_compress(const uint8_t *data, size_t size, size_t *o
 /* The bytes in a new temporary file; its malloc'd path, or NULL. */
 static inline char *fuzz_temp_file(const uint8_t *data, size_t size)
 {
-    char *path = strdup("/tmp/heapan-fuzz-XXXXXX");
-    int fd = path ? mkstemp(path) : -1;
+    char *name = strdup("/tmp/heapan-fuzz-XXXXXX");
+    int fd = name ? mkstemp(name) : -1;
     if (fd < 0) {
-        free(path);
+        free(name);
         return NULL;
     }
     int written = write(fd, data, size) == (ssize_t)size;
     close(fd);
     if (!written) {
-        unlink(path);
-        free(path);
+        unlink(name);
+        free(name);
         return NULL;
     }
-    return path;
+    return name;
 }
 
 /* The input layer, as info and check read a file: its counts, and its integrity. */
