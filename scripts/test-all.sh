@@ -22,23 +22,24 @@ if [ -f config.status ]; then
     make -s distclean >/dev/null 2>&1 || rm -f config.status config.h Makefile
 fi
 
+# (sh has no local variables: each function names its own)
 build() { # build NAME CONFIGURE-ARGS... : configure a fresh build/NAME
-    name=$1
+    build_dir=build/$1
     shift
-    rm -rf "build/$name"
-    mkdir -p "build/$name"
-    (cd "build/$name" && "$top/configure" -q "$@")
+    rm -rf "$build_dir"
+    mkdir -p "$build_dir"
+    (cd "$build_dir" && "$top/configure" -q "$@")
 }
 
 failed_stages=0
 stage() { # stage NAME COMMAND...: runs it, its output also in build/logs/NAME.log
-    name=$1
+    stage_name=$1
     shift
-    echo "== $name"
-    { "$@"; echo $? > "$logs/$name.status"; } 2>&1 | tee "$logs/$name.log"
-    if [ "$(cat "$logs/$name.status")" != 0 ]; then
+    echo "== $stage_name"
+    { "$@"; echo $? > "$logs/$stage_name.status"; } 2>&1 | tee "$logs/$stage_name.log"
+    if [ "$(cat "$logs/$stage_name.status" 2>/dev/null)" != 0 ]; then
         failed_stages=$((failed_stages + 1))
-        echo "== $name: FAILED"
+        echo "== $stage_name: FAILED"
     fi
 }
 
