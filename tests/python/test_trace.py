@@ -7,6 +7,7 @@ Run by `make check` with PYTHONPATH set to the build tree and HEAPAN
 naming the tool.
 """
 import json
+import math
 import os
 import subprocess
 import sys
@@ -185,7 +186,10 @@ class TraceTest(unittest.TestCase):
             for where in top:
                 if want[where] < (1 << 20):
                     continue
-                self.assertAlmostEqual(got.get(where, 0) / want[where], 1.0, delta=0.10,
+                # The estimate's relative error is about sqrt(sample_bytes / bytes):
+                # 6% at 1 MiB.  Three of those: chance fails a check once in a few hundred.
+                delta = max(0.10, 3 * math.sqrt(4096 / want[where]))
+                self.assertAlmostEqual(got.get(where, 0) / want[where], 1.0, delta=delta,
                                        msg="%s of %s" % (key, where))
 
     def test_sampling_at_512_kib_estimates_big_sites_within_ten_percent(self):
