@@ -27,14 +27,19 @@ void json_close(json_stream *p)
     p->buf = NULL;
 }
 
+int json_vfail(json_stream *p, const char *fmt, va_list ap)
+{
+    if (!p->why[0])
+        vsnprintf(p->why, p->why_size, fmt, ap);
+    return -1;
+}
+
 int json_fail(json_stream *p, const char *fmt, ...)
 {
-    if (!p->why[0]) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(p->why, p->why_size, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    json_vfail(p, fmt, ap);
+    va_end(ap);
     return -1;
 }
 

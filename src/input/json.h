@@ -7,6 +7,7 @@
 #ifndef HEAPAN_JSON_H
 #define HEAPAN_JSON_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,7 @@ int json_fail(json_stream *j, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+int json_vfail(json_stream *j, const char *fmt, va_list ap);
 int json_no_memory(json_stream *j);
 int json_truncated(json_stream *j);
 

@@ -34,9 +34,7 @@ typedef struct meta {
 typedef struct parser {
     heap *h;
     snapsource *src;
-    json_stream json;  /* the text */
-    char *why;
-    size_t why_size;
+    json_stream json;  /* the text, and the first error */
     int out_of_memory;
     int labels; /* keep reference names and node names */
     meta m;
@@ -64,14 +62,13 @@ typedef struct parser {
                               "(Document DOM trees)" */
 } parser;
 
+/* The parser's messages go where the tokenizer's do: the first one is kept. */
 static int fail(parser *p, const char *fmt, ...)
 {
-    if (!p->why[0]) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(p->why, p->why_size, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    json_vfail(&p->json, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -795,7 +792,7 @@ int snapshot_load(heap *h, const char *path, int labels, heap_progress_fn progre
 {
     memset(h, 0, sizeof *h);
     why[0] = '\0';
-    parser p = {.h = h, .labels = labels, .why = why, .why_size = why_size};
+    parser p = {.h = h, .labels = labels};
     if (!(p.src = snapsource_open(path))) {
         snprintf(why, why_size, "cannot open: %s", strerror(errno));
         return SNAPSHOT_UNREADABLE;
