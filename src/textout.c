@@ -106,6 +106,52 @@ void print_sparkline(FILE *out, const uint64_t *values, size_t n, size_t columns
         fputs(blocks[(size_t)((double)values[c * n / columns] * 7 / (double)max)], out);
 }
 
+/* The length of the character at s: its UTF-8 sequence, or 1 for a byte that is none. */
+static size_t char_length(const char *s)
+{
+    size_t n = utf8_length((const unsigned char *)s, strnlen(s, 4));
+    return n ? n : 1;
+}
+
+size_t text_width(const char *s)
+{
+    size_t width = 0;
+    for (; *s; s += char_length(s))
+        width++;
+    return width;
+}
+
+char *text_cut_middle(const char *s, size_t width, char *buf, size_t size)
+{
+    size_t total = text_width(s), used = 0;
+    if (!size)
+        return buf;
+    if (total <= width || width < 3) {
+        snprintf(buf, size, "%s", s);
+        return buf;
+    }
+    size_t head = (width - 1) / 2, tail = width - 1 - head, k = 0;
+    const char *p = s;
+    for (; k < head; k++, p += char_length(p)) {
+        size_t n = char_length(p);
+        if (used + n + 1 > size)
+            break;
+        memcpy(buf + used, p, n), used += n;
+    }
+    if (used + 4 <= size)
+        memcpy(buf + used, "\xe2\x80\xa6", 3), used += 3;  /* … */
+    for (size_t skip = total - tail; k < skip; k++)
+        p += char_length(p);
+    for (; *p; p += char_length(p)) {
+        size_t n = char_length(p);
+        if (used + n + 1 > size)
+            break;
+        memcpy(buf + used, p, n), used += n;
+    }
+    buf[used] = '\0';
+    return buf;
+}
+
 char *format_bytes(uint64_t bytes, char *buf, size_t size)
 {
     static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};

@@ -32,6 +32,16 @@ void terminal_safe_copy(char *out, size_t size, const char *s);
 /* Like print_text() for a NUL-terminated string. */
 void print_cstr(FILE *out, const char *s);
 
+/* How many characters (UTF-8 sequences, or bytes that are none) s shows. */
+size_t text_width(const char *s);
+
+/*
+ * s cut to at most `width` characters by leaving out its middle, marked
+ * "…" ("module app . cach…ssion . data"), into buf (of `size` bytes);
+ * returns buf.  Never splits a UTF-8 sequence.
+ */
+char *text_cut_middle(const char *s, size_t width, char *buf, size_t size);
+
 /* "512 B", "1.5 KiB", "3.2 MiB" ...; returns buf (at least 16 bytes). */
 char *format_bytes(uint64_t bytes, char *buf, size_t size);
 

@@ -7,6 +7,7 @@
 #include "cmd/analysis.h"
 #include "cmd/cliopt.h"
 #include "cmd/command.h"
+#include "cmd/docout.h"
 #include "report/compare.h"
 #include "cmd/dumpopen.h"
 #include "report/filters.h"
@@ -21,6 +22,7 @@
 typedef struct compare_args {
     const char *output;
     int format;
+    color_mode color;
     gate_limit limits[MAX_LIMITS];
     size_t limit_count;
     size_spec noise;
@@ -42,7 +44,8 @@ static void parse_args(int argc, char **argv, compare_args *args)
         {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
         {"fail-on-growth", required_argument, NULL, 'g'}, {"noise", required_argument, NULL, 'N'},
         {"suppress", required_argument, NULL, 's'}, {"progress", required_argument, NULL, 'p'},
-        {"allow-missing", no_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
+        {"allow-missing", no_argument, NULL, 'm'}, {"color", required_argument, NULL, 'C'},
+        {NULL, 0, NULL, 0}};
     int c, format = -1;
     char reason[600];
     opterr = 0;
@@ -70,6 +73,7 @@ static void parse_args(int argc, char **argv, compare_args *args)
             break;
         case 'p': args->progress = parse_progress("compare", optarg); break;
         case 'm': args->allow_missing = 1; break;
+        case 'C': args->color = parse_color("compare", optarg); break;
         default: bad_option("compare", c, argv);
         }
     }
@@ -174,10 +178,16 @@ static int write_comparison(const comparison *c, const compare_args *args,
     if (output_open(&o, args->output) < 0)
         return -1;
     FILE *out = o.f;
-    int failed = (args->format == OUTPUT_HTML       ? render_compare_html(out, c, src)
-                  : args->format == OUTPUT_JSON     ? render_compare_json(out, c, src)
-                  : args->format == OUTPUT_MARKDOWN ? render_compare_markdown(out, c, src)
-                                                 : render_compare_text(out, c, src)) < 0;
+    int failed;
+    if (args->format == OUTPUT_JSON) {
+        failed = render_compare_json(out, c, src) < 0;
+    } else {
+        doc d;
+        doc_init(&d, "heapan compare");
+        failed = render_compare_doc(&d, c, src) < 0 ||
+                 write_doc(out, &d, (output_format)args->format, args->color) < 0;
+        doc_free(&d);
+    }
     if (failed)
         errorf("out of memory");
     return output_close(&o, !failed);
@@ -246,5 +256,6 @@ const command cmd_compare_entry = {
     "                     (default: a table on standard output); crossed\n"
     "                     limits are also said on standard error\n"
     "  -f, --format FMT   text, md, html or json\n"
+    "      --color=WHEN   auto (a terminal, NO_COLOR unset), always or never\n"
     "      --suppress FILE  rules as in report, for the findings\n"
     "      --progress=WHEN  auto (on a terminal), always or never\n"};

@@ -7,6 +7,7 @@
 #include "cmd/analysis.h"
 #include "cmd/cliopt.h"
 #include "cmd/command.h"
+#include "cmd/docout.h"
 #include "cmd/dumpopen.h"
 #include "report/filters.h"
 #include "msg.h"
@@ -21,6 +22,7 @@
 typedef struct report_args {
     const char *output;
     int format;
+    color_mode color;
     size_spec min_retained, big_retainer;
     uint64_t top;
     progress_mode progress;
@@ -45,7 +47,8 @@ static void parse_args(int argc, char **argv, report_args *args)
         {"exclude-type", required_argument, NULL, 'X'}, {"exclude-site", required_argument, NULL, 'S'},
         {"suppress", required_argument, NULL, 's'},    {"progress", required_argument, NULL, 'p'},
         {"trace", required_argument, NULL, 't'},       {"baseline", required_argument, NULL, 'B'},
-        {"own-code", no_argument, NULL, 'O'},          {NULL, 0, NULL, 0}};
+        {"own-code", no_argument, NULL, 'O'},          {"color", required_argument, NULL, 'C'},
+        {NULL, 0, NULL, 0}};
     int c;
     char reason[600];
     opterr = 0;
@@ -53,8 +56,8 @@ static void parse_args(int argc, char **argv, report_args *args)
         switch (c) {
         case 'o': args->output = optarg; break;
         case 'f':
-            args->format = 1 + parse_choice("report", "--format", optarg,
-                                            (const char *const[]){"md", "html", "json", NULL});
+            args->format = parse_choice("report", "--format", optarg,
+                                        (const char *const[]){"text", "md", "html", "json", NULL});
             break;
         case 'n': args->top = parse_count("report", "--top", optarg); break;
         case 'm': args->min_retained = parse_size("report", "--min-retained", optarg); break;
@@ -73,13 +76,14 @@ static void parse_args(int argc, char **argv, report_args *args)
         case 't': args->trace = optarg; break;
         case 'B': args->baseline = optarg; break;
         case 'O': args->own_code = 1; break;
+        case 'C': args->color = parse_color("report", optarg); break;
         default: bad_option("report", c, argv);
         }
     }
     if (args->top == 0 || args->top > 1000)
         usage_error("report", "report: --top takes 1 to 1000");
     if (args->format == FORMAT_FROM_NAME)
-        args->format = (int)output_format_of("report", args->output, OUTPUT_MARKDOWN);
+        args->format = (int)output_format_of("report", args->output, stdout_format(OUTPUT_MARKDOWN));
 }
 
 static uint64_t resolve_size(size_spec spec, uint64_t total)
@@ -95,9 +99,16 @@ static int write_report(const report *r, const report_args *args, const char *du
     FILE *out = o.f;
     render_source src = {.path = dump, .trace = r->link, .trace_path = args->trace,
                          .baseline_path = args->baseline};
-    int failed = (args->format == OUTPUT_HTML   ? render_html(out, r, &src)
-                  : args->format == OUTPUT_JSON ? render_json(out, r, &src)
-                                                : render_markdown(out, r, &src)) < 0;
+    int failed;
+    if (args->format == OUTPUT_JSON) {
+        failed = render_json(out, r, &src) < 0;
+    } else {
+        doc d;
+        doc_init(&d, "heapan report");
+        failed = render_report_doc(&d, r, &src) < 0 ||
+                 write_doc(out, &d, (output_format)args->format, args->color) < 0;
+        doc_free(&d);
+    }
     if (failed)
         dump_out_of_memory(dump);
     return output_close(&o, !failed) < 0 ? EXIT_TROUBLE : EXIT_OK;
@@ -221,11 +232,12 @@ int cmd_report(int argc, char **argv)
 }
 
 const command cmd_report_entry = {
-    "report", cmd_report, "[-o FILE] [--format md|html|json] [OPTIONS] DUMP",
-    "what holds the memory, what grows, and what to do first, as Markdown, HTML or JSON",
+    "report", cmd_report, "[-o FILE] [--format text|md|html|json] [OPTIONS] DUMP",
+    "what holds the memory, what grows, and what to do first",
     "  -o, --output FILE  write here; .html, .md or .json picks the format\n"
-    "                     (default: Markdown on standard output)\n"
-    "  -f, --format FMT   md, html or json, whatever the file name\n"
+    "                     (default: for the terminal on one, else Markdown)\n"
+    "  -f, --format FMT   text, md, html or json, whatever the file name\n"
+    "      --color=WHEN   auto (a terminal, NO_COLOR unset), always or never\n"
     "  -n, --top N        findings and suggestions kept (default 10)\n"
     "  -m, --min-retained SIZE  findings retain at least this (default 2%)\n"
     "      --big-retainer SIZE  one object this big is a finding (default 20%)\n"

@@ -5,19 +5,23 @@
 
 #include "cmd/cliopt.h"
 #include "cmd/command.h"
+#include "cmd/docout.h"
 #include "cmd/dumpopen.h"
 #include "msg.h"
 #include "output.h"
 #include "render/trace.h"
 
-static int render(FILE *out, int format, const trace *t, const char *path, size_t top)
+static int render(FILE *out, int format, color_mode color, const trace *t, const char *path,
+                  size_t top)
 {
-    switch (format) {
-    case OUTPUT_HTML: return render_trace_html(out, t, path, top);
-    case OUTPUT_JSON: return render_trace_json(out, t, path, top);
-    case OUTPUT_MARKDOWN: return render_trace_markdown(out, t, path, top);
-    default: return render_trace_text(out, t, path, top);
-    }
+    if (format == OUTPUT_JSON)
+        return render_trace_json(out, t, path, top);
+    doc d;
+    doc_init(&d, "heapan trace");
+    int failed = render_trace_doc(&d, t, path, top) < 0 ||
+                 write_doc(out, &d, (output_format)format, color) < 0;
+    doc_free(&d);
+    return failed ? -1 : 0;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -25,9 +29,11 @@ int cmd_trace(int argc, char **argv)
     static const struct option options[] = {{"output", required_argument, NULL, 'o'},
                                             {"format", required_argument, NULL, 'f'},
                                             {"top", required_argument, NULL, 'n'},
+                                            {"color", required_argument, NULL, 'C'},
                                             {NULL, 0, NULL, 0}};
     const char *output = "-";
     int c, format = -1;
+    color_mode color = COLOR_AUTO;
     uint64_t top = 10;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:f:n:", options, NULL)) != -1) {
@@ -38,6 +44,8 @@ int cmd_trace(int argc, char **argv)
                                   (const char *const[]){"text", "md", "html", "json", NULL});
         else if (c == 'n')
             top = parse_count("trace", "--top", optarg);
+        else if (c == 'C')
+            color = parse_color("trace", optarg);
         else
             bad_option("trace", c, argv);
     }
@@ -60,7 +68,7 @@ int cmd_trace(int argc, char **argv)
             warnf("%s: %s", path, t.warnings[k]);
         output_file o;
         if (output_open(&o, output) == 0) {
-            int failed = render(o.f, format, &t, path, (size_t)top) < 0;
+            int failed = render(o.f, format, color, &t, path, (size_t)top) < 0;
             if (failed)
                 dump_out_of_memory(path);
             if (output_close(&o, !failed) == 0)
@@ -75,6 +83,7 @@ const command cmd_trace_entry = {
     "trace", cmd_trace, "[-o FILE] [--format text|md|html|json] [-n N] TRACE",
     "an allocation trace: peak memory, call sites live at the peak and at the end, growth",
     "  -o, --output FILE  write here; .html, .md or .json picks the format\n"
-    "                     (default: a table on standard output)\n"
+    "                     (default: text on standard output)\n"
     "  -f, --format FMT   text, md, html or json\n"
+    "      --color=WHEN   auto (a terminal, NO_COLOR unset), always or never\n"
     "  -n, --top N        call sites per table (default 10)\n"};

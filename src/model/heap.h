@@ -3,6 +3,13 @@
  * fills flat arrays: objects by dense index (0..count-1), references as
  * compressed sparse rows in both directions, roots, types, frames, stacks
  * and shapes.  Loading never prints; what went wrong is kept as warnings.
+ *
+ * The layering rule, for whoever adds to the tool: input/ reads files
+ * into this model; model/, report/ and trace/ compute on it and never
+ * print, exit or parse a command line; render/ turns what they computed
+ * into documents and markups (render/doc.h); cmd/ parses options, calls
+ * them in order and owns the process (messages, exit codes, files).  A
+ * stage includes only the stages before it; tests/layering.test checks.
  */
 #ifndef HEAPAN_HEAP_H
 #define HEAPAN_HEAP_H

@@ -1,8 +1,9 @@
-/* render_common.c: what the three renderers share. */
+/* common.c: the words and the pieces the documents share, and the escapes of the markups. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/doc.h"
 #include "render/render.h"
 #include "textout.h"
 
@@ -69,10 +70,18 @@ const char *render_collector_text(const report *r, char *buf, size_t size)
     return buf;
 }
 
-/* Text from the dump, inert in Markdown: punctuation escaped, HTML as entities. */
+/*
+ * Text from the dump, inert in Markdown: HTML's metacharacters as
+ * entities, and a backslash before what Markdown would read as markup:
+ * emphasis, code, links, tables and strikethrough anywhere, and a heading
+ * or a list at the start (a span may begin a line or a list item).
+ * Parentheses, braces and '!' mean nothing once '[' is escaped.
+ */
 void render_md_text(FILE *out, const char *s)
 {
     char escape[12];
+    if (*s == '#' || *s == '-' || *s == '+')
+        fputc('\\', out);
     for (size_t left = strlen(s); *s;) {
         size_t n = text_unit(s, left, escape);
         unsigned char c = (unsigned char)*s;
@@ -89,7 +98,7 @@ void render_md_text(FILE *out, const char *s)
             fputc(' ', out);
         else if (escape[0])
             fprintf(out, "\\%s", escape); /* "\\x1b" shows as \x1b */
-        else if (strchr("\\`*_[]|#~!{}()", c))
+        else if (strchr("\\`*_[]|~", c))
             fprintf(out, "\\%c", c);
         else
             fputc(c, out);
@@ -156,94 +165,70 @@ char *render_growth_text(const trace *t, uint32_t stack)
                          growth_phrase(t, stack, growth, sizeof growth));
 }
 
-void render_html_curve(FILE *out, const trace *t, uint32_t stack)
-{
-    uint64_t curve[TRACE_CURVE_POINTS], max = 1;
-    size_t n = trace_site_curve(t, stack, curve);
-    for (size_t k = 0; k < n; k++)
-        max = curve[k] > max ? curve[k] : max;
-    fputs("<svg width=120 height=24 role=img><polyline fill=none stroke=#4a7fd0 stroke-width=1.5 "
-          "points='", out);
-    for (size_t k = 0; k < n; k++)
-        fprintf(out, "%.1f,%.1f ", n > 1 ? 118.0 * (double)k / (double)(n - 1) + 1 : 1.0,
-                22.0 - 20.0 * (double)curve[k] / (double)max);
-    fputs("'></polyline></svg>", out);
-}
-
-void render_md_curve(FILE *out, const trace *t, uint32_t stack)
+/* The site's live bytes over time, as a curve span. */
+static void site_curve(doc *d, const trace *t, uint32_t stack)
 {
     uint64_t curve[TRACE_CURVE_POINTS];
-    print_sparkline(out, curve, trace_site_curve(t, stack, curve), TRACE_CURVE_POINTS);
+    doc_curve(d, curve, trace_site_curve(t, stack, curve));
 }
 
-const markup_style markup_md = {render_md_text, render_md_curve, "## ", "\n\n", "### ", "\n\n",
-                                "", "\n\n", "", "- ", "\n", "\n"};
-const markup_style markup_html = {render_html_text, render_html_curve, "<h2>", "</h2>\n", "<h3>",
-                                  "</h3>\n", "<p>", "</p>\n", "<ul>\n", "<li>", "</li>\n",
-                                  "</ul>\n"};
-const markup_style markup_plain = {print_cstr, render_md_curve, "\n", ":\n", "  ", "\n", "    ",
-                                   "\n", "", "  - ", "\n", ""};
-
-/* An item: untrusted text, then the site's curve. */
-static int curve_item(FILE *out, const markup_style *m, char *text, const trace *t, uint32_t stack)
+/* An item: the text (from the dump), then the site's curve. */
+static void curve_item(doc *d, char *text, const trace *t, uint32_t stack)
 {
+    doc_item(d);
+    doc_dump(d, text ? text : "");
+    doc_text(d, " ");
+    site_curve(d, t, stack);
     if (!text)
-        return -1;
-    fputs(m->item, out);
-    m->text(out, text);
-    fputc(' ', out);
-    m->curve(out, t, stack);
-    fputs(m->item_end, out);
+        d->failed = 1;
     free(text);
-    return 0;
 }
 
-int render_origins(FILE *out, const markup_style *m, const render_source *src, size_t origin)
+void render_origins(doc *d, const render_source *src, size_t origin)
 {
     const trace_link *l = src->trace;
     const leak_origin *o = l && l->same_process ? &l->origins[origin] : NULL;
     if (!o || !o->objects)
-        return 0;
-    fprintf(out, "%sPer the trace, %" PRIu64 " of its %" PRIu64 " object%s %s allocated while "
-                 "it ran:%s%s", m->para, o->matched, o->objects, plural(o->objects),
-            o->matched == 1 ? "was" : "were", m->para_end, m->list);
+        return;
+    doc_para(d, TONE_PLAIN);
+    doc_textf(d, "Per the trace, %" PRIu64 " of its %" PRIu64 " object%s %s allocated while it ran:",
+              o->matched, o->objects, plural(o->objects), o->matched == 1 ? "was" : "were");
+    doc_list(d);
     for (size_t k = 0; k < o->site_count; k++) {
         const origin_site *site = &o->sites[k];
-        char *text = render_origin_text(l->trace, site->stack, site->bytes, site->objects);
-        if (curve_item(out, m, text, l->trace, site->stack) < 0)
-            return -1;
+        curve_item(d, render_origin_text(l->trace, site->stack, site->bytes, site->objects),
+                   l->trace, site->stack);
     }
-    fputs(m->list_end, out);
-    return 0;
 }
 
-int render_growing_sites(FILE *out, const markup_style *m, const render_source *src)
+void render_growing_sites(doc *d, const render_source *src)
 {
     const trace_link *l = src->trace;
     if (!l)
-        return 0;
-    fputs(m->heading, out);
-    fputs("Growing allocation sites (from the trace ", out);
-    m->text(out, src->trace_path);
-    fprintf(out, ")%s", m->heading_end);
-    if (!l->same_process)
-        fprintf(out, "%sThe trace is from pid %" PRIu64 ", the dump from another process: objects "
-                     "cannot be matched to their allocations.%s",
-                m->para, l->trace->header.pid, m->para_end);
-    if (!l->growing_count)
-        fprintf(out, "%sNo site grows steadily.%s", m->para, m->para_end);
-    fputs(l->growing_count ? m->list : "", out);
+        return;
+    doc_heading(d, 2, NULL);
+    doc_text(d, "Growing allocation sites (from the trace ");
+    doc_styled(d, SPAN_PATH, 1, src->trace_path);
+    doc_text(d, ")");
+    if (!l->same_process) {
+        doc_para(d, TONE_PLAIN);
+        doc_textf(d, "The trace is from pid %" PRIu64 ", the dump from another process: objects "
+                     "cannot be matched to their allocations.", l->trace->header.pid);
+    }
+    if (!l->growing_count) {
+        doc_para(d, TONE_PLAIN);
+        doc_text(d, "No site grows steadily.");
+        return;
+    }
+    doc_list(d);
     for (size_t i = 0; i < l->growing_count && i < 10; i++) {
         char name[1024], *growth = render_growth_text(l->trace, l->growing[i]);
         char *text = growth ? report_format("%s: %s", trace_site_name(l->trace, l->growing[i], name,
                                                                        sizeof name), growth)
                             : NULL;
         free(growth);
-        if (curve_item(out, m, text, l->trace, l->growing[i]) < 0)
-            return -1;
+        curve_item(d, text, l->trace, l->growing[i]);
     }
-    fputs(l->growing_count ? m->list_end : "", out);
-    return 0;
 }
 
 const char *render_process_text(const heap *h, char *buf, size_t size)

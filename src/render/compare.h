@@ -1,4 +1,4 @@
-/* render_compare.h: the renderers of `heapan compare`; text from the dumps is escaped. */
+/* compare.h: `heapan compare` as a document, and as JSON; text from the dumps is escaped. */
 #ifndef HEAPAN_RENDER_COMPARE_H
 #define HEAPAN_RENDER_COMPARE_H
 
@@ -11,10 +11,13 @@ typedef struct compare_source {
     const char *base, *now;  /* the two files as named */
 } compare_source;
 
-/* Each returns 0, or -1 when out of memory. */
-int render_compare_text(FILE *out, const comparison *c, const compare_source *src);
-int render_compare_markdown(FILE *out, const comparison *c, const compare_source *src);
-int render_compare_html(FILE *out, const comparison *c, const compare_source *src);
+/* The comparison as a document (compare.c), for any markup; 0, or -1 when out of memory. */
+int render_compare_doc(doc *d, const comparison *c, const compare_source *src);
+
+/* The comparison as JSON (compare_json.c); 0, or -1 when out of memory. */
 int render_compare_json(FILE *out, const comparison *c, const compare_source *src);
+
+/* Is a row worth showing: it changed by a KiB or more, or it came or went? */
+int compare_row_shown(const delta_row *row);
 
 #endif

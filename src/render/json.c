@@ -98,10 +98,10 @@ static int add_evidence(cJSON *s, const report *r)
     return ok && add_text_or_null(s, "limits", report_limits_text(r)) ? 0 : -1;
 }
 
-static int add_summary(cJSON *doc, const report *r, const render_source *src)
+static int add_summary(cJSON *json, const report *r, const render_source *src)
 {
     const heap *h = r->heap;
-    cJSON *s = cJSON_AddObjectToObject(doc, "summary");
+    cJSON *s = cJSON_AddObjectToObject(json, "summary");
     cJSON *warnings = s ? cJSON_AddArrayToObject(s, "warnings") : NULL;
     if (!warnings || !add_text(s, "dump", src->path) ||
         !add_text(s, "runtime", h->header.runtime) ||
@@ -200,12 +200,12 @@ static int add_origins(cJSON *item, const render_source *src, size_t i)
 }
 
 /* "trace": the trace file and its growing sites; null without --trace. */
-static int add_trace(cJSON *doc, const render_source *src)
+static int add_trace(cJSON *json, const render_source *src)
 {
     const trace_link *l = src->trace;
     if (!l)
-        return cJSON_AddNullToObject(doc, "trace") ? 0 : -1;
-    cJSON *t = cJSON_AddObjectToObject(doc, "trace");
+        return cJSON_AddNullToObject(json, "trace") ? 0 : -1;
+    cJSON *t = cJSON_AddObjectToObject(json, "trace");
     cJSON *growing = t && add_text(t, "path", src->trace_path)
                          ? cJSON_AddArrayToObject(t, "growing_sites") : NULL;
     if (!growing)
@@ -349,9 +349,9 @@ static int add_suggestion(cJSON *list, const report *r, const suggestion *s, siz
     return 0;
 }
 
-static int add_groups(cJSON *doc, const char *name, const report *r, const histogram *hist)
+static int add_groups(cJSON *json, const char *name, const report *r, const histogram *hist)
 {
-    cJSON *list = cJSON_AddArrayToObject(doc, name);
+    cJSON *list = cJSON_AddArrayToObject(json, name);
     for (size_t i = 0; list && i < hist->count && i < 50; i++) {
         cJSON *row = cJSON_CreateObject();
         char label[1024];
@@ -366,9 +366,9 @@ static int add_groups(cJSON *doc, const char *name, const report *r, const histo
     return list ? 0 : -1;
 }
 
-static int add_subtrees(cJSON *doc, const report *r)
+static int add_subtrees(cJSON *json, const report *r)
 {
-    cJSON *list = cJSON_AddArrayToObject(doc, "dominator_subtrees");
+    cJSON *list = cJSON_AddArrayToObject(json, "dominator_subtrees");
     for (size_t i = 0; list && i < r->subtree_count; i++) {
         uint32_t v = r->subtrees[i];
         cJSON *row = cJSON_CreateObject();
@@ -387,25 +387,25 @@ static int add_subtrees(cJSON *doc, const report *r)
 
 int render_json(FILE *out, const report *r, const render_source *src)
 {
-    cJSON *doc = cJSON_CreateObject();
-    cJSON *leaks = doc ? cJSON_CreateArray() : NULL, *suggestions = cJSON_CreateArray();
-    int failed = !doc || !leaks || !suggestions ||
-                 !cJSON_AddStringToObject(doc, "schema", "heapan.report/2") ||
-                 add_summary(doc, r, src) < 0;
+    cJSON *json = cJSON_CreateObject();
+    cJSON *leaks = json ? cJSON_CreateArray() : NULL, *suggestions = cJSON_CreateArray();
+    int failed = !json || !leaks || !suggestions ||
+                 !cJSON_AddStringToObject(json, "schema", "heapan.report/2") ||
+                 add_summary(json, r, src) < 0;
     if (!failed) {
-        cJSON_AddItemToObject(doc, "leak_candidates", leaks);
-        cJSON_AddItemToObject(doc, "suggestions", suggestions);
+        cJSON_AddItemToObject(json, "leak_candidates", leaks);
+        cJSON_AddItemToObject(json, "suggestions", suggestions);
         leaks = suggestions = NULL;
     }
     for (size_t i = 0; !failed && i < r->leak_count; i++)
-        failed = add_leak(cJSON_GetObjectItem(doc, "leak_candidates"), r, src, i) < 0;
+        failed = add_leak(cJSON_GetObjectItem(json, "leak_candidates"), r, src, i) < 0;
     for (size_t i = 0; !failed && i < r->suggestion_count; i++)
-        failed = add_suggestion(cJSON_GetObjectItem(doc, "suggestions"), r, &r->suggestions[i], i) < 0;
-    failed = failed || add_groups(doc, "types", r, &r->types) < 0 ||
-             add_groups(doc, "modules", r, &r->modules) < 0 ||
-             add_groups(doc, "sites", r, &r->sites) < 0 || add_subtrees(doc, r) < 0 ||
-             add_trace(doc, src) < 0;
-    char *text = failed ? NULL : cJSON_Print(doc);
+        failed = add_suggestion(cJSON_GetObjectItem(json, "suggestions"), r, &r->suggestions[i], i) < 0;
+    failed = failed || add_groups(json, "types", r, &r->types) < 0 ||
+             add_groups(json, "modules", r, &r->modules) < 0 ||
+             add_groups(json, "sites", r, &r->sites) < 0 || add_subtrees(json, r) < 0 ||
+             add_trace(json, src) < 0;
+    char *text = failed ? NULL : cJSON_Print(json);
     if (text) {
         fputs(text, out);
         fputc('\n', out);
@@ -413,6 +413,6 @@ int render_json(FILE *out, const report *r, const render_source *src)
     free(text);
     cJSON_Delete(leaks);
     cJSON_Delete(suggestions);
-    cJSON_Delete(doc);
+    cJSON_Delete(json);
     return text ? 0 : -1;
 }

@@ -1,13 +1,20 @@
 /*
- * render.h: the report's three renderers.  Everything that comes from the
- * dump (type names, keys, labels) is untrusted and escaped for the output
- * format: Markdown, HTML, or JSON.
+ * render.h: the documents heapan writes, and the words they share.
+ *
+ * The layering rule, for whoever adds to this folder: render/ reads the
+ * models (report/, trace/, model/) and never changes them; it never
+ * parses a command line (cmd/ does, and calls it).  A document is built
+ * once as shapes (doc.h) and drawn by any markup; JSON is written from the
+ * model.  Everything that comes from the dump (type names, keys, labels,
+ * file names) is untrusted: it enters a document with doc_dump(), and
+ * each markup escapes it for its format.
  */
 #ifndef HEAPAN_RENDER_H
 #define HEAPAN_RENDER_H
 
 #include <stdio.h>
 
+#include "render/doc.h"
 #include "report/report.h"
 #include "trace/link.h"
 
@@ -19,9 +26,10 @@ typedef struct render_source {
     const char *baseline_path; /* NULL without --baseline */
 } render_source;
 
-/* Each returns 0, or -1 when out of memory. */
-int render_markdown(FILE *out, const report *r, const render_source *src);
-int render_html(FILE *out, const report *r, const render_source *src);
+/* The report as a document (report.c), for any markup; 0, or -1 when out of memory. */
+int render_report_doc(doc *d, const report *r, const render_source *src);
+
+/* The report as JSON ("schema": "heapan.report/2"); 0, or -1 when out of memory. */
 int render_json(FILE *out, const report *r, const render_source *src);
 
 /* Helpers the renderers share (render_common.c). */
@@ -45,28 +53,11 @@ char *render_origin_text(const trace *t, uint32_t stack, uint64_t bytes, uint64_
 /* "live bytes 2.1 MiB at the end, growing 50 KiB/s (R² 0.98)" for a growing site; new string. */
 char *render_growth_text(const trace *t, uint32_t stack);
 
-/* The trace site's live bytes over time as a small inline SVG line. */
-void render_html_curve(FILE *out, const trace *t, uint32_t stack);
-
-/* The same as a line of block characters. */
-void render_md_curve(FILE *out, const trace *t, uint32_t stack);
-
-/* How Markdown, HTML and the terminal spell the pieces of the sections they share. */
-typedef struct markup_style {
-    void (*text)(FILE *out, const char *s);  /* untrusted text, made inert */
-    void (*curve)(FILE *out, const trace *t, uint32_t stack);
-    const char *heading, *heading_end, *subheading, *subheading_end;
-    const char *para, *para_end;
-    const char *list, *item, *item_end, *list_end;
-} markup_style;
-
-extern const markup_style markup_md, markup_html, markup_plain;
-
 /* The sites that allocated a finding's objects (its `origin` index), when the trace can tell. */
-int render_origins(FILE *out, const markup_style *m, const render_source *src, size_t origin);
+void render_origins(doc *d, const render_source *src, size_t origin);
 
 /* The trace's steadily growing sites, and a note when it cannot be matched. */
-int render_growing_sites(FILE *out, const markup_style *m, const render_source *src);
+void render_growing_sites(doc *d, const render_source *src);
 
 /* "12.3%" of the heap. */
 double render_share(const report *r, uint64_t bytes);

@@ -1,15 +1,14 @@
 /*
- * render_trace.c: the allocation trace report.  Tables of call sites (by
- * bytes live at the peak, live at the end, allocated in all, growth), the
- * timeline, and in HTML an icicle chart of live bytes at the peak.
+ * trace.c: the allocation trace as one document: the summary, the
+ * timeline, live bytes by call stack at the peak and at the end, tables of
+ * call sites (live at the peak, live at the end, allocated in all,
+ * growing), and the suggestions that need time.  Each markup draws it.
  */
-#include <cJSON.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/jsonout.h"
-#include "render/render.h"
+#include "render/doc.h"
 #include "render/trace.h"
 #include "textout.h"
 #include "trace/advice.h"
@@ -17,41 +16,13 @@
 #define ICICLE_WIDTH 1000.0
 /* Rows of callers drawn: a recursion a million deep would make a page of gigabytes. */
 #define ICICLE_ROWS 64
-#define MAX_ADVICE 10
 
+static const char *const titles[] = {"Sites by bytes live at the peak",
+                                     "Sites by bytes still live at the end (leaked)",
+                                     "Sites by bytes allocated (churn)",
+                                     "Growing sites (leak candidates)"};
 
-/* The suggestions section, in any of the three markups. */
-static int advice_section(FILE *out, const trace *t, const markup_style *m)
-{
-    trace_advice advice[MAX_ADVICE];
-    size_t n = trace_find_advice(t, advice, MAX_ADVICE);
-    fprintf(out, "%sSuggestions%s", m->heading, m->heading_end);
-    if (!n)
-        fprintf(out, "%sNone.%s", m->para, m->para_end);
-    for (size_t i = 0; i < n; i++) {
-        char name[1024], saving[32];
-        char *message = trace_advice_message(t, &advice[i]);
-        if (!message)
-            return -1;
-        fprintf(out, "%s%s: saves %s at the peak, at ", m->subheading,
-                suggestion_kind_name(trace_advice_suggestion(advice[i].kind)),
-                format_bytes(advice[i].saving, saving, sizeof saving));
-        m->text(out, trace_site_name(t, advice[i].stack, name, sizeof name));
-        fprintf(out, "%s%s", m->subheading_end, m->para);
-        m->text(out, message);
-        fputs(m->para_end, out);
-        free(message);
-    }
-    return 0;
-}
-
-static const char *const titles[] = {"sites by bytes live at the peak",
-                                     "sites by bytes still live at the end (leaked)",
-                                     "sites by bytes allocated (churn)",
-                                     "growing sites (leak candidates)"};
-
-/* The sites of one table: key 3 keeps only the steadily growing ones. */
-static size_t sites_for(const trace *t, int key, uint32_t *out, size_t top)
+size_t render_trace_sites(const trace *t, int key, uint32_t *out, size_t top)
 {
     size_t n = trace_top_sites(t, key, out, key == 3 ? t->stack_count : top), kept = 0;
     for (size_t i = 0; i < n && kept < top; i++)
@@ -60,427 +31,238 @@ static size_t sites_for(const trace *t, int key, uint32_t *out, size_t top)
     return kept;
 }
 
-static void text_header(FILE *out, const trace *t, const char *file)
+static void summary(doc *d, const trace *t, const char *file)
 {
     char a[32], b[32], c[32];
-    fputs("trace: ", out);
-    print_cstr(out, file);
-    fprintf(out, ", pid %" PRIu64 ", %.3f s, %s\n", t->header.pid, (double)t->end_time_us / 1e6,
-            t->header.sample_bytes ? "sampled" : "every allocation");
-    fprintf(out, "allocations: %" PRIu64 " (%s), frees %" PRIu64 " (%" PRIu64
-                 " of blocks allocated before tracing)\n",
-            t->allocations, format_bytes(t->total_allocated, a, sizeof a), t->frees,
-            t->unmatched_frees);
-    fprintf(out, "peak: %s at %.3f s; live at the end: %s\n", format_bytes(t->peak, b, sizeof b),
-            (double)t->peak_time_us / 1e6, format_bytes(t->live, c, sizeof c));
+    doc_title(d);
+    doc_text(d, "heapan trace: ");
+    doc_styled(d, SPAN_PATH, 1, file);
+    doc_facts(d);
+    doc_fact(d, "process");
+    doc_textf(d, "pid %" PRIu64 ", ", t->header.pid);
+    if (t->header.sample_bytes)
+        doc_textf(d, "sampled every %s allocated",
+                  format_bytes(t->header.sample_bytes, a, sizeof a));
+    else
+        doc_text(d, "every allocation");
+    doc_fact(d, "duration");
+    doc_textf(d, "%.3f s", (double)t->end_time_us / 1e6);
+    doc_fact(d, "allocations");
+    doc_textf(d, "%" PRIu64 " (", t->allocations);
+    doc_styled(d, SPAN_SIZE, 0, format_bytes(t->total_allocated, a, sizeof a));
+    doc_text(d, ")");
+    doc_fact(d, "frees");
+    doc_textf(d, "%" PRIu64 " (%" PRIu64 " of blocks allocated before tracing)", t->frees,
+              t->unmatched_frees);
+    doc_fact(d, "peak");
+    doc_styled(d, SPAN_SIZE, 0, format_bytes(t->peak, b, sizeof b));
+    doc_textf(d, " at %.3f s", (double)t->peak_time_us / 1e6);
+    doc_fact(d, "live at the end");
+    doc_styled(d, SPAN_SIZE, 0, format_bytes(t->live, c, sizeof c));
+    for (size_t k = 0; k < t->warning_count; k++) {
+        doc_para(d, TONE_WARN);
+        doc_styled(d, SPAN_STRONG, 0, "Warning:");
+        doc_text(d, " ");
+        doc_dump(d, t->warnings[k]);
+    }
 }
 
-/* A line of block characters, the traced bytes over time. */
-static int sparkline(FILE *out, const trace *t)
+/* Traced bytes and the resident set over time. */
+static void timeline(doc *d, const trace *t)
 {
     if (t->point_count < 2)
-        return 0;
-    uint64_t *values = malloc(t->point_count * sizeof *values);
-    if (!values)
-        return -1;
-    for (size_t i = 0; i < t->point_count; i++)
-        values[i] = t->timeline[i].traced_bytes;
-    fputs("\ntimeline (traced bytes): ", out);
-    print_sparkline(out, values, t->point_count, 60);
-    fputc('\n', out);
+        return;
+    uint64_t *values = malloc(t->point_count * 4 * sizeof *values);
+    if (!values) {
+        d->failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < t->point_count; i++) {
+        const trace_point *p = &t->timeline[i];
+        values[2 * i] = values[2 * (t->point_count + i)] = p->time_us;
+        values[2 * i + 1] = p->traced_bytes;
+        values[2 * (t->point_count + i) + 1] = p->rss;
+    }
+    doc_heading(d, 2, NULL);
+    doc_rich(d);
+    doc_text(d, "Timeline");
+    doc_lines(d, 2, t->point_count, values);
+    doc_item(d), doc_text(d, "traced bytes");
+    doc_item(d), doc_text(d, "resident set size");
     free(values);
+}
+
+/* The function's name of a stack, for its box. */
+static const char *function_name(const trace *t, uint32_t stack)
+{
+    uint32_t frame = t->stacks[stack].frame;
+    return frame && frame < t->frame_count
+               ? heapan_reader_string(t->reader, t->frames[frame].function, NULL) : NULL;
+}
+
+/*
+ * An icicle's layout: each stack's bytes with its callees', its x, and its
+ * row.  Stacks of heapan's own runner around the program are not drawn,
+ * and the program's outermost frame takes the top row.
+ */
+typedef struct icicle_layout {
+    uint64_t *total;
+    double *x, *next;
+    uint32_t *row;
+    uint8_t *hidden;
+} icicle_layout;
+
+static int icicle_layout_of(const trace *t, int at_end, double scale, icicle_layout *l)
+{
+    size_t n = t->stack_count;
+    l->total = calloc(n, sizeof *l->total);
+    l->x = calloc(n, sizeof *l->x), l->next = calloc(n, sizeof *l->next);
+    l->row = calloc(n, sizeof *l->row), l->hidden = calloc(n, 1);
+    if (!l->total || !l->x || !l->next || !l->row || !l->hidden)
+        return -1;
+    for (size_t i = n; i-- > 1;) {  /* a stack's parent has a smaller id */
+        l->total[i] += at_end ? t->sites[i].live : t->sites[i].live_at_peak;
+        l->total[t->stacks[i].parent] += l->total[i];
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint32_t parent = t->stacks[i].parent;
+        l->x[i] = l->next[i] = l->next[parent];
+        l->next[parent] += (double)l->total[i] * scale;
+        l->hidden[i] = trace_stack_is_runner(t, (uint32_t)i) && (!parent || l->hidden[parent]);
+        l->row[i] = !parent || l->hidden[parent] ? 0 : l->row[parent] + 1;
+    }
     return 0;
 }
 
-int render_trace_text(FILE *out, const trace *t, const char *file, size_t top)
+static void icicle_free(icicle_layout *l)
 {
-    uint32_t *order = malloc((t->stack_count + 1) * sizeof *order);
-    if (!order)
-        return -1;
-    text_header(out, t, file);
-    for (int key = 0; key < 4; key++) {
-        size_t n = sites_for(t, key, order, top);
-        if (!n) {
-            if (key == 3)
-                fputs("\nno site grows steadily\n", out);
-            continue;
-        }
-        fprintf(out, "\n%s:\n%11s %11s %11s %11s  %s\n", titles[key], "at peak", "at end",
-                "allocated", "growth/s", "site");
-        for (size_t i = 0; i < n; i++) {
-            const trace_site *s = &t->sites[order[i]];
-            char a[32], b[32], c[32], d[32], name[1024];
-            fprintf(out, "%11s %11s %11s %11s  ", format_bytes(s->live_at_peak, a, sizeof a),
-                    format_bytes(s->live, b, sizeof b), format_bytes(s->total_allocated, c, sizeof c),
-                    s->growth > 0 ? format_bytes((uint64_t)s->growth, d, sizeof d) : "-");
-            print_cstr(out, trace_site_name(t, order[i], name, sizeof name));
-            fputc('\n', out);
-        }
-    }
-    int failed = advice_section(out, t, &markup_plain) < 0 || sparkline(out, t) < 0;
-    free(order);
-    return failed ? -1 : 0;
-}
-
-/* ---- Markdown and HTML -------------------------------------------------------------- */
-
-/* The growing sites' table also draws each one's live bytes over time. */
-static void curve_cell(FILE *out, const trace *t, uint32_t stack, int html)
-{
-    fputs(html ? "<td>" : " ", out);
-    (html ? render_html_curve : render_md_curve)(out, t, stack);
-    fputs(html ? "</td>" : " |", out);
-}
-
-static void markup_tables(FILE *out, const trace *t, uint32_t *order, size_t top, int html)
-{
-    for (int key = 0; key < 4; key++) {
-        size_t n = sites_for(t, key, order, top);
-        int curves = key == 3;
-        fprintf(out, html ? "<h2>%c%s</h2>\n" : "## %c%s\n\n", titles[key][0] - 32, titles[key] + 1);
-        if (!n) {
-            fputs(html ? "<p>None.</p>\n" : "None.\n\n", out);
-            continue;
-        }
-        fputs(html ? "<table><thead><tr><th>site</th><th>at peak</th><th>at end</th>"
-                     "<th>allocated</th><th>allocations</th><th>growth/s</th>"
-                   : "| site | at peak | at end | allocated | allocations | growth/s |", out);
-        fputs(curves ? (html ? "<th>over time</th>" : " over time |") : "", out);
-        fputs(html ? "</tr></thead><tbody>\n" : curves ? "\n|---|---|---|---|---|---|---|\n"
-                                                       : "\n|---|---|---|---|---|---|\n", out);
-        for (size_t i = 0; i < n; i++) {
-            const trace_site *s = &t->sites[order[i]];
-            char a[32], b[32], c[32], d[32], name[1024];
-            fputs(html ? "<tr><td>" : "| ", out);
-            if (html)
-                render_html_text(out, trace_site_name(t, order[i], name, sizeof name));
-            else
-                render_md_text(out, trace_site_name(t, order[i], name, sizeof name));
-            fprintf(out, html ? "</td><td>%s</td><td>%s</td><td>%s</td><td>%" PRIu64 "</td><td>%s</td>"
-                              : " | %s | %s | %s | %" PRIu64 " | %s |",
-                    format_bytes(s->live_at_peak, a, sizeof a), format_bytes(s->live, b, sizeof b),
-                    format_bytes(s->total_allocated, c, sizeof c), s->allocations,
-                    s->growth > 0 ? format_bytes((uint64_t)s->growth, d, sizeof d) : "-");
-            if (curves)
-                curve_cell(out, t, order[i], html);
-            fputs(html ? "</tr>\n" : "\n", out);
-        }
-        fputs(html ? "</tbody></table>\n" : "\n", out);
-    }
-}
-
-int render_trace_markdown(FILE *out, const trace *t, const char *file, size_t top)
-{
-    uint32_t *order = malloc((t->stack_count + 1) * sizeof *order);
-    if (!order)
-        return -1;
-    char a[32], b[32], c[32];
-    fputs("# heapan trace: ", out);
-    render_md_text(out, file);
-    fprintf(out, "\n\n| | |\n|---|---|\n| duration | %.3f s |\n| allocations | %" PRIu64 " (%s) |\n"
-                 "| peak | %s at %.3f s |\n| live at the end | %s |\n\n",
-            (double)t->end_time_us / 1e6, t->allocations, format_bytes(t->total_allocated, a, sizeof a),
-            format_bytes(t->peak, b, sizeof b), (double)t->peak_time_us / 1e6,
-            format_bytes(t->live, c, sizeof c));
-    for (size_t k = 0; k < t->warning_count; k++) {
-        fputs("> **Warning:** ", out);
-        render_md_text(out, t->warnings[k]);
-        fputs("\n\n", out);
-    }
-    markup_tables(out, t, order, top, 0);
-    free(order);
-    return advice_section(out, t, &markup_md);
-}
-
-static void timeline_svg(FILE *out, const trace *t)
-{
-    if (t->point_count < 2)
-        return;
-    uint64_t max = 1, last = t->timeline[t->point_count - 1].time_us;
-    for (size_t i = 0; i < t->point_count; i++) {
-        max = t->timeline[i].traced_bytes > max ? t->timeline[i].traced_bytes : max;
-        max = t->timeline[i].rss > max ? t->timeline[i].rss : max;
-    }
-    fputs("<h2>Timeline</h2>\n<svg width=1000 height=220 role=img>", out);
-    for (int series = 0; series < 2; series++) {
-        fprintf(out, "<polyline fill=none stroke=%s stroke-width=1.5 points='",
-                series ? "#d0584a" : "#4a7fd0");
-        for (size_t i = 0; i < t->point_count; i++) {
-            const trace_point *p = &t->timeline[i];
-            uint64_t v = series ? p->rss : p->traced_bytes;
-            if (series && !v)
-                continue;
-            fprintf(out, "%.1f,%.1f ", last ? 990.0 * (double)p->time_us / (double)last + 5 : 5.0,
-                    205.0 - 195.0 * (double)v / (double)max);
-        }
-        fputs("'></polyline>", out);
-    }
-    char top[32];
-    fprintf(out, "<text x=8 y=14>%s</text><text x=8 y=218>0</text></svg>\n"
-                 "<p><span style=color:#4a7fd0>traced bytes</span>, "
-                 "<span style=color:#d0584a>resident set size</span></p>\n",
-            format_bytes(max, top, sizeof top));
-}
-
-/* The function's name inside its box, cut to fit (at a character boundary). */
-static void icicle_label(FILE *out, const trace *t, uint32_t stack, double x, uint32_t y, double width)
-{
-    uint32_t frame = t->stacks[stack].frame;
-    const char *name = frame && frame < t->frame_count
-                           ? heapan_reader_string(t->reader, t->frames[frame].function, NULL) : NULL;
-    size_t fits = width > 12 ? (size_t)((width - 6) / 7) : 0, len = 0;
-    if (!name || fits < 4)
-        return;
-    char text[160];
-    while (name[len] && len < fits && len < sizeof text - 1)
-        len++;
-    while (len && name[len] && ((unsigned char)name[len] & 0xc0) == 0x80)
-        len--;  /* do not split a UTF-8 sequence */
-    memcpy(text, name, len);
-    text[len] = '\0';
-    fprintf(out, "<text x=%.1f y=%u>", x + 3, y + 13);
-    render_html_text(out, text);
-    fputs("</text>", out);
+    free(l->total), free(l->x), free(l->next), free(l->row), free(l->hidden);
 }
 
 /* Live bytes at the peak, or at the end, by call stack: a box per stack, its callers above it. */
-static int icicle(FILE *out, const trace *t, int at_end)
+static void icicle(doc *d, const trace *t, int at_end)
 {
-    size_t n = t->stack_count;
-    uint64_t *total = calloc(n, sizeof *total);
-    double *x = calloc(n, sizeof *x), *next = calloc(n, sizeof *next);
-    uint32_t *depth = calloc(n, sizeof *depth);
-    if (!total || !x || !next || !depth) {
-        free(total), free(x), free(next), free(depth);
-        return -1;
-    }
-    for (size_t i = n; i-- > 1;) {  /* a stack's parent has a smaller id */
-        total[i] += at_end ? t->sites[i].live : t->sites[i].live_at_peak;
-        total[t->stacks[i].parent] += total[i];
-    }
     uint64_t whole = at_end ? t->live : t->peak;
     double scale = whole ? ICICLE_WIDTH / (double)whole : 0;
+    icicle_layout l = {0};
+    if (icicle_layout_of(t, at_end, scale, &l) < 0) {
+        icicle_free(&l);
+        d->failed = 1;
+        return;
+    }
     uint32_t deepest = 0, deepest_any = 0;
-    for (size_t i = 1; i < n; i++) {
-        uint32_t parent = t->stacks[i].parent;
-        x[i] = parent ? next[parent] : next[0];
-        next[i] = x[i];
-        if (parent)
-            next[parent] += (double)total[i] * scale;
-        else
-            next[0] += (double)total[i] * scale;
-        depth[i] = parent ? depth[parent] + 1 : 0;
-        if (total[i] * scale >= 2 && depth[i] > deepest)
-            deepest = depth[i];
-        if (depth[i] > deepest_any)
-            deepest_any = depth[i];
+    for (size_t i = 1; i < t->stack_count; i++) {
+        if (l.hidden[i])
+            continue;
+        if ((double)l.total[i] * scale >= 2 && l.row[i] > deepest)
+            deepest = l.row[i];
+        deepest_any = l.row[i] > deepest_any ? l.row[i] : deepest_any;
     }
     uint32_t rows = deepest < ICICLE_ROWS ? deepest + 1 : ICICLE_ROWS;
-    fprintf(out, "<h2>Live bytes %s, by call stack</h2>\n", at_end ? "at the end" : "at the peak");
-    if (deepest >= ICICLE_ROWS)
-        fprintf(out, "<p class=note>Stacks go %u calls deep; the outermost %u are drawn.</p>\n",
-                deepest_any + 1, ICICLE_ROWS);
-    fprintf(out, "<svg width=1000 height=%u role=img>", rows * 20);
-    for (size_t i = 1; i < n; i++) {
-        double width = (double)total[i] * scale;
-        if (width < 2 || depth[i] >= ICICLE_ROWS)
+    doc_heading(d, 2, NULL);
+    doc_rich(d);
+    doc_textf(d, "Live bytes %s, by call stack", at_end ? "at the end" : "at the peak");
+    if (deepest >= ICICLE_ROWS) {
+        doc_para(d, TONE_NOTE);
+        doc_rich(d);
+        doc_textf(d, "Stacks go %u calls deep; the outermost %u are drawn.", deepest_any + 1,
+                  ICICLE_ROWS);
+    }
+    doc_boxes(d, ICICLE_WIDTH, rows * 20.0);
+    for (size_t i = 1; i < t->stack_count; i++) {
+        double width = (double)l.total[i] * scale;
+        if (width < 2 || l.row[i] >= ICICLE_ROWS || l.hidden[i])
             continue;
         char name[1024], size[32];
-        fprintf(out, "<g><title>");
-        render_html_text(out, trace_site_name(t, (uint32_t)i, name, sizeof name));
-        fprintf(out, ": %s</title><rect x=%.1f y=%u width=%.1f height=18 fill=#e8a55a stroke=#fff>"
-                     "</rect>",
-                format_bytes(total[i], size, sizeof size), x[i], depth[i] * 20, width);
-        icicle_label(out, t, (uint32_t)i, x[i], depth[i] * 20, width);
-        fputs("</g>", out);
+        doc_box_add(d, (doc_box){l.x[i], l.row[i] * 20.0, width, 18, 2});
+        doc_dump(d, trace_site_name(t, (uint32_t)i, name, sizeof name));
+        doc_textf(d, ": %s", format_bytes(l.total[i], size, sizeof size));
+        const char *function = function_name(t, (uint32_t)i);
+        if (function)
+            doc_box_label(d, function);
     }
-    fputs("</svg>\n", out);
-    free(total), free(x), free(next), free(depth);
-    return 0;
+    icicle_free(&l);
 }
 
-int render_trace_html(FILE *out, const trace *t, const char *file, size_t top)
+static void site_row(doc *d, const trace *t, uint32_t stack, int curve)
+{
+    const trace_site *s = &t->sites[stack];
+    char name[1024], growth[32];
+    doc_row(d);
+    doc_cell(d), doc_styled(d, SPAN_PATH, 1, trace_site_name(t, stack, name, sizeof name));
+    doc_cell(d), doc_bytes(d, s->live_at_peak), doc_sort_key(d, (double)s->live_at_peak);
+    doc_cell(d), doc_bytes(d, s->live), doc_sort_key(d, (double)s->live);
+    doc_cell(d), doc_bytes(d, s->total_allocated), doc_sort_key(d, (double)s->total_allocated);
+    doc_cell(d), doc_textf(d, "%" PRIu64, s->allocations), doc_sort_key(d, (double)s->allocations);
+    doc_cell(d);
+    doc_styled(d, SPAN_SIZE, 0,
+               s->growth > 0 ? format_bytes((uint64_t)s->growth, growth, sizeof growth) : "-");
+    doc_sort_key(d, s->growth);
+    if (curve) {
+        uint64_t values[TRACE_CURVE_POINTS];
+        doc_cell(d), doc_curve(d, values, trace_site_curve(t, stack, values));
+    }
+}
+
+static void site_tables(doc *d, const trace *t, uint32_t *order, size_t top)
+{
+    static const char *const names[] = {"site", "at peak", "at end", "allocated", "allocations",
+                                        "growth/s", "over time"};
+    static const column_kind kinds[] = {COL_TEXT, COL_BYTES, COL_BYTES, COL_BYTES,
+                                        COL_COUNT, COL_BYTES, COL_CURVE};
+    for (int key = 0; key < 4; key++) {
+        size_t n = render_trace_sites(t, key, order, top);
+        doc_heading(d, 2, NULL);
+        doc_text(d, titles[key]);
+        if (!n) {
+            doc_para(d, TONE_PLAIN);
+            doc_text(d, "None.");
+            continue;
+        }
+        doc_table(d, key == 3 ? 7 : 6, names, kinds, SIZE_MAX);
+        for (size_t i = 0; i < n; i++)
+            site_row(d, t, order[i], key == 3);
+    }
+}
+
+static void advice_section(doc *d, const trace *t)
+{
+    trace_advice advice[RENDER_TRACE_ADVICE];
+    size_t n = trace_find_advice(t, advice, RENDER_TRACE_ADVICE);
+    doc_heading(d, 2, NULL);
+    doc_text(d, "Suggestions");
+    if (!n) {
+        doc_para(d, TONE_PLAIN);
+        doc_text(d, "None.");
+    }
+    for (size_t i = 0; i < n; i++) {
+        char name[1024];
+        char *message = trace_advice_message(t, &advice[i]);
+        doc_heading(d, 3, NULL);
+        doc_styled(d, SPAN_KIND, 0, suggestion_kind_name(trace_advice_suggestion(advice[i].kind)));
+        doc_text(d, ": saves ");
+        doc_bytes(d, advice[i].saving);
+        doc_text(d, " at the peak, at ");
+        doc_dump(d, trace_site_name(t, advice[i].stack, name, sizeof name));
+        doc_para(d, TONE_PLAIN);
+        doc_dump(d, message ? message : "");
+        if (!message)
+            d->failed = 1;
+        free(message);
+    }
+}
+
+int render_trace_doc(doc *d, const trace *t, const char *file, size_t top)
 {
     uint32_t *order = malloc((t->stack_count + 1) * sizeof *order);
     if (!order)
         return -1;
-    char a[32], b[32];
-    fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
-          "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
-          "style-src 'unsafe-inline'\"><title>heapan trace</title><style>"
-          "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:75em;padding:0 1em}"
-          "table{border-collapse:collapse}th,td{padding:.25em .6em;border-bottom:1px solid #eee;"
-          "text-align:left}th{background:#f6f6f6}svg text{font:12px system-ui,sans-serif}"
-          "</style></head><body>\n<h1>heapan trace: ", out);
-    render_html_text(out, file);
-    fprintf(out, "</h1>\n<p>peak %s at %.3f s; %s live at the end, after %.3f s</p>\n",
-            format_bytes(t->peak, a, sizeof a), (double)t->peak_time_us / 1e6,
-            format_bytes(t->live, b, sizeof b), (double)t->end_time_us / 1e6);
-    for (size_t k = 0; k < t->warning_count; k++) {
-        fputs("<p><b>Warning:</b> ", out);
-        render_html_text(out, t->warnings[k]);
-        fputs("</p>\n", out);
-    }
-    timeline_svg(out, t);
-    int failed = icicle(out, t, 0) < 0 || icicle(out, t, 1) < 0;
-    markup_tables(out, t, order, top, 1);
-    failed |= advice_section(out, t, &markup_html) < 0;
-    fputs("</body></html>\n", out);
+    summary(d, t, file);
+    timeline(d, t);
+    icicle(d, t, 0);
+    icicle(d, t, 1);
+    site_tables(d, t, order, top);
+    advice_section(d, t);
     free(order);
-    return failed ? -1 : 0;
-}
-
-/* ---- JSON ------------------------------------------------------------------------------ */
-
-static int add_clean(cJSON *o, const char *name, const char *text)
-{
-    char *clean = utf8_sanitize(text ? text : "");
-    int ok = clean && cJSON_AddStringToObject(o, name, clean);
-    free(clean);
-    return ok ? 0 : -1;
-}
-
-static int add_frame(cJSON *o, const trace *t, uint32_t frame)
-{
-    const heapan_frame *f = frame && frame < t->frame_count ? &t->frames[frame] : NULL;
-    if (add_clean(o, "file", f ? heapan_reader_string(t->reader, f->file, NULL) : "") < 0 ||
-        add_clean(o, "function", f ? heapan_reader_string(t->reader, f->function, NULL) : "") < 0)
-        return -1;
-    cJSON_AddNumberToObject(o, "line", f ? f->line : 0);
-    return 0;
-}
-
-/* The site's live bytes over time, one value per curve step. */
-static int add_curve(cJSON *item, const trace *t, uint32_t id)
-{
-    uint64_t curve[TRACE_CURVE_POINTS];
-    size_t n = trace_site_curve(t, id, curve);
-    cJSON *list = cJSON_AddArrayToObject(item, "curve");
-    for (size_t k = 0; list && k < n; k++) {
-        cJSON *v = cJSON_CreateNumber((double)curve[k]);
-        if (!v)
-            return -1;
-        cJSON_AddItemToArray(list, v);
-    }
-    return list ? 0 : -1;
-}
-
-cJSON *render_trace_site_json(const trace *t, uint32_t id)
-{
-    const trace_site *s = &t->sites[id];
-    cJSON *item = cJSON_CreateObject(), *stack = item ? cJSON_AddArrayToObject(item, "stack") : NULL;
-    int failed = !stack || add_frame(item, t, id ? t->stacks[id].frame : 0) < 0;
-    for (uint32_t k = id; k && !failed; k = t->stacks[k].parent) {  /* innermost first */
-        cJSON *frame = cJSON_CreateObject();
-        failed = !frame;
-        if (frame) {
-            cJSON_AddItemToArray(stack, frame);
-            failed = add_frame(frame, t, t->stacks[k].frame) < 0;
-        }
-    }
-    if (!failed) {
-        cJSON_AddNumberToObject(item, "live_at_peak", (double)s->live_at_peak);
-        cJSON_AddNumberToObject(item, "live_at_end", (double)s->live);
-        cJSON_AddNumberToObject(item, "total_allocated", (double)s->total_allocated);
-        cJSON_AddNumberToObject(item, "allocations", (double)s->allocations);
-        cJSON_AddNumberToObject(item, "growth", s->growth);
-        cJSON_AddNumberToObject(item, "growth_fit", s->fit);
-        cJSON_AddBoolToObject(item, "grows", trace_site_grows(t, id));
-        failed = add_curve(item, t, id) < 0;
-    }
-    if (failed) {
-        cJSON_Delete(item);
-        return NULL;
-    }
-    return item;
-}
-
-static int add_site(cJSON *list, const trace *t, uint32_t id)
-{
-    cJSON *item = render_trace_site_json(t, id);
-    if (item)
-        cJSON_AddItemToArray(list, item);
-    return item ? 0 : -1;
-}
-
-static int add_advice(cJSON *doc, const trace *t)
-{
-    trace_advice advice[MAX_ADVICE];
-    size_t n = trace_find_advice(t, advice, MAX_ADVICE);
-    cJSON *list = cJSON_AddArrayToObject(doc, "suggestions");
-    for (size_t i = 0; list && i < n; i++) {
-        cJSON *item = cJSON_CreateObject();
-        char *message = item ? trace_advice_message(t, &advice[i]) : NULL;
-        if (item)
-            cJSON_AddItemToArray(list, item);
-        const char *kind = suggestion_kind_name(trace_advice_suggestion(advice[i].kind));
-        int failed = !message || !cJSON_AddStringToObject(item, "kind", kind) ||
-                     add_frame(item, t, t->stacks[advice[i].stack].frame) < 0 ||
-                     add_clean(item, "message", message) < 0;
-        free(message);
-        if (failed)
-            return -1;
-        cJSON_AddNumberToObject(item, "estimated_savings", (double)advice[i].saving);
-        cJSON_AddNumberToObject(item, "churn", (double)advice[i].churn);
-    }
-    return list ? 0 : -1;
-}
-
-int render_trace_json(FILE *out, const trace *t, const char *file, size_t top)
-{
-    uint32_t *order = malloc((t->stack_count + 1) * sizeof *order);
-    uint8_t *listed = calloc(t->stack_count + 1, 1);
-    cJSON *doc = cJSON_CreateObject();
-    int failed = !order || !listed || !doc ||
-                 !cJSON_AddStringToObject(doc, "schema", "heapan.trace/1") ||
-                 add_clean(doc, "trace", file) < 0;
-    cJSON *peak = failed ? NULL : cJSON_AddObjectToObject(doc, "peak");
-    cJSON *end = failed ? NULL : cJSON_AddObjectToObject(doc, "end");
-    cJSON *samples = failed ? NULL : cJSON_AddArrayToObject(doc, "samples");
-    cJSON *sites = failed ? NULL : cJSON_AddArrayToObject(doc, "sites");
-    cJSON *warnings = failed ? NULL : cJSON_AddArrayToObject(doc, "warnings");
-    failed = !peak || !end || !samples || !sites || !warnings;
-    if (!failed) {
-        cJSON_AddNumberToObject(peak, "bytes", (double)t->peak);
-        cJSON_AddNumberToObject(peak, "time_us", (double)t->peak_time_us);
-        cJSON_AddNumberToObject(end, "bytes", (double)t->live);
-        cJSON_AddNumberToObject(end, "time_us", (double)t->end_time_us);
-        cJSON_AddNumberToObject(doc, "allocations", (double)t->allocations);
-        cJSON_AddNumberToObject(doc, "frees", (double)t->frees);
-        cJSON_AddNumberToObject(doc, "total_allocated", (double)t->total_allocated);
-        cJSON_AddNumberToObject(doc, "sample_bytes", (double)t->header.sample_bytes);
-        cJSON_AddNumberToObject(doc, "curve_step_us", (double)t->curve_step_us);
-        failed = add_advice(doc, t) < 0;
-    }
-    for (size_t i = 0; !failed && i < t->point_count; i++) {
-        cJSON *p = cJSON_CreateObject();
-        failed = !p;
-        if (p) {
-            cJSON_AddItemToArray(samples, p);
-            cJSON_AddNumberToObject(p, "time_us", (double)t->timeline[i].time_us);
-            cJSON_AddNumberToObject(p, "traced_bytes", (double)t->timeline[i].traced_bytes);
-            cJSON_AddNumberToObject(p, "rss", (double)t->timeline[i].rss);
-        }
-    }
-    for (int key = 0; !failed && key < 4; key++) {
-        size_t n = sites_for(t, key, order, top);
-        for (size_t i = 0; i < n && !failed; i++)
-            if (!listed[order[i]]++)
-                failed = add_site(sites, t, order[i]) < 0;
-    }
-    for (size_t k = 0; !failed && k < t->warning_count; k++) {
-        char *clean = utf8_sanitize(t->warnings[k]);
-        cJSON *w = clean ? cJSON_CreateString(clean) : NULL;
-        free(clean);
-        failed = !w;
-        if (w)
-            cJSON_AddItemToArray(warnings, w);
-    }
-    char *text = failed ? NULL : cJSON_Print(doc);
-    if (text)
-        fprintf(out, "%s\n", text);
-    free(text);
-    cJSON_Delete(doc);
-    free(order), free(listed);
-    return text ? 0 : -1;
+    return doc_failed(d) ? -1 : 0;
 }

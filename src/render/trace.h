@@ -1,16 +1,26 @@
-/* render_trace.h: `heapan trace` as text, Markdown, HTML or JSON ("heapan.trace/1"). */
+/* trace.h: `heapan trace` as a document, and as JSON ("heapan.trace/1"). */
 #ifndef HEAPAN_RENDER_TRACE_H
 #define HEAPAN_RENDER_TRACE_H
 
 #include <stdio.h>
 
+#include "render/doc.h"
 #include "trace/trace.h"
 
-/* Each returns 0, or -1 when out of memory. */
-int render_trace_text(FILE *out, const trace *t, const char *file, size_t top);
-int render_trace_markdown(FILE *out, const trace *t, const char *file, size_t top);
-int render_trace_html(FILE *out, const trace *t, const char *file, size_t top);
+/* The suggestions a trace report lists at most. */
+#define RENDER_TRACE_ADVICE 10
+
+/* The trace as a document (trace.c), for any markup; 0, or -1 when out of memory. */
+int render_trace_doc(doc *d, const trace *t, const char *file, size_t top);
+
+/* The trace as JSON (trace_json.c); 0, or -1 when out of memory. */
 int render_trace_json(FILE *out, const trace *t, const char *file, size_t top);
+
+/*
+ * The sites of table `key` (0 live at the peak, 1 live at the end, 2
+ * allocated, 3 growing steadily), at most `top`, into out; how many.
+ */
+size_t render_trace_sites(const trace *t, int key, uint32_t *out, size_t top);
 
 /*
  * A call site as in the "sites" of heapan.trace/1: file, function, line,

@@ -79,7 +79,7 @@ const char *suggestion_example(suggestion_kind kind)
                                       "self.extra = None\n...\nif self.extra is None:\n"
                                       "    self.extra = {}\n```\n",
         [SUGGEST_DEQUE] = "```python\n# before: a list that only ever grows\nEVENTS = []\n"
-                          "EVENTS.append(event)\n\n# after: keeps the newest 1000\n"
+                          "EVENTS.append(event)\n\n# after: keeps the newest 100\n"
                           "from collections import deque\nEVENTS = deque(maxlen=100)\n"
                           "EVENTS.append(event)\n```\n",
         [SUGGEST_BOUNDED_CACHE] = "```python\n# before: a dict that caches forever\n_CACHE = {}\n"
@@ -289,6 +289,44 @@ const char *report_type_name(const report *r, uint32_t i, char *buf, size_t size
     return group_name(r->heap, GROUP_BY_TYPE, r->heap->type[i], buf, size);
 }
 
+size_t report_biggest_children(const report *r, uint32_t x, uint32_t *out, size_t max)
+{
+    const dominators *d = r->dom;
+    size_t kept = 0;
+    for (uint32_t k = d->child_start[x]; k < d->child_start[x + 1] && max; k++) {
+        uint32_t c = d->child[k];
+        size_t at = kept < max ? kept++ : max;  /* insertion into the `max` biggest so far */
+        while (at > 0 && d->retained_size[out[at - 1]] < d->retained_size[c]) {
+            if (at < max)
+                out[at] = out[at - 1];
+            at--;
+        }
+        if (at < max)
+            out[at] = c;
+    }
+    return kept;
+}
+
+/* The biggest children of each largest subtree, and how each is held. */
+static int subtree_children(report *r, const retention *paths)
+{
+    size_t n = (r->subtree_count ? r->subtree_count : 1) * REPORT_CHILDREN;
+    if (!(r->subtree_children = malloc(n * sizeof *r->subtree_children)) ||
+        !(r->child_paths = calloc(n, sizeof *r->child_paths)))
+        return -1;
+    for (size_t i = 0; i < r->subtree_count; i++) {
+        uint32_t *kids = &r->subtree_children[i * REPORT_CHILDREN];
+        size_t kept = report_biggest_children(r, r->subtrees[i], kids, REPORT_CHILDREN);
+        for (size_t k = kept; k < REPORT_CHILDREN; k++)
+            kids[k] = HEAP_NONE;
+        for (size_t k = 0; k < kept; k++)
+            if (path_find(r->heap, paths, kids[k], HEAP_NONE,
+                          &r->child_paths[i * REPORT_CHILDREN + k]) < 0)
+                return -1;
+    }
+    return 0;
+}
+
 /* The top-level objects that retain the most, with how each is held. */
 static int largest_subtrees(report *r, const retention *paths, size_t top)
 {
@@ -311,7 +349,7 @@ static int largest_subtrees(report *r, const retention *paths, size_t top)
     for (size_t i = 0; i < r->subtree_count; i++)
         if (path_find(r->heap, paths, r->subtrees[i], HEAP_NONE, &r->subtree_paths[i]) < 0)
             return -1;
-    return 0;
+    return subtree_children(r, paths);
 }
 
 int report_build(const heap *h, const dominators *d, const retention *paths,
@@ -368,5 +406,9 @@ void report_release(report *r)
         path_release(&r->subtree_paths[i]);
     free(r->subtrees);
     free(r->subtree_paths);
+    for (size_t i = 0; r->child_paths && i < r->subtree_count * REPORT_CHILDREN; i++)
+        path_release(&r->child_paths[i]);
+    free(r->child_paths);
+    free(r->subtree_children);
     memset(r, 0, sizeof *r);
 }

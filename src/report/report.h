@@ -196,6 +196,8 @@ typedef struct report {
     uint32_t *subtrees;         /* the largest dominator subtrees' roots */
     size_t subtree_count;
     path *subtree_paths;        /* how each is held */
+    uint32_t *subtree_children; /* each one's REPORT_CHILDREN biggest children, HEAP_NONE after */
+    path *child_paths;          /* how each child is held (count 0: no root reaches it) */
     uint64_t pending_bytes, pending_objects;  /* cycles awaiting the collector: no finding */
     int size_only;              /* some finding's growth is unknown: say what one dump shows */
     int incomplete;             /* the dump was cut short: nothing unreached is known garbage */
@@ -221,6 +223,15 @@ char *report_pending_text(const report *r);
 
 /* For a dump cut short, what its findings can and cannot tell; NULL for a whole one. */
 const char *report_incomplete_text(const report *r);
+
+/* Children of a dominator subtree the report keeps, with their paths (a treemap's boxes). */
+#define REPORT_CHILDREN 8
+
+/*
+ * The children of x in the dominator tree (x = dom->count: the top-level
+ * objects) that retain the most, biggest first, into out[max]; how many.
+ */
+size_t report_biggest_children(const report *r, uint32_t x, uint32_t *out, size_t max);
 
 /* Type name as group_name() writes it, for object i. */
 const char *report_type_name(const report *r, uint32_t i, char *buf, size_t size);

@@ -482,6 +482,23 @@ const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t si
     return buf;
 }
 
+/* Does `file` end with `suffix`, after a '/' or as a whole? */
+static int ends_with_file(const char *file, const char *suffix)
+{
+    size_t n = strlen(file), k = strlen(suffix);
+    return n >= k && !strcmp(file + n - k, suffix) && (n == k || file[n - k - 1] == '/');
+}
+
+int trace_stack_is_runner(const trace *t, uint32_t stack)
+{
+    uint32_t frame = stack && stack < t->stack_count ? t->stacks[stack].frame : 0;
+    if (!frame || frame >= t->frame_count)
+        return 0;
+    const char *file = frame_string(t, t->frames[frame].file);
+    return !strcmp(file, "<frozen runpy>") || ends_with_file(file, "runpy.py") ||
+           ends_with_file(file, "heapan/__main__.py");
+}
+
 uint32_t trace_block_stack(const trace *t, uint64_t address, uint64_t *size)
 {
     const addrmap_slot *slot = addrmap_slot_of(&t->blocks, address);

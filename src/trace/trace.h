@@ -77,6 +77,13 @@ const heapan_frame *trace_site_frame(const trace *t, uint32_t stack);
 const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t size);
 
 /*
+ * Is the frame of `stack` heapan's own runner (`python3 -m heapan run`:
+ * runpy, then heapan/__main__.py), which calls the program?  Those frames
+ * are around every stack of such a trace, and say nothing of the program.
+ */
+int trace_stack_is_runner(const trace *t, uint32_t stack);
+
+/*
  * The site's live bytes at the end of each curve step from the start to
  * the end of the trace, into out[TRACE_CURVE_POINTS]; returns how many.
  */

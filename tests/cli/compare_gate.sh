@@ -13,9 +13,9 @@ run heapan compare --fail-on-growth 'module:app.cach=+1MB' \
     --fail-on-growth 'path:module app.cache . CACHE=+1MB' base.zst grown.zst 2>&1
 run heapan compare --fail-on-growth 'site:cache.py=+1MB' base.zst grown.zst 2>&1
 echo "== --allow-missing: it waits"
-run heapan compare --allow-missing --fail-on-growth 'type:Sesion=+1MB' base.zst grown.zst | grep -E -A2 '^gate|exit'
+run heapan compare --allow-missing --fail-on-growth 'type:Sesion=+1MB' base.zst grown.zst | grep -E -A3 '^Gate|exit'
 echo "== a growth under the noise floor"
-run heapan compare --fail-on-growth 1% small.zst bigger.zst | grep -E -A2 '^gate|exit'
+run heapan compare --fail-on-growth 1% small.zst bigger.zst | grep -E -A3 '^Gate|exit'
 heapan compare --fail-on-growth 1% -o noise.md small.zst bigger.zst
 grep 'noise' noise.md
 heapan compare --fail-on-growth 1% -o noise.json small.zst bigger.zst

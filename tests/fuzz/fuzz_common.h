@@ -32,12 +32,23 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The report's three renderers, with the trace the report was built with. */
+/* A document through every markup: Markdown, HTML, and the terminal with colour. */
+static inline void fuzz_render_doc(FILE *sink, const doc *d)
+{
+    doc_render(d, &markup_md, sink, 80, 0);
+    doc_render(d, &markup_html, sink, 80, 0);
+    doc_render(d, &markup_term, sink, 40, 1);
+}
+
 static inline void fuzz_report(report *rep, FILE *sink)
 {
     render_source src = {.path = "fuzz.zst", .trace = rep->link,
                          .trace_path = rep->link ? "fuzz.trace" : NULL};
-    render_markdown(sink, rep, &src);
-    render_html(sink, rep, &src);
+    doc d;
+    doc_init(&d, "fuzz");
+    if (render_report_doc(&d, rep, &src) == 0)
+        fuzz_render_doc(sink, &d);
+    doc_free(&d);
     render_json(sink, rep, &src);
 }
 
@@ -171,9 +182,11 @@ static inline void fuzz_render_trace(const trace *t)
     FILE *sink = fopen("/dev/null", "w");
     if (!sink)
         return;
-    render_trace_text(sink, t, "fuzz.trace", 10);
-    render_trace_markdown(sink, t, "fuzz.trace", 10);
-    render_trace_html(sink, t, "fuzz.trace", 10);
+    doc d;
+    doc_init(&d, "fuzz");
+    if (render_trace_doc(&d, t, "fuzz.trace", 10) == 0)
+        fuzz_render_doc(sink, &d);
+    doc_free(&d);
     render_trace_json(sink, t, "fuzz.trace", 10);
     fclose(sink);
 }
@@ -265,9 +278,11 @@ static inline void fuzz_compare(const uint8_t *a, size_t a_size, const uint8_t *
         compare_source src = {"base.zst", "new.zst"};
         if (compare_build(&base.rep, &base.paths, &now.rep, &now.paths, limits, limit_count,
                           64 << 10, &c) == 0 && sink) {
-            render_compare_text(sink, &c, &src);
-            render_compare_markdown(sink, &c, &src);
-            render_compare_html(sink, &c, &src);
+            doc d;
+            doc_init(&d, "fuzz");
+            if (render_compare_doc(&d, &c, &src) == 0)
+                fuzz_render_doc(sink, &d);
+            doc_free(&d);
             render_compare_json(sink, &c, &src);
         }
         if (sink)

@@ -74,11 +74,11 @@ class CompareTest(unittest.TestCase):
                          "--fail-on-growth", "type:AuditRecord=+1K",
                          "--fail-on-growth", "type:__main__.Response=+100MB")
         self.assertEqual(result.returncode, 1, result.stderr)
-        crossed = [line for line in result.stdout.splitlines() if line.startswith("  CROSSED")]
+        crossed = [line for line in result.stdout.splitlines() if line.startswith("- CROSSED")]
         self.assertEqual(len(crossed), 3, result.stdout)
         self.assertIn("path:module __main__ . _CACHE=+50%", crossed[1])
         self.assertIn("type:AuditRecord=+1K", crossed[2])
-        self.assertIn("  ok       type:__main__.Response=+100MB", result.stdout)
+        self.assertIn("- ok type:__main__.Response=+100MB", result.stdout)
 
     def test_an_unchanged_program_passes_on_two_runs(self):
         runs = []

@@ -1,0 +1,130 @@
+/* compare_json.c: a comparison as JSON ("schema": "heapan.compare/1"). */
+#include <cJSON.h>
+#include <stdlib.h>
+
+#include "render/compare.h"
+#include "render/jsonout.h"
+
+static int add_clean(cJSON *o, const char *name, const char *text)
+{
+    char *clean = utf8_sanitize(text ? text : "");
+    int ok = clean && cJSON_AddStringToObject(o, name, clean);
+    free(clean);
+    return ok ? 0 : -1;
+}
+
+static int add_table(cJSON *json, const char *name, const delta_table *t)
+{
+    cJSON *list = cJSON_AddArrayToObject(json, name);
+    for (size_t i = 0; list && i < t->count; i++) {
+        const delta_row *row = &t->rows[i];
+        if (!compare_row_shown(row) && i >= 50)
+            continue;
+        cJSON *item = cJSON_CreateObject();
+        if (!item)
+            return -1;
+        cJSON_AddItemToArray(list, item);
+        if (add_clean(item, "name", row->name) < 0)
+            return -1;
+        cJSON_AddStringToObject(item, "status", !row->present[BASE] ? "new"
+                                                : !row->present[NEW] ? "vanished" : "both");
+        const char *sides[2] = {"baseline", "new"};
+        for (int s = 0; s < 2; s++) {
+            cJSON *side = cJSON_AddObjectToObject(item, sides[s]);
+            if (!side)
+                return -1;
+            cJSON_AddNumberToObject(side, "count", (double)row->count[s]);
+            cJSON_AddNumberToObject(side, "shallow_size", (double)row->shallow[s]);
+            cJSON_AddNumberToObject(side, "retained_size", (double)row->retained[s]);
+        }
+        cJSON_AddNumberToObject(item, "retained_delta", (double)delta_growth(row));
+    }
+    return list ? 0 : -1;
+}
+
+int render_compare_json(FILE *out, const comparison *c, const compare_source *src)
+{
+    cJSON *json = cJSON_CreateObject();
+    int failed = !json || !cJSON_AddStringToObject(json, "schema", "heapan.compare/1") ||
+                 add_clean(json, "baseline", src->base) < 0 || add_clean(json, "new", src->now) < 0;
+    for (int s = 0; !failed && s < 2; s++) {
+        cJSON *side = cJSON_AddObjectToObject(json, s == BASE ? "baseline_summary" : "new_summary");
+        const heap *h = c->side[s]->heap;
+        failed = !side;
+        if (!failed) {
+            cJSON_AddNumberToObject(side, "objects", h->count);
+            cJSON_AddNumberToObject(side, "total_size", (double)h->total_size);
+            cJSON_AddNumberToObject(side, "reachable_size", (double)c->side[s]->dom->reachable_size);
+        }
+    }
+    failed = failed || add_table(json, "structures", &c->structures) < 0 ||
+             add_table(json, "types", &c->types) < 0 || add_table(json, "modules", &c->modules) < 0 ||
+             add_table(json, "sites", &c->sites) < 0;
+    cJSON *leaks = failed ? NULL : cJSON_AddArrayToObject(json, "new_leak_candidates");
+    for (size_t i = 0; leaks && i < c->new_leak_count && !failed; i++) {
+        const leak_candidate *l = &c->side[NEW]->leaks[c->new_leaks[i]];
+        cJSON *item = cJSON_CreateObject();
+        failed = !item;
+        if (!failed) {
+            cJSON_AddItemToArray(leaks, item);
+            cJSON_AddStringToObject(item, "kind", leak_kind_name(l->kind));
+            cJSON_AddNumberToObject(item, "retained_size", (double)l->retained_size);
+            char *where = l->path.count ? path_text(c->side[NEW]->heap, &l->path) : NULL;
+            failed = add_clean(item, "path_text", where ? where : "") < 0 ||
+                     add_clean(item, "reason", l->reason) < 0;
+            free(where);
+        }
+    }
+    cJSON *proven = failed ? NULL : cJSON_AddArrayToObject(json, "leaks");
+    for (size_t i = 0; proven && i < c->leak_count && !failed; i++) {
+        const report *r = c->side[NEW];
+        const leak_candidate *l = &r->leaks[c->leaks[i]];
+        cJSON *item = cJSON_CreateObject();
+        failed = !item;
+        if (!failed) {
+            cJSON_AddItemToArray(proven, item);
+            cJSON_AddStringToObject(item, "kind", leak_kind_name(l->kind));
+            cJSON_AddNumberToObject(item, "retained_size", (double)l->retained_size);
+            cJSON_AddNumberToObject(item, "baseline_retained_size", (double)l->baseline_retained);
+            failed = add_clean(item, "path_text", l->path_text ? l->path_text : "") < 0 ||
+                     add_clean(item, "evidence_text", l->growth_text ? l->growth_text : "") < 0 ||
+                     add_clean(item, "fix", l->fix != SIZE_MAX ? r->suggestions[l->fix].message
+                                                               : "") < 0;
+        }
+    }
+    cJSON *sugg = failed ? NULL : cJSON_AddArrayToObject(json, "new_suggestions");
+    for (size_t i = 0; sugg && i < c->new_suggestion_count && !failed; i++) {
+        const suggestion *s = &c->side[NEW]->suggestions[c->new_suggestions[i]];
+        cJSON *item = cJSON_CreateObject();
+        failed = !item;
+        if (!failed) {
+            cJSON_AddItemToArray(sugg, item);
+            cJSON_AddStringToObject(item, "kind", suggestion_kind_name(s->kind));
+            cJSON_AddNumberToObject(item, "estimated_savings", (double)s->estimated_savings);
+            failed = add_clean(item, "target", s->target) < 0 || add_clean(item, "message", s->message) < 0;
+        }
+    }
+    cJSON *gates = failed ? NULL : cJSON_AddArrayToObject(json, "gate");
+    for (size_t i = 0; gates && i < c->gate_count && !failed; i++) {
+        const gate_result *g = &c->gates[i];
+        cJSON *item = cJSON_CreateObject();
+        failed = !item;
+        if (!failed) {
+            cJSON_AddItemToArray(gates, item);
+            failed = add_clean(item, "limit", g->limit->spec) < 0;
+            cJSON_AddBoolToObject(item, "crossed", g->crossed);
+            cJSON_AddBoolToObject(item, "matched", g->matched);
+            cJSON_AddBoolToObject(item, "under_noise", g->under_noise);
+            cJSON_AddNumberToObject(item, "before", (double)g->before);
+            cJSON_AddNumberToObject(item, "after", (double)g->after);
+        }
+    }
+    if (!failed)
+        cJSON_AddBoolToObject(json, "regression", c->crossed > 0);
+    char *text = failed ? NULL : cJSON_Print(json);
+    if (text)
+        fprintf(out, "%s\n", text);
+    free(text);
+    cJSON_Delete(json);
+    return text ? 0 : -1;
+}
