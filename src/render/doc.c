@@ -354,7 +354,7 @@ int doc_render(const doc *d, const markup *m, FILE *out, int width, int color)
 {
     if (d->failed)
         return -1;
-    markup_out o = {out, m, d, width > 20 ? width : 80, color, 0};
+    markup_out o = {out, m, d, width > 20 ? width : 80, color, 0, 0};
     if (m->begin)
         m->begin(&o);
     for (size_t i = 0; i < d->count; i++) {

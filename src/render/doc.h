@@ -169,6 +169,7 @@ typedef struct markup_out {
     int width;    /* the terminal's columns */
     int color;    /* ANSI colour and bold */
     int depth;    /* of details parts open around the shape */
+    int style;    /* the markup's own state: the terminal's style in effect */
 } markup_out;
 
 struct markup {

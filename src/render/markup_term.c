@@ -85,24 +85,34 @@ static void add_line(units *us, const doc_line *l)
     }
 }
 
+/* Switches the terminal to `style` (SPAN_PLAIN: none), when colour is on and it differs. */
+static void set_style(markup_out *o, int style)
+{
+    const char *code = style < (int)(sizeof colors / sizeof *colors) ? colors[style] : NULL;
+    style = code ? style : SPAN_PLAIN;
+    if (!o->color || style == o->style)
+        return;
+    if (o->style != SPAN_PLAIN)
+        fputs("\033[0m", o->out);
+    if (code)
+        fputs(code, o->out);
+    o->style = style;
+}
+
+/* Units in their styles (or all in `force_style`); the style stays on until set_style() or a line end. */
 static void emit(markup_out *o, const unit *u, size_t n, int force_style)
 {
-    int current = SPAN_PLAIN;
     for (size_t i = 0; i < n; i++) {
-        int style = force_style ? force_style : u[i].style;
-        const char *code = o->color && style < (int)(sizeof colors / sizeof *colors)
-                               ? colors[style] : NULL;
-        if (o->color && style != current) {
-            if (current != SPAN_PLAIN)
-                fputs("\033[0m", o->out);
-            if (code)
-                fputs(code, o->out);
-            current = code ? style : SPAN_PLAIN;
-        }
+        set_style(o, force_style ? force_style : u[i].style);
         fwrite(u[i].b, 1, u[i].n, o->out);
     }
-    if (o->color && current != SPAN_PLAIN)
-        fputs("\033[0m", o->out);
+}
+
+/* Ends the line, with the style off first. */
+static void newline(markup_out *o)
+{
+    set_style(o, SPAN_PLAIN);
+    fputc('\n', o->out);
 }
 
 static void spaces(FILE *out, int n)
@@ -134,9 +144,11 @@ static void wrap(markup_out *o, const units *us, int col, int hang, int force_st
             j++;
         int word = (int)(j - i);
         if (word && col > start && col + 1 + word > o->width) {
-            fputc('\n', o->out), spaces(o->out, hang);
+            newline(o), spaces(o->out, hang);
             col = start = hang;
         } else if (word && col > start) {
+            if ((force_style ? force_style : us->u[i].style) != o->style)
+                set_style(o, SPAN_PLAIN);  /* no coloured space before a word of another style */
             fputc(' ', o->out);
             col++;
         }
@@ -144,7 +156,7 @@ static void wrap(markup_out *o, const units *us, int col, int hang, int force_st
         col += word;
         i = j + 1;
     }
-    fputc('\n', o->out);
+    newline(o);
 }
 
 /* A line of text at the shape's indent, after `prefix`, wrapped under itself. */
@@ -209,6 +221,7 @@ static void facts(markup_out *o, const shape *s)
         add_line(&value, &s->cells[i + 1]);
         spaces(o->out, indent(o));
         emit(o, key.u, key.count, SPAN_STRONG);
+        set_style(o, SPAN_PLAIN);
         spaces(o->out, key_width - (int)key.count + GAP);
         int col = indent(o) + key_width + GAP;
         wrap(o, &value, col, col, 0);
@@ -226,11 +239,13 @@ static void cell(markup_out *o, const units *us, int width, int right, int last)
         emit(o, us->u, (size_t)head, 0);
         fputs("…", o->out);
         emit(o, us->u + n - tail, (size_t)tail, 0);
+        set_style(o, SPAN_PLAIN);
         return;
     }
     if (right)
         spaces(o->out, width - n);
     emit(o, us->u, us->count, 0);
+    set_style(o, SPAN_PLAIN);
     if (!right && !last)
         spaces(o->out, width - n);
 }
@@ -281,7 +296,7 @@ static void table(markup_out *o, const shape *s)
                 spaces(o->out, GAP);
             cell(o, &cells[r * n + c], widths[c], right, c + 1 == n);
         }
-        fputc('\n', o->out);
+        newline(o);
     }
     fputc('\n', o->out);
     for (size_t i = 0; i < rows * n + n; i++)
@@ -347,6 +362,7 @@ static void lines(markup_out *o, const shape *s)
         add_line(&name, &s->cells[0]);
     spaces(o->out, indent(o));
     emit(o, name.u, name.count, 0);
+    set_style(o, SPAN_PLAIN);
     fputs(": ", o->out);
     print_sparkline(o->out, values, s->points, columns);
     fputs("\n\n", o->out);
