@@ -46,9 +46,11 @@ output_format output_format_of(const char *command, const char *output, output_f
         return OUTPUT_JSON;
     if (dot && (strcmp(dot, ".md") == 0 || strcmp(dot, ".markdown") == 0))
         return OUTPUT_MARKDOWN;
+    if (dot && strcmp(dot, ".txt") == 0)
+        return OUTPUT_TEXT;
     usage_error(command,
-                "%s: cannot tell the format of '%s' from its name: end it in .md, .html or "
-                ".json, or add --format",
+                "%s: cannot tell the format of '%s' from its name: end it in .txt, .md, .html "
+                "or .json, or add --format",
                 command, output);
 }
 

@@ -18,7 +18,7 @@ int parse_choice(const char *command, const char *option, const char *text,
 typedef enum output_format { OUTPUT_TEXT, OUTPUT_MARKDOWN, OUTPUT_HTML, OUTPUT_JSON } output_format;
 
 /*
- * The format of an output file from its name: .md, .html/.htm, .json;
+ * The format of an output file from its name: .txt, .md, .html/.htm, .json;
  * "-" (standard output) gives `for_stdout`.  Anything else is a usage
  * error of `command`.
  */

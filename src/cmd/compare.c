@@ -183,7 +183,7 @@ static int write_comparison(const comparison *c, const compare_args *args,
         failed = render_compare_json(out, c, src) < 0;
     } else {
         doc d;
-        doc_init(&d, "heapan compare");
+        doc_init(&d);
         failed = render_compare_doc(&d, c, src) < 0 ||
                  write_doc(out, &d, (output_format)args->format, args->color) < 0;
         doc_free(&d);
@@ -252,7 +252,7 @@ const command cmd_compare_entry = {
     "      --noise SIZE   percentages ignore growth below this (default 64K)\n"
     "      --allow-missing  a limit naming nothing in either dump passes;\n"
     "                     without it, that is an error (exit 2)\n"
-    "  -o, --output FILE  write here; .html, .md or .json picks the format\n"
+    "  -o, --output FILE  write here; .txt, .md, .html or .json picks the format\n"
     "                     (default: a table on standard output); crossed\n"
     "                     limits are also said on standard error\n"
     "  -f, --format FMT   text, md, html or json\n"

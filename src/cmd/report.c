@@ -104,7 +104,7 @@ static int write_report(const report *r, const report_args *args, const char *du
         failed = render_json(out, r, &src) < 0;
     } else {
         doc d;
-        doc_init(&d, "heapan report");
+        doc_init(&d);
         failed = render_report_doc(&d, r, &src) < 0 ||
                  write_doc(out, &d, (output_format)args->format, args->color) < 0;
         doc_free(&d);
@@ -234,7 +234,7 @@ int cmd_report(int argc, char **argv)
 const command cmd_report_entry = {
     "report", cmd_report, "[-o FILE] [--format text|md|html|json] [OPTIONS] DUMP",
     "what holds the memory, what grows, and what to do first",
-    "  -o, --output FILE  write here; .html, .md or .json picks the format\n"
+    "  -o, --output FILE  write here; .txt, .md, .html or .json picks the format\n"
     "                     (default: for the terminal on one, else Markdown)\n"
     "  -f, --format FMT   text, md, html or json, whatever the file name\n"
     "      --color=WHEN   auto (a terminal, NO_COLOR unset), always or never\n"

@@ -17,7 +17,7 @@ static int render(FILE *out, int format, color_mode color, const trace *t, const
     if (format == OUTPUT_JSON)
         return render_trace_json(out, t, path, top);
     doc d;
-    doc_init(&d, "heapan trace");
+    doc_init(&d);
     int failed = render_trace_doc(&d, t, path, top) < 0 ||
                  write_doc(out, &d, (output_format)format, color) < 0;
     doc_free(&d);
@@ -82,7 +82,7 @@ int cmd_trace(int argc, char **argv)
 const command cmd_trace_entry = {
     "trace", cmd_trace, "[-o FILE] [--format text|md|html|json] [-n N] TRACE",
     "an allocation trace: peak memory, call sites live at the peak and at the end, growth",
-    "  -o, --output FILE  write here; .html, .md or .json picks the format\n"
+    "  -o, --output FILE  write here; .txt, .md, .html or .json picks the format\n"
     "                     (default: text on standard output)\n"
     "  -f, --format FMT   text, md, html or json\n"
     "      --color=WHEN   auto (a terminal, NO_COLOR unset), always or never\n"

@@ -120,7 +120,6 @@ static void changes(doc *d, const comparison *c, const delta_table *t, const cha
                 growth_bars(d, c, t);
             doc_table(d, 5, names, kinds, SIZE_MAX);
         }
-        doc_row(d);
         doc_cell(d), doc_styled(d, SPAN_PATH, 1, row->name);
         doc_cell(d), doc_styled(d, SPAN_SIZE, 0, row->present[BASE] ? format_bytes(row->retained[BASE], a, sizeof a) : "(none)");
         doc_sort_key(d, (double)row->retained[BASE]);

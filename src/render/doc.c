@@ -20,10 +20,9 @@ static int reserve(void **p, size_t *cap, size_t n, size_t size)
     return 0;
 }
 
-void doc_init(doc *d, const char *title)
+void doc_init(doc *d)
 {
     memset(d, 0, sizeof *d);
-    d->title = title;
 }
 
 static void line_free(doc_line *l)
@@ -192,7 +191,6 @@ void doc_table(doc *d, size_t n, const char *const *names, const column_kind *ki
     }
 }
 
-void doc_row(doc *d) { (void)d; }  /* rows are implied by the columns; kept for the reader */
 void doc_cell(doc *d) { new_cell(d); }
 
 void doc_details(doc *d, int open)

@@ -108,11 +108,9 @@ typedef struct doc {
     shape *shapes;
     size_t count, cap;
     int failed;
-    const char *title;   /* for the HTML <title>: heapan's own words */
-    int sortable;        /* the tables sort on a click where they can */
 } doc;
 
-void doc_init(doc *d, const char *title);
+void doc_init(doc *d);
 void doc_free(doc *d);
 int doc_failed(const doc *d);
 
@@ -126,8 +124,7 @@ void doc_facts(doc *d);
 void doc_fact(doc *d, const char *key); /* a new row: its key, then the text calls fill the value */
 /* A table of `n` columns named by `names`, of `kinds`; `brief` rows where a markup is brief. */
 void doc_table(doc *d, size_t n, const char *const *names, const column_kind *kinds, size_t brief);
-void doc_row(doc *d);                  /* then doc_cell() per column */
-void doc_cell(doc *d);
+void doc_cell(doc *d);                 /* the next cell, row after row */
 void doc_details(doc *d, int open);    /* then the text calls fill its summary */
 void doc_details_end(doc *d);
 void doc_example(doc *d, const char *markdown);

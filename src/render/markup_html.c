@@ -81,10 +81,9 @@ static void line(FILE *out, const doc_line *l)
 static void cut_line(FILE *out, const doc_line *l, size_t width)
 {
     char whole[2048] = "", cut[2048];
-    for (size_t i = 0, used = 0; i < l->count; i++)
+    for (size_t i = 0, used = 0; i < l->count && used + 1 < sizeof whole; i++)
         if (l->spans[i].text)
-            used += (size_t)snprintf(whole + used, used < sizeof whole ? sizeof whole - used : 0,
-                                     "%s", l->spans[i].text);
+            used += (size_t)snprintf(whole + used, sizeof whole - used, "%s", l->spans[i].text);
     render_html_text(out, text_cut_middle(whole, width, cut, sizeof cut));
 }
 

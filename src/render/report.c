@@ -137,7 +137,6 @@ static void findings_table(doc *d, const report *r)
     doc_table(d, 7, names, kinds, SIZE_MAX);
     for (size_t i = 0; i < r->leak_count; i++) {
         const leak_candidate *c = &r->leaks[i];
-        doc_row(d);
         doc_cell(d), doc_textf(d, "%zu", i + 1), doc_sort_key(d, (double)i + 1);
         doc_cell(d), doc_textf(d, "%.0f", c->score), doc_sort_key(d, c->score);
         doc_cell(d), doc_styled(d, SPAN_KIND, 0, render_kind_words(c->kind));
@@ -261,7 +260,6 @@ static void groups(doc *d, const report *r, const histogram *hist, const char *t
     for (size_t i = 0; i < hist->count && i < top; i++) {
         const group_row *row = &hist->rows[i];
         char name[1024];
-        doc_row(d);
         doc_cell(d), doc_dump(d, group_name(r->heap, hist->by, row->key, name, sizeof name));
         doc_cell(d), doc_textf(d, "%" PRIu64, row->count), doc_sort_key(d, (double)row->count);
         doc_cell(d), doc_bytes(d, row->shallow_size), doc_sort_key(d, (double)row->shallow_size);
@@ -291,7 +289,6 @@ static void subtrees(doc *d, const report *r)
         char *held = r->subtree_paths[i].count ? render_path_text(r, &r->subtree_paths[i]) : NULL;
         if (r->subtree_paths[i].count && !held)
             d->failed = 1;
-        doc_row(d);
         doc_cell(d), object_name(d, r, v);
         doc_cell(d), doc_bytes(d, r->dom->retained_size[v]);
         doc_sort_key(d, (double)r->dom->retained_size[v]);

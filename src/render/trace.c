@@ -188,7 +188,6 @@ static void site_row(doc *d, const trace *t, uint32_t stack, int curve)
 {
     const trace_site *s = &t->sites[stack];
     char name[1024], growth[32];
-    doc_row(d);
     doc_cell(d), doc_styled(d, SPAN_PATH, 1, trace_site_name(t, stack, name, sizeof name));
     doc_cell(d), doc_bytes(d, s->live_at_peak), doc_sort_key(d, (double)s->live_at_peak);
     doc_cell(d), doc_bytes(d, s->live), doc_sort_key(d, (double)s->live);

@@ -12,7 +12,7 @@ run heapan compare --fail-on-growth lots basic.zst basic.zst
 run heapan compare --fail-on-growth type:=5% basic.zst basic.zst
 run heapan compare --fail-on-growth 'type:Order=+x' basic.zst basic.zst
 run heapan compare --noise soft basic.zst basic.zst
-run heapan compare -o out.txt basic.zst basic.zst
+run heapan compare -o out.pdf basic.zst basic.zst
 run heapan compare basic.zst missing.zst
 run heapan compare trace.zst basic.zst
 run heapan compare basic.zst cut.zst

@@ -38,8 +38,10 @@ inject "paths" - heapan paths --type str -n 2 story.zst
 inject "report md" r.md heapan report -o r.md story.zst
 inject "report html" r.html heapan report -o r.html story.zst
 inject "report json" r.json heapan report -o r.json story.zst
+inject "report text" - heapan report --format text --color=always story.zst
 inject "compare" c.json heapan compare -o c.json story.zst story.zst
 inject "trace" t.html heapan trace -o t.html trace.zst
+inject "trace text" - heapan trace trace.zst
 inject "export" e.json heapan export --format json -o e.json story.zst
 
 echo "== an old report survives a death by memory while the new one is written"

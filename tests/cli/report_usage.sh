@@ -1,8 +1,11 @@
 # heapan report's bad arguments and rule files: one line, exit 2.
 . "$CLI_LIB"
 make_dump basic
-run heapan report -o report.txt basic.zst
+run heapan report -o report.pdf basic.zst
+run heapan report -o report.txt basic.zst && head -1 report.txt
 run heapan report --format pdf basic.zst
+run heapan report --color=rainbow basic.zst
+run heapan trace --color sometimes basic.zst
 run heapan report --top 0 basic.zst
 run heapan report --min-retained lots basic.zst
 run heapan report --exclude-type '(unclosed' basic.zst

@@ -45,7 +45,7 @@ static inline void fuzz_report(report *rep, FILE *sink)
     render_source src = {.path = "fuzz.zst", .trace = rep->link,
                          .trace_path = rep->link ? "fuzz.trace" : NULL};
     doc d;
-    doc_init(&d, "fuzz");
+    doc_init(&d);
     if (render_report_doc(&d, rep, &src) == 0)
         fuzz_render_doc(sink, &d);
     doc_free(&d);
@@ -183,7 +183,7 @@ static inline void fuzz_render_trace(const trace *t)
     if (!sink)
         return;
     doc d;
-    doc_init(&d, "fuzz");
+    doc_init(&d);
     if (render_trace_doc(&d, t, "fuzz.trace", 10) == 0)
         fuzz_render_doc(sink, &d);
     doc_free(&d);
@@ -279,7 +279,7 @@ static inline void fuzz_compare(const uint8_t *a, size_t a_size, const uint8_t *
         if (compare_build(&base.rep, &base.paths, &now.rep, &now.paths, limits, limit_count,
                           64 << 10, &c) == 0 && sink) {
             doc d;
-            doc_init(&d, "fuzz");
+            doc_init(&d);
             if (render_compare_doc(&d, &c, &src) == 0)
                 fuzz_render_doc(sink, &d);
             doc_free(&d);

@@ -25,12 +25,11 @@ static void sample(doc *d)
 {
     static const char *const names[] = {"where", "retained"};
     static const column_kind kinds[] = {COL_TEXT, COL_BYTES};
-    doc_init(d, "test");
+    doc_init(d);
     doc_title(d);
     doc_text(d, "heapan report: ");
     doc_dump(d, "app_(1)\x1b[2J<b>");
     doc_table(d, 2, names, kinds, SIZE_MAX);
-    doc_row(d);
     doc_cell(d), doc_dump(d, "module app.cache . _CACHE [ 'a very long key that goes on' ] . payload");
     doc_cell(d), doc_bytes(d, 3 << 20);
     doc_para(d, TONE_NOTE);
@@ -122,7 +121,7 @@ END_TEST
 START_TEST(a_failed_document_renders_nothing)
 {
     doc d;
-    doc_init(&d, "test");
+    doc_init(&d);
     d.failed = 1;
     doc_title(&d);
     doc_text(&d, "ignored");
@@ -135,7 +134,7 @@ END_TEST
 START_TEST(tree_nesting_closes_every_level)
 {
     doc d;
-    doc_init(&d, "test");
+    doc_init(&d);
     doc_tree(&d);
     int depths[] = {0, 1, 2, 1, 0, 1};
     for (size_t i = 0; i < sizeof depths / sizeof *depths; i++) {
