@@ -1,11 +1,12 @@
 #!/bin/sh
 # install-deps.sh: installs every build and test dependency of heapan on a
 # Debian or Ubuntu machine with apt-get (as root, or through sudo).
-# (bsdutils has script(1), for the tests that need a terminal.)
+# (bsdutils has script(1), for the tests that need a terminal; python3-venv,
+# -pip, -setuptools and -wheel install the Python package as pip users do.)
 set -eu
 packages="build-essential autoconf automake libtool pkg-config zstd libzstd-dev zlib1g-dev nodejs \
 libcjson-dev libcmark-dev libpcre2-dev check clang libclang-rt-14-dev python3 python3-dev \
-chromium fonts-dejavu-core bsdutils"
+python3-venv python3-pip python3-setuptools python3-wheel chromium fonts-dejavu-core bsdutils"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||

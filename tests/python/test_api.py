@@ -227,6 +227,35 @@ class ApiTest(unittest.TestCase):
         info = subprocess.run([HEAPAN, "info", path], capture_output=True, text=True).stdout
         self.assertIn("hunter2", info)
 
+    def test_the_build_tree_carries_the_package_metadata(self):
+        import importlib.metadata as metadata
+        import re
+        top = os.environ["top_srcdir"]
+        with open(os.path.join(top, "configure.ac")) as f:
+            version = re.search(r"AC_INIT\(\[heapan\], \[([^\]]+)\]", f.read()).group(1)
+        self.assertEqual(metadata.version("heapan"), version)
+        dist = metadata.distribution("heapan")
+        self.assertEqual(os.path.dirname(os.path.dirname(heapan.__file__)),
+                         os.path.dirname(str(dist.locate_file("heapan"))))
+        scripts = [e.value for e in dist.entry_points if e.group == "console_scripts"]
+        self.assertEqual(scripts, ["heapan.tool:main"])
+
+    def test_the_package_finds_the_analyzer(self):
+        import heapan.tool
+        self.assertEqual(os.path.realpath(heapan.tool.find_tool()),
+                         os.path.realpath(os.environ["HEAPAN"]))
+        env = dict(os.environ, HEAPAN="/nonexistent", PATH="/nonexistent")
+        script = "import heapan.tool as t; print(t.find_tool())"
+        # from the build tree, the tool beside the package is found without PATH
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                             text=True, check=True)
+        self.assertTrue(out.stdout.strip().endswith(os.path.join("src", "heapan")), out.stdout)
+        result = subprocess.run([sys.executable, "-c", "import heapan.tool as t, sys; "
+                                 "t.find_tool = lambda: None; sys.exit(t.main())"],
+                                env=env, capture_output=True, text=True)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("make install", result.stderr)
+
     def test_run_rejects_an_unknown_signal(self):
         result = self.run_script("pass\n", "--dump-on-signal", "NOPE", status=1)
         self.assertIn("unknown signal", result.stderr)
