@@ -16,6 +16,7 @@ static const command *const commands[] = {
     &cmd_check_entry,
     &cmd_report_entry,
     &cmd_compare_entry,
+    &cmd_leaks_entry,
     &cmd_trace_entry,
     &cmd_top_entry,
     &cmd_dominators_entry,

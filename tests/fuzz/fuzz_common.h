@@ -22,6 +22,8 @@
 #include "render/render.h"
 #include "render/compare.h"
 #include "render/trace.h"
+#include "render/leaks.h"
+#include "report/survivors.h"
 #include "report/report.h"
 #include "input/snapshot.h"
 #include "report/structures.h"
@@ -256,7 +258,7 @@ static inline void fuzz_close_side(fuzz_side *s)
     free(s->file);
 }
 
-/* Two payloads compared with a limit of every scope, through the four renderers. */
+/* Two payloads compared with a limit of every scope, and as leaks, through every renderer. */
 static inline void fuzz_compare(const uint8_t *a, size_t a_size, const uint8_t *b, size_t b_size)
 {
     static const char *const specs[] = {"10%", "1MB", "type:app.Node=+20%", "module:app=+1KB",
@@ -285,6 +287,17 @@ static inline void fuzz_compare(const uint8_t *a, size_t a_size, const uint8_t *
             doc_free(&d);
             render_compare_json(sink, &c, &src);
         }
+        survivors found;  /* the same two payloads, their objects matched by identity */
+        if (survivors_find(&base.h, NULL, &now.rep, &now.paths, &found) == 0 && sink) {
+            leaks_source from = {"base.zst", NULL, "new.zst", 1024, 10};
+            doc d;
+            doc_init(&d);
+            if (render_leaks_doc(&d, &found, &now.rep, &from) == 0)
+                fuzz_render_doc(sink, &d);
+            doc_free(&d);
+            render_leaks_json(sink, &found, &now.rep, &from);
+        }
+        survivors_release(&found);
         if (sink)
             fclose(sink);
         compare_release(&c);

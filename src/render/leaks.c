@@ -1,0 +1,160 @@
+/*
+ * leaks.c: what survived, as one document: the three dumps, what identity
+ * can and cannot prove, the clusters by holder with their types, a path,
+ * and the cause and fix where the final dump's report names one.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "render/leaks.h"
+#include "render/render.h"
+#include "textout.h"
+
+/* Holders of less are noise (an int a C static picked up): summed in one line. */
+#define LEAKS_SHOWN_BYTES 1024
+#define LEAKS_SHOWN_TEXT "1 KiB"
+
+static void summary(doc *d, const survivors *s, const report *final, const leaks_source *src)
+{
+    char process[256];
+    doc_title(d);
+    doc_text(d, "heapan leaks: ");
+    doc_styled(d, SPAN_PATH, 1, src->final);
+    doc_facts(d);
+    doc_fact(d, "process");
+    doc_dump(d, render_process_text(final->heap, process, sizeof process));
+    doc_fact(d, "baseline");
+    doc_styled(d, SPAN_PATH, 1, src->baseline);
+    if (src->target) {
+        doc_fact(d, "target");
+        doc_styled(d, SPAN_PATH, 1, src->target);
+    }
+    doc_fact(d, "final");
+    doc_styled(d, SPAN_PATH, 1, src->final);
+    doc_fact(d, src->target ? "new in the target" : "new since the baseline");
+    doc_textf(d, "%" PRIu64 " object%s, ", s->target_new, plural(s->target_new));
+    doc_bytes(d, s->target_new_bytes);
+    doc_fact(d, "still alive");
+    doc_textf(d, "%" PRIu64 " object%s, ", s->count, plural(s->count));
+    doc_bytes(d, s->bytes);
+    if (src->limit) {
+        doc_fact(d, "limit");
+        doc_bytes(d, src->limit);
+        doc_text(d, s->bytes >= src->limit ? ": crossed" : ": not crossed");
+    }
+    doc_para(d, TONE_NOTE);
+    doc_styled(d, SPAN_STRONG, 0, "How an object is known again.");
+    doc_text(d, " CPython never moves an object, so an object at the same address, of the same "
+                "type, owning the same objects (or, owning none, of the same size and value), is "
+                "taken for the same object. It is a strong heuristic, not a proof. Dumps taken at "
+                "quiet points, after gc.collect() (heapan.dump(gc_collect=True)), tell best.");
+}
+
+static void type_list(doc *d, const heap *h, const survivor_cluster *c, size_t most)
+{
+    for (size_t t = 0; t < c->type_count && t < most; t++) {
+        char name[512];
+        doc_text(d, t ? ", " : "");
+        doc_dump(d, group_name(h, GROUP_BY_TYPE, c->types[t].type, name, sizeof name));
+        doc_textf(d, " ×%" PRIu64, c->types[t].count);
+    }
+}
+
+static void clusters_table(doc *d, const survivors *s, const heap *h, size_t shown)
+{
+    static const char *const names[] = {"#", "held by", "objects", "new bytes", "retained", "most"};
+    static const column_kind kinds[] = {COL_COUNT, COL_TEXT, COL_COUNT, COL_BYTES, COL_BYTES,
+                                        COL_TEXT};
+    doc_table(d, 6, names, kinds, SIZE_MAX);
+    for (size_t k = 0; k < shown; k++) {
+        const survivor_cluster *c = &s->clusters[k];
+        doc_cell(d), doc_textf(d, "%zu", k + 1), doc_sort_key(d, (double)k + 1);
+        doc_cell(d), doc_styled(d, SPAN_PATH, 1, c->where);
+        doc_cell(d), doc_textf(d, "%" PRIu64, c->objects), doc_sort_key(d, (double)c->objects);
+        doc_cell(d), doc_bytes(d, c->bytes), doc_sort_key(d, (double)c->bytes);
+        doc_cell(d), doc_bytes(d, c->retained), doc_sort_key(d, (double)c->retained);
+        doc_cell(d), type_list(d, h, c, 1);
+    }
+}
+
+/* One cluster: what it holds, a path to one of them, and the cause and fix the report names. */
+static void cluster_details(doc *d, const survivors *s, const report *final, size_t k)
+{
+    const survivor_cluster *c = &s->clusters[k];
+    doc_details(d, k == 0);
+    doc_textf(d, "%zu. ", k + 1);
+    doc_dump(d, c->where);
+    doc_textf(d, ": %" PRIu64 " new object%s, ", c->objects, plural(c->objects));
+    doc_bytes(d, c->bytes);
+    doc_list(d);
+    doc_item(d);
+    doc_styled(d, SPAN_STRONG, 0, "Evidence:");
+    doc_text(d, " allocated after the baseline and still alive, by identity: a leak, unless the "
+                "program means to keep them.");
+    doc_item(d);
+    doc_styled(d, SPAN_STRONG, 0, "Types:");
+    doc_text(d, " ");
+    type_list(d, final->heap, c, SURVIVOR_TYPES);
+    if (c->example) {
+        doc_item(d);
+        doc_styled(d, SPAN_STRONG, 0, "Path:");
+        doc_text(d, " ");
+        doc_styled(d, SPAN_PATH, 1, c->example);
+    }
+    const leak_candidate *f = c->finding;
+    if (f && f->cause_text) {
+        doc_item(d);
+        doc_styled(d, SPAN_STRONG, 0, "Cause:");
+        doc_text(d, " ");
+        doc_dump(d, f->cause_text);
+    }
+    doc_item(d);
+    doc_styled(d, SPAN_STRONG, 0, "Fix:");
+    doc_text(d, " ");
+    if (f && f->fix != SIZE_MAX)
+        doc_dump(d, final->suggestions[f->fix].message);
+    else
+        doc_text(d, "release them when the work that made them is done (remove them from what "
+                    "holds them, or bound it), or hold them weakly if they must not keep it alive.");
+    doc_details_end(d);
+}
+
+int render_leaks_doc(doc *d, const survivors *s, const report *final, const leaks_source *src)
+{
+    summary(d, s, final, src);
+    doc_heading(d, 2, NULL);
+    doc_text(d, "What survived, by what holds it");
+    size_t shown = 0;
+    uint64_t rest_bytes = 0, rest_objects = 0;
+    for (size_t k = 0; k < s->cluster_count; k++) {
+        if (k < src->top && s->clusters[k].bytes >= LEAKS_SHOWN_BYTES)
+            shown = k + 1;
+        else
+            rest_bytes += s->clusters[k].bytes, rest_objects += s->clusters[k].objects;
+    }
+    if (!shown) {
+        char bytes[32];
+        doc_para(d, TONE_OK);
+        if (s->count)
+            doc_textf(d, "No holder keeps %s or more of what was allocated after the baseline "
+                         "(%" PRIu64 " object%s, %s in all, are still alive): no leak between these "
+                         "dumps.", LEAKS_SHOWN_TEXT, s->count, plural(s->count),
+                      format_bytes(s->bytes, bytes, sizeof bytes));
+        else
+            doc_text(d, "Nothing allocated after the baseline is still alive: no leak between these dumps.");
+        return doc_failed(d) ? -1 : 0;
+    }
+    clusters_table(d, s, final->heap, shown);
+    for (size_t k = 0; k < shown; k++)
+        cluster_details(d, s, final, k);
+    if (shown < s->cluster_count) {
+        char bytes[32];
+        doc_para(d, TONE_PLAIN);
+        size_t more = s->cluster_count - shown;
+        doc_textf(d, "%zu more holder%s %s %" PRIu64 " object%s, %s in all: each under %s, or "
+                     "past --top.", more, plural(more), more == 1 ? "keeps" : "keep",
+                  rest_objects, plural(rest_objects), format_bytes(rest_bytes, bytes, sizeof bytes),
+                  LEAKS_SHOWN_TEXT);
+    }
+    return doc_failed(d) ? -1 : 0;
+}
