@@ -17,6 +17,7 @@ static const command *const commands[] = {
     &cmd_report_entry,
     &cmd_compare_entry,
     &cmd_leaks_entry,
+    &cmd_trend_entry,
     &cmd_trace_entry,
     &cmd_top_entry,
     &cmd_dominators_entry,

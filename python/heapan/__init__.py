@@ -13,12 +13,13 @@ and number out of it.  See docs/python.md.
 import atexit
 import os
 import signal
+import threading
 import time
 
 from heapan import _heapan
 
-__all__ = ["dump", "dump_at_exit", "dump_on_signal", "expand_path", "trace", "start_trace",
-           "stop_trace", "is_tracing", "Trace"]
+__all__ = ["dump", "dump_at_exit", "dump_on_signal", "dump_every", "expand_path", "trace",
+           "start_trace", "stop_trace", "is_tracing", "Trace", "DumpSeries"]
 
 
 def dump(path, *, values=True, tracebacks=True, gc_collect=False, level=0):
@@ -41,14 +42,17 @@ def dump(path, *, values=True, tracebacks=True, gc_collect=False, level=0):
                         gc_collect=gc_collect, level=level)
 
 
-def expand_path(template):
-    """`template` with %p replaced by the process id, %t by a UTC timestamp, %% by %."""
+def expand_path(template, number=None):
+    """`template` with %p replaced by the process id, %t by a UTC timestamp, %n by
+    `number` (a dump's place in a series, 0001 first, so that names sort), %% by %."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    codes = "pt%" + ("n" if number is not None else "")
     out, i = [], 0
     while i < len(template):
-        if template[i] == "%" and i + 1 < len(template) and template[i + 1] in "pt%":
+        if template[i] == "%" and i + 1 < len(template) and template[i + 1] in codes:
             code = template[i + 1]
-            out.append(str(os.getpid()) if code == "p" else stamp if code == "t" else "%")
+            out.append({"p": str(os.getpid()), "t": stamp, "%": "%",
+                        "n": "%04d" % (number or 0)}[code])
             i += 2
         else:
             out.append(template[i])
@@ -71,6 +75,59 @@ def dump_on_signal(signum, path, **options):
         dump(expand_path(path), **options)
 
     return signal.signal(signum, handler)
+
+
+class DumpSeries:
+    """Dumps taken at intervals, from heapan.dump_every(); stop() ends them.
+
+    `paths` lists the dumps kept, oldest first: with keep=N, the first (the
+    baseline, for heapan leaks and heapan trend) and the newest N-1.
+    """
+
+    def __init__(self, seconds, path, keep, options):
+        if not seconds > 0:
+            raise ValueError("dump_every: seconds must be positive, not %r" % (seconds,))
+        if keep < 0 or keep == 1:
+            raise ValueError("dump_every: keep is 0 (every dump) or at least 2 "
+                             "(the first and the newest), not %r" % (keep,))
+        self.seconds, self.path, self.keep, self.options = seconds, path, keep, options
+        self.paths, self.taken = [], 0
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="heapan-dump-every", daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stopped.wait(self.seconds):
+            self.dump_now()
+
+    def dump_now(self):
+        """Take the series' next dump now; returns its path."""
+        self.taken += 1
+        path = expand_path(self.path, self.taken)
+        dump(path, **self.options)
+        self.paths.append(path)
+        if self.keep and len(self.paths) > self.keep:
+            dropped = self.paths.pop(1)  # never the first: the baseline
+            try:
+                os.unlink(dropped)
+            except OSError:
+                pass
+        return path
+
+    def stop(self):
+        """No more dumps; waits for one in progress."""
+        self._stopped.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+
+
+def dump_every(seconds, path="heapan-%p-%n.zst", *, keep=0, **options):
+    """Dump the heap every `seconds`, from a thread of its own, to `path` (%n: the
+    dump's number in the series, %p, %t); the options are dump()'s.  keep=N keeps
+    the first dump and the newest N-1, deleting the others.  Returns the
+    DumpSeries; stop() ends it.  Each dump pauses the process as dump() does.
+    """
+    return DumpSeries(seconds, path, keep, options)
 
 
 class Trace:

@@ -28,6 +28,12 @@ def parse(argv):
                      help="dump on each signal SIG (e.g. USR1) to heapan-%%p-%%t.zst")
     run.add_argument("--signal-path", metavar="PATH", default="heapan-%p-%t.zst",
                      help="where --dump-on-signal writes (default: %(default)s)")
+    run.add_argument("--dump-every", type=duration, metavar="INTERVAL",
+                     help="dump every INTERVAL (30s, 5m, 1h, or seconds) to --series-path")
+    run.add_argument("--dump-keep", type=int, default=0, metavar="N",
+                     help="keep the first dump of the series and the newest N-1 (default: all)")
+    run.add_argument("--series-path", metavar="PATH", default="heapan-%p-%n.zst",
+                     help="where --dump-every writes (%%n: the dump's number; default: %(default)s)")
     run.add_argument("--tracemalloc", nargs="?", const=16, type=int, metavar="NFRAMES",
                      help="trace allocations so dumps carry allocation stacks (default 16 frames)")
     run.add_argument("--trace", metavar="PATH",
@@ -54,6 +60,8 @@ def parse(argv):
         options.script, options.args = None, module_args
     if not 1 <= options.trace_frames <= 128:
         run.error("--trace-frames must be between 1 and 128")
+    if options.dump_keep < 0 or options.dump_keep == 1:
+        run.error("--dump-keep is 0 (every dump) or at least 2 (the first and the newest)")
     return options
 
 
@@ -63,7 +71,8 @@ def split_module(argv):
     if not argv or argv[0] != "run":
         return argv, None, []
     takes_value = {"--dump-at-exit", "--dump-on-signal", "--signal-path", "--trace",
-                   "--trace-frames", "--sample-bytes"}
+                   "--trace-frames", "--sample-bytes", "--dump-every", "--dump-keep",
+                   "--series-path"}
     i = 1
     while i < len(argv):
         word = argv[i]
@@ -89,6 +98,19 @@ def byte_count(text):
     return int(digits) * scale
 
 
+def duration(text):
+    """'30s', '5m', '1h', '0.5' -> seconds."""
+    scale = {"s": 1, "m": 60, "h": 3600}.get(text[-1:].lower(), 1)
+    number = text[:-1] if text[-1:].lower() in "smh" and text[-1:].isalpha() else text
+    try:
+        seconds = float(number) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError("not an interval: %r (30s, 5m, 1h)" % text)
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError("the interval must be positive: %r" % text)
+    return seconds
+
+
 def signal_number(name, parser_error):
     name = name.upper()
     number = getattr(signal, name if name.startswith("SIG") else "SIG" + name, None)
@@ -99,7 +121,8 @@ def signal_number(name, parser_error):
 
 def main(argv=None):
     options = parse(sys.argv[1:] if argv is None else argv)
-    if not options.dump_at_exit and not options.dump_on_signal and not options.trace:
+    if not (options.dump_at_exit or options.dump_on_signal or options.trace
+            or options.dump_every):
         options.dump_at_exit = "heapan-%p.zst"
     dump_options = {"values": not options.no_values, "gc_collect": options.gc_collect}
     if options.tracemalloc:
@@ -111,6 +134,10 @@ def main(argv=None):
         heapan.dump_on_signal(number, options.signal_path, **dump_options)
     if options.dump_at_exit:
         heapan.dump_at_exit(options.dump_at_exit, **dump_options)
+    if options.dump_every:
+        series = heapan.dump_every(options.dump_every, options.series_path,
+                                   keep=options.dump_keep, **dump_options)
+        atexit.register(series.stop)
     def start_tracing():
         # Registered after the dump: atexit runs it first, so the dump is not traced.
         heapan.start_trace(heapan.expand_path(options.trace), frames=options.trace_frames,

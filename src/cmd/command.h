@@ -27,6 +27,7 @@ typedef struct command {
 int cmd_info(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
@@ -41,6 +42,7 @@ extern const command cmd_check_entry;
 extern const command cmd_report_entry;
 extern const command cmd_compare_entry;
 extern const command cmd_leaks_entry;
+extern const command cmd_trend_entry;
 extern const command cmd_trace_entry;
 extern const command cmd_top_entry;
 extern const command cmd_dominators_entry;

@@ -201,11 +201,11 @@ int cmd_compare(int argc, char **argv)
         return EXIT_TROUBLE;
     }
     parse_args(argc, argv, &args);
-    if (argc - optind != 2) {
+    if (argc - optind < 2) {
         release_args(&args);
-        usage_error("compare", "compare: give two dumps, BASELINE and NEW");
+        usage_error("compare", "compare: give two dumps, BASELINE and NEW, or a series of them");
     }
-    compare_source src = {argv[optind], argv[optind + 1]};
+    compare_source src = {argv[optind], argv[argc - 1]};  /* a series: its first and its last */
     if (output_check(args.output) < 0) {
         release_args(&args);
         return EXIT_TROUBLE;
@@ -244,7 +244,7 @@ int cmd_compare(int argc, char **argv)
 }
 
 const command cmd_compare_entry = {
-    "compare", cmd_compare, "[--fail-on-growth SPEC]... [-o FILE] BASELINE NEW",
+    "compare", cmd_compare, "[--fail-on-growth SPEC]... [-o FILE] BASELINE NEW | DUMP...",
     "what grew between two dumps, matched by meaning; exit 1 when a limit is crossed",
     "  -g, --fail-on-growth SPEC  exit 1 past this growth: 10%, 50MB,\n"
     "                     type:NAME=+20%, module:NAME=+5MB, site:TEXT=+5MB,\n"

@@ -53,8 +53,9 @@ static void parse_args(int argc, char **argv, leaks_args *args)
     }
     if (args->top == 0 || args->top > 1000)
         usage_error("leaks", "leaks: --top takes 1 to 1000");
-    if (argc - optind != 2 && argc - optind != 3)
-        usage_error("leaks", "leaks: give two or three dumps of one process: BASELINE [TARGET] FINAL");
+    if (argc - optind < 2)
+        usage_error("leaks", "leaks: give two or three dumps of one process, BASELINE [TARGET] "
+                             "FINAL, or a series of them");
     args->format = format >= 0 ? format : (int)output_format_of("leaks", args->output, OUTPUT_TEXT);
 }
 
@@ -122,7 +123,11 @@ int cmd_leaks(int argc, char **argv)
     leaks_args args = {.output = "-", .top = 10, .progress = PROGRESS_AUTO};
     parse_args(argc, argv, &args);
     int n = argc - optind;
-    char **files = argv + optind;
+    char **given = argv + optind, *files[3] = {given[0], given[n / 2], given[n - 1]};
+    if (n > 3)  /* a series: its first, a middle and its last dump */
+        n = 3;
+    else
+        files[1] = given[1], files[2] = given[2 % n];
     if (output_check(args.output) < 0)
         return EXIT_TROUBLE;
     analysis a[3];
@@ -162,8 +167,9 @@ int cmd_leaks(int argc, char **argv)
 }
 
 const command cmd_leaks_entry = {
-    "leaks", cmd_leaks, "[--fail-on-leak SIZE] [-o FILE] BASELINE [TARGET] FINAL",
+    "leaks", cmd_leaks, "[--fail-on-leak SIZE] [-o FILE] BASELINE [TARGET] FINAL | DUMP...",
     "what was allocated after the baseline and is still alive, by what holds it (one process)",
+    "  a series of more than three dumps stands for its first, middle and last\n"
     "  -l, --fail-on-leak SIZE  exit 1 when this much survived (1MB, 512K)\n"
     "  -n, --top N        holders shown (default 10)\n"
     "  -o, --output FILE  write here; .txt, .md, .html or .json picks the format\n"

@@ -20,3 +20,11 @@ echo "== a dump against itself: nothing is new"
 run heapan leaks chain.zst chain.zst
 heapan leaks --format json chain.zst chain.zst chain.zst |
     python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["schema"], d["alive"], d["clusters"])'
+echo "== trend"
+run heapan trend basic.zst
+run heapan trend --top 0 basic.zst basic.zst
+run heapan trend basic.zst cut.zst
+run heapan trend basic.zst trace.zst
+run heapan trend -o out.pdf basic.zst basic.zst
+heapan trend chain.zst chain.zst chain.zst | tail -4
+heapan trend --format md basic.zst hostile.zst | grep -c '<script>' || true

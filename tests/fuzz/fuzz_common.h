@@ -23,6 +23,7 @@
 #include "render/compare.h"
 #include "render/trace.h"
 #include "render/leaks.h"
+#include "render/trend.h"
 #include "report/survivors.h"
 #include "report/report.h"
 #include "input/snapshot.h"
@@ -298,6 +299,19 @@ static inline void fuzz_compare(const uint8_t *a, size_t a_size, const uint8_t *
             render_leaks_json(sink, &found, &now.rep, &from);
         }
         survivors_release(&found);
+        trend series;  /* and as a series of two */
+        char *files[] = {"base.zst", "new.zst"};
+        if (trend_init(&series, 2) == 0 && trend_add(&series, 0, &base.h, &base.d, &base.paths) == 0 &&
+            trend_add(&series, 1, &now.h, &now.d, &now.paths) == 0 && trend_finish(&series, 10) == 0 &&
+            sink) {
+            doc d;
+            doc_init(&d);
+            if (render_trend_doc(&d, &series, files) == 0)
+                fuzz_render_doc(sink, &d);
+            doc_free(&d);
+            render_trend_json(sink, &series, files);
+        }
+        trend_release(&series);
         if (sink)
             fclose(sink);
         compare_release(&c);
