@@ -8,6 +8,8 @@
 #include "cmd/cliopt.h"
 #include "cmd/command.h"
 #include "cmd/docout.h"
+#include "model/identity.h"
+#include "report/survivors.h"
 #include "report/compare.h"
 #include "cmd/dumpopen.h"
 #include "report/filters.h"
@@ -205,7 +207,7 @@ int cmd_compare(int argc, char **argv)
         release_args(&args);
         usage_error("compare", "compare: give two dumps, BASELINE and NEW, or a series of them");
     }
-    compare_source src = {argv[optind], argv[argc - 1]};  /* a series: its first and its last */
+    compare_source src = {argv[optind], argv[argc - 1], NULL};  /* a series: its first and its last */
     if (output_check(args.output) < 0) {
         release_args(&args);
         return EXIT_TROUBLE;
@@ -227,14 +229,24 @@ int cmd_compare(int argc, char **argv)
                              ? (uint64_t)(args.noise.percent / 100.0 * (double)total)
                              : args.noise.bytes;
         comparison c;
-        if (compare_build(&sides[BASE].r, &sides[BASE].paths, &sides[NEW].r, &sides[NEW].paths,
-                          args.limits, args.limit_count, noise, &c) < 0)
+        memset(&c, 0, sizeof c);
+        survivors matched;
+        /* one process: its objects matched by identity too, beside the meaning */
+        int same = identity_same_process(&sides[BASE].a.heap, &sides[NEW].a.heap) == 1;
+        int unmatched = same && survivors_find(&sides[BASE].a.heap, NULL, &sides[NEW].r,
+                                               &sides[NEW].paths, &matched) < 0;
+        src.identity = same && !unmatched ? &matched : NULL;
+        if (unmatched || compare_build(&sides[BASE].r, &sides[BASE].paths, &sides[NEW].r,
+                                       &sides[NEW].paths, args.limits, args.limit_count, noise,
+                                       &c) < 0)
             errorf("out of memory");
         else if (refuse_unmatched(&c, &args) == 0 && write_comparison(&c, &args, &src) == 0)
             code = c.crossed ? EXIT_FOUND : EXIT_OK;
         if (code == EXIT_FOUND && strcmp(args.output, "-") != 0)
             say_crossed(&c);
         compare_release(&c);
+        if (same)
+            survivors_release(&matched);
     }
     close_side(&sides[NEW]);
     close_side(&sides[BASE]);

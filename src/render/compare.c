@@ -9,6 +9,7 @@
 
 #include "render/compare.h"
 #include "render/doc.h"
+#include "report/survivors.h"
 #include "textout.h"
 
 #define ROWS_SHOWN 20
@@ -176,10 +177,47 @@ static void findings(doc *d, const comparison *c)
     }
 }
 
+/* Dumps of one process: what is new by identity and still alive, and what went. */
+static void by_identity(doc *d, const comparison *c, const compare_source *src)
+{
+    const survivors *s = src->identity;
+    if (!s)
+        return;
+    heading(d, "Objects by identity (one process)");
+    doc_para(d, TONE_PLAIN);
+    doc_text(d, "The dumps come from one process: its objects are matched by address, type and "
+                "what they own (heapan leaks tells more). New in ");
+    doc_styled(d, SPAN_PATH, 1, src->now);
+    doc_textf(d, " and alive: %" PRIu64 " object%s, ", s->count, plural(s->count));
+    doc_bytes(d, s->bytes);
+    doc_text(d, "; gone since ");
+    doc_styled(d, SPAN_PATH, 1, src->base);
+    doc_textf(d, ": %" PRIu32 " object%s, ", s->since_baseline.gone_count,
+              plural(s->since_baseline.gone_count));
+    doc_bytes(d, s->since_baseline.gone_bytes);
+    doc_text(d, ".");
+    static const column_kind kinds[] = {COL_TEXT, COL_COUNT, COL_BYTES, COL_TEXT};
+    static const char *const names[] = {"held by", "new objects", "new bytes", "path"};
+    size_t shown = 0;
+    for (size_t k = 0; k < s->cluster_count && shown < ROWS_SHOWN; k++) {
+        const survivor_cluster *one = &s->clusters[k];
+        if (one->bytes < SHOWN_CHANGE)
+            continue;
+        if (!shown++)
+            doc_table(d, 4, names, kinds, SIZE_MAX);
+        doc_cell(d), doc_styled(d, SPAN_PATH, 1, one->where);
+        doc_cell(d), doc_textf(d, "%" PRIu64, one->objects), doc_sort_key(d, (double)one->objects);
+        doc_cell(d), doc_bytes(d, one->bytes), doc_sort_key(d, (double)one->bytes);
+        doc_cell(d), doc_styled(d, SPAN_PATH, 1, one->example ? one->example : "");
+    }
+    (void)c;
+}
+
 int render_compare_doc(doc *d, const comparison *c, const compare_source *src)
 {
     summary(d, c, src);
     gate(d, c);
+    by_identity(d, c, src);
     changes(d, c, &c->structures, "Structures (matched by retention path)", "where", 1);
     changes(d, c, &c->types, "Types", "type", 1);
     changes(d, c, &c->modules, "Modules", "module", 0);

@@ -9,6 +9,7 @@
 
 typedef struct compare_source {
     const char *base, *now;  /* the two files as named */
+    const struct survivors *identity;  /* dumps of one process: their objects matched; or NULL */
 } compare_source;
 
 /* The comparison as a document (compare.c), for any markup; 0, or -1 when out of memory. */

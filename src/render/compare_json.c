@@ -4,6 +4,7 @@
 
 #include "render/compare.h"
 #include "render/jsonout.h"
+#include "report/survivors.h"
 
 static int add_clean(cJSON *o, const char *name, const char *text)
 {
@@ -40,6 +41,35 @@ static int add_table(cJSON *json, const char *name, const delta_table *t)
         cJSON_AddNumberToObject(item, "retained_delta", (double)delta_growth(row));
     }
     return list ? 0 : -1;
+}
+
+/* "identity": null, or for dumps of one process what is new and alive, what went, and by holder. */
+static int add_identity(cJSON *json, const survivors *s)
+{
+    if (!s)
+        return cJSON_AddNullToObject(json, "identity") ? 0 : -1;
+    cJSON *o = cJSON_AddObjectToObject(json, "identity");
+    cJSON *alive = o ? cJSON_AddObjectToObject(o, "new_alive") : NULL;
+    cJSON *gone = o ? cJSON_AddObjectToObject(o, "gone") : NULL;
+    cJSON *list = o ? cJSON_AddArrayToObject(o, "clusters") : NULL;
+    if (!alive || !gone || !list)
+        return -1;
+    cJSON_AddNumberToObject(alive, "objects", (double)s->count);
+    cJSON_AddNumberToObject(alive, "bytes", (double)s->bytes);
+    cJSON_AddNumberToObject(gone, "objects", (double)s->since_baseline.gone_count);
+    cJSON_AddNumberToObject(gone, "bytes", (double)s->since_baseline.gone_bytes);
+    for (size_t k = 0; k < s->cluster_count && k < 50; k++) {
+        cJSON *item = cJSON_CreateObject();
+        if (!item)
+            return -1;
+        cJSON_AddItemToArray(list, item);
+        if (add_clean(item, "held_by", s->clusters[k].where) < 0 ||
+            add_clean(item, "path", s->clusters[k].example) < 0)
+            return -1;
+        cJSON_AddNumberToObject(item, "objects", (double)s->clusters[k].objects);
+        cJSON_AddNumberToObject(item, "bytes", (double)s->clusters[k].bytes);
+    }
+    return 0;
 }
 
 int render_compare_json(FILE *out, const comparison *c, const compare_source *src)
@@ -119,6 +149,8 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
             cJSON_AddNumberToObject(item, "after", (double)g->after);
         }
     }
+    if (!failed)
+        failed = add_identity(json, src->identity) < 0;
     if (!failed)
         cJSON_AddBoolToObject(json, "regression", c->crossed > 0);
     char *text = failed ? NULL : cJSON_Print(json);

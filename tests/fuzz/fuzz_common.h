@@ -278,7 +278,7 @@ static inline void fuzz_compare(const uint8_t *a, size_t a_size, const uint8_t *
         fuzz_open_side(&now, b, b_size, &baseline) == 0) {
         comparison c;
         FILE *sink = fopen("/dev/null", "w");
-        compare_source src = {"base.zst", "new.zst"};
+        compare_source src = {"base.zst", "new.zst", NULL};
         if (compare_build(&base.rep, &base.paths, &now.rep, &now.paths, limits, limit_count,
                           64 << 10, &c) == 0 && sink) {
             doc d;

@@ -116,6 +116,20 @@ class LeaksTest(unittest.TestCase):
         self.assertIn("limit crossed", result.stderr)
         self.assertEqual(leaks("--fail-on-leak", "10MB", base, final).returncode, 0)
 
+    def test_compare_matches_one_process_by_identity_too(self):
+        base, _, final = self.dumps["cache"]
+        result = subprocess.run([HEAPAN, "compare", "--format", "json", base, final],
+                                capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        identity = json.loads(result.stdout)["identity"]
+        self.assertGreater(identity["new_alive"]["bytes"], 200 * 1024, identity)
+        self.assertEqual(identity["clusters"][0]["held_by"], "module __main__ . cache")
+        other = subprocess.run([HEAPAN, "compare", "--format", "json", base,
+                                self.dumps["none"][2]], capture_output=True, text=True)
+        self.assertIsNone(json.loads(other.stdout)["identity"])  # other processes: by meaning only
+        text = subprocess.run([HEAPAN, "compare", base, final], capture_output=True, text=True)
+        self.assertIn("Objects by identity (one process)", text.stdout)
+
     def test_dumps_of_other_processes_are_refused(self):
         result = leaks(self.dumps["cache"][0], self.dumps["none"][2])
         self.assertEqual(result.returncode, 2)
