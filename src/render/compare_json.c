@@ -6,14 +6,6 @@
 #include "render/jsonout.h"
 #include "report/survivors.h"
 
-static int add_clean(cJSON *o, const char *name, const char *text)
-{
-    char *clean = utf8_sanitize(text ? text : "");
-    int ok = clean && cJSON_AddStringToObject(o, name, clean);
-    free(clean);
-    return ok ? 0 : -1;
-}
-
 static int add_table(cJSON *json, const char *name, const delta_table *t)
 {
     cJSON *list = cJSON_AddArrayToObject(json, name);
@@ -25,7 +17,7 @@ static int add_table(cJSON *json, const char *name, const delta_table *t)
         if (!item)
             return -1;
         cJSON_AddItemToArray(list, item);
-        if (add_clean(item, "name", row->name) < 0)
+        if (json_add_text(item, "name", row->name) < 0)
             return -1;
         cJSON_AddStringToObject(item, "status", !row->present[BASE] ? "new"
                                                 : !row->present[NEW] ? "vanished" : "both");
@@ -63,8 +55,8 @@ static int add_identity(cJSON *json, const survivors *s)
         if (!item)
             return -1;
         cJSON_AddItemToArray(list, item);
-        if (add_clean(item, "held_by", s->clusters[k].where) < 0 ||
-            add_clean(item, "path", s->clusters[k].example) < 0)
+        if (json_add_text(item, "held_by", s->clusters[k].where) < 0 ||
+            json_add_text(item, "path", s->clusters[k].example) < 0)
             return -1;
         cJSON_AddNumberToObject(item, "objects", (double)s->clusters[k].objects);
         cJSON_AddNumberToObject(item, "bytes", (double)s->clusters[k].bytes);
@@ -76,7 +68,7 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
 {
     cJSON *json = cJSON_CreateObject();
     int failed = !json || !cJSON_AddStringToObject(json, "schema", "heapan.compare/1") ||
-                 add_clean(json, "baseline", src->base) < 0 || add_clean(json, "new", src->now) < 0;
+                 json_add_text(json, "baseline", src->base) < 0 || json_add_text(json, "new", src->now) < 0;
     for (int s = 0; !failed && s < 2; s++) {
         cJSON *side = cJSON_AddObjectToObject(json, s == BASE ? "baseline_summary" : "new_summary");
         const heap *h = c->side[s]->heap;
@@ -100,8 +92,8 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
             cJSON_AddStringToObject(item, "kind", leak_kind_name(l->kind));
             cJSON_AddNumberToObject(item, "retained_size", (double)l->retained_size);
             char *where = l->path.count ? path_text(c->side[NEW]->heap, &l->path) : NULL;
-            failed = add_clean(item, "path_text", where ? where : "") < 0 ||
-                     add_clean(item, "reason", l->reason) < 0;
+            failed = json_add_text(item, "path_text", where ? where : "") < 0 ||
+                     json_add_text(item, "reason", l->reason) < 0;
             free(where);
         }
     }
@@ -116,9 +108,9 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
             cJSON_AddStringToObject(item, "kind", leak_kind_name(l->kind));
             cJSON_AddNumberToObject(item, "retained_size", (double)l->retained_size);
             cJSON_AddNumberToObject(item, "baseline_retained_size", (double)l->baseline_retained);
-            failed = add_clean(item, "path_text", l->path_text ? l->path_text : "") < 0 ||
-                     add_clean(item, "evidence_text", l->growth_text ? l->growth_text : "") < 0 ||
-                     add_clean(item, "fix", l->fix != SIZE_MAX ? r->suggestions[l->fix].message
+            failed = json_add_text(item, "path_text", l->path_text ? l->path_text : "") < 0 ||
+                     json_add_text(item, "evidence_text", l->growth_text ? l->growth_text : "") < 0 ||
+                     json_add_text(item, "fix", l->fix != SIZE_MAX ? r->suggestions[l->fix].message
                                                                : "") < 0;
         }
     }
@@ -131,7 +123,7 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
             cJSON_AddItemToArray(sugg, item);
             cJSON_AddStringToObject(item, "kind", suggestion_kind_name(s->kind));
             cJSON_AddNumberToObject(item, "estimated_savings", (double)s->estimated_savings);
-            failed = add_clean(item, "target", s->target) < 0 || add_clean(item, "message", s->message) < 0;
+            failed = json_add_text(item, "target", s->target) < 0 || json_add_text(item, "message", s->message) < 0;
         }
     }
     cJSON *gates = failed ? NULL : cJSON_AddArrayToObject(json, "gate");
@@ -141,7 +133,7 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
         failed = !item;
         if (!failed) {
             cJSON_AddItemToArray(gates, item);
-            failed = add_clean(item, "limit", g->limit->spec) < 0;
+            failed = json_add_text(item, "limit", g->limit->spec) < 0;
             cJSON_AddBoolToObject(item, "crossed", g->crossed);
             cJSON_AddBoolToObject(item, "matched", g->matched);
             cJSON_AddBoolToObject(item, "under_noise", g->under_noise);
@@ -153,10 +145,5 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
         failed = add_identity(json, src->identity) < 0;
     if (!failed)
         cJSON_AddBoolToObject(json, "regression", c->crossed > 0);
-    char *text = failed ? NULL : cJSON_Print(json);
-    if (text)
-        fprintf(out, "%s\n", text);
-    free(text);
-    cJSON_Delete(json);
-    return text ? 0 : -1;
+    return json_finish(out, json, failed);
 }

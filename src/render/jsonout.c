@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cJSON.h>
+
 #include "render/jsonout.h"
 #include "textout.h"
 
@@ -76,4 +78,24 @@ char *utf8_sanitize(const char *s)
     }
     out[o] = '\0';
     return out;
+}
+
+int json_add_text(cJSON *o, const char *name, const char *text)
+{
+    if (!text)
+        return cJSON_AddNullToObject(o, name) ? 0 : -1;
+    char *clean = utf8_sanitize(text);
+    int ok = clean && cJSON_AddStringToObject(o, name, clean);
+    free(clean);
+    return ok ? 0 : -1;
+}
+
+int json_finish(FILE *out, cJSON *doc, int failed)
+{
+    char *text = failed || !doc ? NULL : cJSON_Print(doc);
+    if (text)
+        fprintf(out, "%s\n", text);
+    free(text);
+    cJSON_Delete(doc);
+    return text ? 0 : -1;
 }

@@ -5,16 +5,6 @@
 #include "render/jsonout.h"
 #include "render/leaks.h"
 
-static int add_clean(cJSON *o, const char *name, const char *text)
-{
-    if (!text)
-        return cJSON_AddNullToObject(o, name) ? 0 : -1;
-    char *clean = utf8_sanitize(text);
-    int ok = clean && cJSON_AddStringToObject(o, name, clean);
-    free(clean);
-    return ok ? 0 : -1;
-}
-
 static cJSON *counted(cJSON *json, const char *name, uint64_t objects, uint64_t bytes)
 {
     cJSON *o = cJSON_AddObjectToObject(json, name);
@@ -32,9 +22,9 @@ static int add_cluster(cJSON *list, const survivor_cluster *c, const report *fin
         return -1;
     cJSON_AddItemToArray(list, item);
     const leak_candidate *f = c->finding;
-    int failed = add_clean(item, "held_by", c->where) < 0 || add_clean(item, "path", c->example) < 0 ||
-                 add_clean(item, "cause", f ? f->cause_text : NULL) < 0 ||
-                 add_clean(item, "fix", f && f->fix != SIZE_MAX ? final->suggestions[f->fix].message
+    int failed = json_add_text(item, "held_by", c->where) < 0 || json_add_text(item, "path", c->example) < 0 ||
+                 json_add_text(item, "cause", f ? f->cause_text : NULL) < 0 ||
+                 json_add_text(item, "fix", f && f->fix != SIZE_MAX ? final->suggestions[f->fix].message
                                                                : NULL) < 0;
     cJSON_AddNumberToObject(item, "objects", (double)c->objects);
     cJSON_AddNumberToObject(item, "bytes", (double)c->bytes);
@@ -46,7 +36,7 @@ static int add_cluster(cJSON *list, const survivor_cluster *c, const report *fin
         failed = !type;
         if (type) {
             cJSON_AddItemToArray(types, type);
-            failed = add_clean(type, "name", group_name(final->heap, GROUP_BY_TYPE, c->types[t].type,
+            failed = json_add_text(type, "name", group_name(final->heap, GROUP_BY_TYPE, c->types[t].type,
                                                         name, sizeof name)) < 0;
             cJSON_AddNumberToObject(type, "objects", (double)c->types[t].count);
             cJSON_AddNumberToObject(type, "bytes", (double)c->types[t].retained_size);
@@ -59,8 +49,8 @@ int render_leaks_json(FILE *out, const survivors *s, const report *final, const 
 {
     cJSON *json = cJSON_CreateObject();
     int failed = !json || !cJSON_AddStringToObject(json, "schema", "heapan.leaks/1") ||
-                 add_clean(json, "baseline", src->baseline) < 0 ||
-                 add_clean(json, "target", src->target) < 0 || add_clean(json, "final", src->final) < 0 ||
+                 json_add_text(json, "baseline", src->baseline) < 0 ||
+                 json_add_text(json, "target", src->target) < 0 || json_add_text(json, "final", src->final) < 0 ||
                  !counted(json, "new_in_target", s->target_new, s->target_new_bytes) ||
                  !counted(json, "alive", s->count, s->bytes);
     if (!failed) {
@@ -75,10 +65,5 @@ int render_leaks_json(FILE *out, const survivors *s, const report *final, const 
     failed = failed || !list;
     for (size_t k = 0; !failed && k < s->cluster_count && k < src->top; k++)
         failed = add_cluster(list, &s->clusters[k], final) < 0;
-    char *text = failed ? NULL : cJSON_Print(json);
-    if (text)
-        fprintf(out, "%s\n", text);
-    free(text);
-    cJSON_Delete(json);
-    return text ? 0 : -1;
+    return json_finish(out, json, failed);
 }

@@ -7,19 +7,11 @@
 #include "textout.h"
 #include "trace/advice.h"
 
-static int add_clean(cJSON *o, const char *name, const char *text)
-{
-    char *clean = utf8_sanitize(text ? text : "");
-    int ok = clean && cJSON_AddStringToObject(o, name, clean);
-    free(clean);
-    return ok ? 0 : -1;
-}
-
 static int add_frame(cJSON *o, const trace *t, uint32_t frame)
 {
     const heapan_frame *f = frame && frame < t->frame_count ? &t->frames[frame] : NULL;
-    if (add_clean(o, "file", f ? heapan_reader_string(t->reader, f->file, NULL) : "") < 0 ||
-        add_clean(o, "function", f ? heapan_reader_string(t->reader, f->function, NULL) : "") < 0)
+    if (json_add_text(o, "file", f ? heapan_reader_string(t->reader, f->file, NULL) : "") < 0 ||
+        json_add_text(o, "function", f ? heapan_reader_string(t->reader, f->function, NULL) : "") < 0)
         return -1;
     cJSON_AddNumberToObject(o, "line", f ? f->line : 0);
     return 0;
@@ -91,7 +83,7 @@ static int add_advice(cJSON *json, const trace *t)
         const char *kind = suggestion_kind_name(trace_advice_suggestion(advice[i].kind));
         int failed = !message || !cJSON_AddStringToObject(item, "kind", kind) ||
                      add_frame(item, t, t->stacks[advice[i].stack].frame) < 0 ||
-                     add_clean(item, "message", message) < 0;
+                     json_add_text(item, "message", message) < 0;
         free(message);
         if (failed)
             return -1;
@@ -108,7 +100,7 @@ int render_trace_json(FILE *out, const trace *t, const char *file, size_t top)
     cJSON *json = cJSON_CreateObject();
     int failed = !order || !listed || !json ||
                  !cJSON_AddStringToObject(json, "schema", "heapan.trace/1") ||
-                 add_clean(json, "trace", file) < 0;
+                 json_add_text(json, "trace", file) < 0;
     cJSON *peak = failed ? NULL : cJSON_AddObjectToObject(json, "peak");
     cJSON *end = failed ? NULL : cJSON_AddObjectToObject(json, "end");
     cJSON *samples = failed ? NULL : cJSON_AddArrayToObject(json, "samples");
@@ -151,11 +143,7 @@ int render_trace_json(FILE *out, const trace *t, const char *file, size_t top)
         if (w)
             cJSON_AddItemToArray(warnings, w);
     }
-    char *text = failed ? NULL : cJSON_Print(json);
-    if (text)
-        fprintf(out, "%s\n", text);
-    free(text);
-    cJSON_Delete(json);
+    int written = json_finish(out, json, failed);
     free(order), free(listed);
-    return text ? 0 : -1;
+    return written;
 }

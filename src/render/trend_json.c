@@ -58,10 +58,5 @@ int render_trend_json(FILE *out, const trend *t, char *const *files)
     failed = failed || add_table(json, "structures", &t->structures, t->dumps) < 0 ||
              add_table(json, "types", &t->types, t->dumps) < 0 ||
              add_table(json, "modules", &t->modules, t->dumps) < 0;
-    char *text = failed ? NULL : cJSON_Print(json);
-    if (text)
-        fprintf(out, "%s\n", text);
-    free(text);
-    cJSON_Delete(json);
-    return text ? 0 : -1;
+    return json_finish(out, json, failed);
 }
