@@ -43,7 +43,8 @@ static uint32_t *match_types(const heap *earlier, const heap *later)
     for (uint32_t t = 0; t < n; t++)
         sorted[t] = t + 1;
     sort_heap = earlier;
-    qsort(sorted, n, sizeof *sorted, by_type_name);
+    if (n)
+        qsort(sorted, n, sizeof *sorted, by_type_name);
     for (uint32_t t = 1; t < later->type_count; t++) {
         size_t lo = 0, hi = n;  /* binary search: sorted[lo..hi) */
         while (lo < hi) {

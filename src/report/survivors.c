@@ -181,7 +181,8 @@ static int by_bytes(const void *a, const void *b)
 /* The types of each cluster, most bytes first. */
 static void tally_types(survivors *s, tally *t, size_t n)
 {
-    qsort(t, n, sizeof *t, by_cluster_type);
+    if (n)
+        qsort(t, n, sizeof *t, by_cluster_type);
     for (size_t i = 0; i < n;) {
         size_t j = i;
         type_count one = {t[i].type, 0, 0};
@@ -239,7 +240,8 @@ static int cluster(survivors *s, const report *final, const retention *paths, co
             for (size_t i = 0; i < final->leak_count && s->clusters[k].holder != HEAP_NONE; i++)
                 if (final->leaks[i].object == s->clusters[k].holder)
                     s->clusters[k].finding = &final->leaks[i];
-        qsort(s->clusters, s->cluster_count, sizeof *s->clusters, by_bytes);
+        if (s->cluster_count)
+            qsort(s->clusters, s->cluster_count, sizeof *s->clusters, by_bytes);
     }
     clusters_free(&c);
     free(of_top), free(tallies);

@@ -70,7 +70,8 @@ static int add_structures(trend_table *table, size_t k, const heap *h, const dom
         structure_index_release(&ix);
         return -1;
     }
-    qsort(ix.items, ix.count, sizeof *ix.items, by_retained);
+    if (ix.count)
+        qsort(ix.items, ix.count, sizeof *ix.items, by_retained);
     int failed = 0;
     for (size_t i = 0; i < ix.count && i < TREND_STRUCTURES_PER_DUMP && !failed; i++)
         failed = add_entry(table, strdup(ix.items[i].name), k, ix.items[i].retained) < 0;
@@ -108,7 +109,8 @@ static int by_growth(const void *a, const void *b)
 /* One row per name (sorted runs of entries), then the `top` that grew most. */
 static int finish_table(trend_table *table, size_t dumps, size_t top)
 {
-    qsort(table->entries, table->entry_count, sizeof *table->entries, by_name_dump);
+    if (table->entry_count)  /* qsort() takes no NULL, even for nothing */
+        qsort(table->entries, table->entry_count, sizeof *table->entries, by_name_dump);
     table->rows = calloc(table->entry_count ? table->entry_count : 1, sizeof *table->rows);
     if (!table->rows)
         return -1;
@@ -128,7 +130,8 @@ static int finish_table(trend_table *table, size_t dumps, size_t top)
         table->count++;
         i = j;
     }
-    qsort(table->rows, table->count, sizeof *table->rows, by_growth);
+    if (table->count)
+        qsort(table->rows, table->count, sizeof *table->rows, by_growth);
     size_t kept = 0;  /* what grew, most first */
     while (kept < table->count && kept < top && table->rows[kept].growth > 0)
         kept++;
