@@ -93,6 +93,7 @@ typedef struct matcher {
     uint32_t *types;         /* later type -> earlier type */
     uint32_t *owner_earlier, *owner_later;
     uint8_t *owned_any;      /* earlier objects that owned something */
+    uint8_t *decided;        /* later objects decided so far */
     uint32_t *result;        /* = identity.earlier */
 } matcher;
 
@@ -103,7 +104,8 @@ static int owns_the_same(const matcher *m, uint32_t j, uint32_t i, int *owns_any
     uint32_t end = h->out_start[j] + h->out_count[j];
     for (uint32_t e = h->out_start[j]; e < end; e++) {
         uint32_t c = h->out_target[e] & HEAP_INDEX_MASK;
-        if ((h->out_target[e] & HEAP_WEAK_BIT) || m->owner_later[c] != j)
+        /* in a cycle of owners, what is not decided yet is no evidence either way */
+        if ((h->out_target[e] & HEAP_WEAK_BIT) || m->owner_later[c] != j || !m->decided[c])
             continue;
         *owns_any = 1;
         if (m->result[c] != HEAP_NONE && m->owner_earlier[m->result[c]] == i)
@@ -142,9 +144,10 @@ static int decide_all(matcher *m)
     const heap *h = m->later;
     uint32_t *waiting = calloc(h->count ? h->count : 1, sizeof *waiting);
     uint32_t *queue = malloc((h->count ? h->count : 1) * sizeof *queue);
-    uint8_t *done = calloc(h->count ? h->count : 1, 1);
+    uint8_t *done = m->decided = calloc(h->count ? h->count : 1, 1);
     if (!waiting || !queue || !done) {
         free(waiting), free(queue), free(done);
+        m->decided = NULL;
         return -1;
     }
     for (uint32_t v = 0; v < h->count; v++)
@@ -170,6 +173,7 @@ static int decide_all(matcher *m)
             }
     }
     free(waiting), free(queue), free(done);
+    m->decided = NULL;
     return 0;
 }
 
@@ -205,6 +209,8 @@ int identity_compute(const heap *earlier, const heap *later, identity *out)
         if (m.owner_earlier[i] != HEAP_NONE)
             m.owned_any[m.owner_earlier[i]] = 1;
     m.result = out->earlier = m.owned_any ? malloc((later->count ? later->count : 1) * sizeof *m.result) : NULL;
+    for (uint32_t j = 0; m.result && j < later->count; j++)
+        m.result[j] = HEAP_NONE;
     uint8_t *seen = m.result ? calloc(earlier->count ? earlier->count : 1, 1) : NULL;
     failed = !seen || decide_all(&m) < 0;
     if (!failed)

@@ -99,6 +99,34 @@ START_TEST(another_type_at_the_address_is_another_object)
 }
 END_TEST
 
+/* Two lists that hold only each other: each owns the other, so neither can be decided first. */
+START_TEST(a_cycle_of_owners_is_decided)
+{
+    test_dump d1, d2;
+    heap a, b;
+    for (int k = 0; k < 2; k++) {
+        test_dump *d = k ? &d2 : &d1;
+        start(d, "boot:1");
+        test_object(d, 0x10, list_type, 56), test_root(d, 0x10, HEAPAN_ROOT_MODULE);
+        test_object(d, 0x20, list_type, 56), test_ref(d, 0x10, 0x20);
+        test_object(d, 0x30, list_type, 64), test_ref(d, 0x20, 0x30);
+        test_ref(d, 0x30, 0x20);  /* 0x20 and 0x30: each the other's only referrer but for 0x10 */
+        test_object(d, 0x40, list_type, 64), test_ref(d, 0x40, 0x50);
+        test_object(d, 0x50, list_type, 64), test_ref(d, 0x50, 0x40);
+        load(d, k ? &b : &a);
+    }
+    identity id;
+    ck_assert_int_eq(identity_compute(&a, &b, &id), 0);
+    ck_assert(same(&a, &b, &id, 0x40));  /* an unreachable pair, each owning the other */
+    ck_assert(same(&a, &b, &id, 0x50));
+    ck_assert(same(&a, &b, &id, 0x10));
+    ck_assert_uint_eq(id.new_count, 0);
+    identity_release(&id);
+    heap_release(&a), heap_release(&b);
+    test_dump_release(&d1), test_dump_release(&d2);
+}
+END_TEST
+
 START_TEST(another_process_is_told_by_its_start)
 {
     test_dump d1, d2;
@@ -119,6 +147,7 @@ Suite *identity_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, what_an_object_owns_tells_a_survivor_from_a_reused_address);
     tcase_add_test(tc, another_type_at_the_address_is_another_object);
+    tcase_add_test(tc, a_cycle_of_owners_is_decided);
     tcase_add_test(tc, another_process_is_told_by_its_start);
     suite_add_tcase(s, tc);
     return s;
