@@ -318,6 +318,12 @@ void doc_bytes(doc *d, uint64_t bytes)
     add_span(d, target(d), SPAN_SIZE, 0, format_bytes(bytes, buf, sizeof buf));
 }
 
+void doc_lead(doc *d, const char *label)
+{
+    add_span(d, target(d), SPAN_STRONG, 0, label);
+    doc_text(d, " ");
+}
+
 void doc_link(doc *d, const char *anchor, const char *s)
 {
     add_span(d, target(d), SPAN_LINK, 0, s);

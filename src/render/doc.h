@@ -151,6 +151,7 @@ void doc_textf(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void doc_dump(doc *d, const char *s);                      /* text from the dump */
 void doc_styled(doc *d, span_style style, int dump, const char *s);
 void doc_bytes(doc *d, uint64_t bytes);                    /* "1.2 MiB", as a size */
+void doc_lead(doc *d, const char *label);                  /* "Cause: ": a bold lead-in and a space */
 void doc_link(doc *d, const char *anchor, const char *s);
 void doc_curve(doc *d, const uint64_t *values, size_t n);
 void doc_sort_key(doc *d, double value);                   /* the current cell's value */

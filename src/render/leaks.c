@@ -92,25 +92,21 @@ static void cluster_details(doc *d, const survivors *s, const report *final, siz
     doc_text(d, " allocated after the baseline and still alive, by identity: a leak, unless the "
                 "program means to keep them.");
     doc_item(d);
-    doc_styled(d, SPAN_STRONG, 0, "Types:");
-    doc_text(d, " ");
+    doc_lead(d, "Types:");
     type_list(d, final->heap, c, SURVIVOR_TYPES);
     if (c->example) {
         doc_item(d);
-        doc_styled(d, SPAN_STRONG, 0, "Path:");
-        doc_text(d, " ");
+        doc_lead(d, "Path:");
         doc_styled(d, SPAN_PATH, 1, c->example);
     }
     const leak_candidate *f = c->finding;
     if (f && f->cause_text) {
         doc_item(d);
-        doc_styled(d, SPAN_STRONG, 0, "Cause:");
-        doc_text(d, " ");
+        doc_lead(d, "Cause:");
         doc_dump(d, f->cause_text);
     }
     doc_item(d);
-    doc_styled(d, SPAN_STRONG, 0, "Fix:");
-    doc_text(d, " ");
+    doc_lead(d, "Fix:");
     if (f && f->fix != SIZE_MAX)
         doc_dump(d, final->suggestions[f->fix].message);
     else

@@ -54,14 +54,12 @@ static void summary(doc *d, const report *r, const render_source *src)
     }
     if (report_incomplete_text(r)) {
         doc_para(d, TONE_WARN);
-        doc_styled(d, SPAN_STRONG, 0, "Incomplete dump.");
-        doc_text(d, " ");
+        doc_lead(d, "Incomplete dump.");
         doc_text(d, report_incomplete_text(r));
     }
     for (size_t k = 0; k < h->warning_count; k++) {
         doc_para(d, TONE_WARN);
-        doc_styled(d, SPAN_STRONG, 0, "Warning:");
-        doc_text(d, " ");
+        doc_lead(d, "Warning:");
         doc_dump(d, h->warnings[k]);
     }
 }
@@ -73,18 +71,15 @@ static void story(doc *d, const report *r, const leak_candidate *c)
     doc_list(d);
     if (c->cause_text) {
         doc_item(d);
-        doc_styled(d, SPAN_STRONG, 0, "Cause:");
-        doc_text(d, " ");
+        doc_lead(d, "Cause:");
         doc_dump(d, c->cause_text);
     }
     doc_item(d);
-    doc_styled(d, SPAN_STRONG, 0, "Growth:");
-    doc_text(d, " ");
+    doc_lead(d, "Growth:");
     doc_dump(d, c->growth_text ? c->growth_text
                                : "not known from one dump (see above how to learn it)");
     doc_item(d);
-    doc_styled(d, SPAN_STRONG, 0, "Code:");
-    doc_text(d, " ");
+    doc_lead(d, "Code:");
     doc_dump(d, render_owner_text(c->owner, c->owner_name, owner, sizeof owner));
     if (c->fix != SIZE_MAX) {
         char anchor[32], text[96];
@@ -92,15 +87,13 @@ static void story(doc *d, const report *r, const leak_candidate *c)
         snprintf(text, sizeof text, "suggestion %zu (%s)", c->fix + 1,
                  suggestion_kind_name(r->suggestions[c->fix].kind));
         doc_item(d);
-        doc_styled(d, SPAN_STRONG, 0, "Fix:");
-        doc_text(d, " ");
+        doc_lead(d, "Fix:");
         doc_link(d, anchor, text);
     }
     for (size_t k = 0; k < c->folded_count; k++) {
         char *where = render_path_text(r, &c->folded[k].path);
         doc_item(d);
-        doc_styled(d, SPAN_STRONG, 0, "Held again by:");
-        doc_text(d, " ");
+        doc_lead(d, "Held again by:");
         doc_styled(d, SPAN_PATH, 1, where ? where : "");
         doc_text(d, " (");
         doc_bytes(d, c->folded[k].retained_size);
@@ -169,8 +162,7 @@ static void findings(doc *d, const report *r, const render_source *src)
     }
     if (report_limits_text(r)) {
         doc_para(d, TONE_NOTE);
-        doc_styled(d, SPAN_STRONG, 0, "What one dump shows.");
-        doc_text(d, " ");
+        doc_lead(d, "What one dump shows.");
         doc_text(d, report_limits_text(r));
     }
     findings_table(d, r);

@@ -61,8 +61,7 @@ static void summary(doc *d, const trace *t, const char *file)
     doc_styled(d, SPAN_SIZE, 0, format_bytes(t->live, c, sizeof c));
     for (size_t k = 0; k < t->warning_count; k++) {
         doc_para(d, TONE_WARN);
-        doc_styled(d, SPAN_STRONG, 0, "Warning:");
-        doc_text(d, " ");
+        doc_lead(d, "Warning:");
         doc_dump(d, t->warnings[k]);
     }
 }
