@@ -30,7 +30,11 @@ static int by_type_name(const void *a, const void *b)
     return type_cmp(sort_heap, *(const uint32_t *)a, sort_heap, *(const uint32_t *)b);
 }
 
-/* For each type of `later`, the type of `earlier` with its name, or 0. */
+/*
+ * For each type of `later`, the type of `earlier` with its name, or 0.
+ * Two classes may share a name (a namedtuple and the class made from it):
+ * of those, the one at the same address, else the first.
+ */
 static uint32_t *match_types(const heap *earlier, const heap *later)
 {
     uint32_t n = earlier->type_count > 1 ? earlier->type_count - 1 : 0;
@@ -46,19 +50,17 @@ static uint32_t *match_types(const heap *earlier, const heap *later)
     if (n)
         qsort(sorted, n, sizeof *sorted, by_type_name);
     for (uint32_t t = 1; t < later->type_count; t++) {
-        size_t lo = 0, hi = n;  /* binary search: sorted[lo..hi) */
+        size_t lo = 0, hi = n;  /* the first of sorted[lo..hi) not below the name */
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            int c = type_cmp(earlier, sorted[mid], later, t);
-            if (c == 0) {
-                map[t] = sorted[mid];
-                break;
-            }
-            if (c < 0)
+            if (type_cmp(earlier, sorted[mid], later, t) < 0)
                 lo = mid + 1;
             else
                 hi = mid;
         }
+        for (size_t k = lo; k < n && type_cmp(earlier, sorted[k], later, t) == 0; k++)
+            if (!map[t] || earlier->types[sorted[k]].address == later->types[t].address)
+                map[t] = sorted[k];
     }
     free(sorted);
     return map;
@@ -87,6 +89,33 @@ static uint32_t *owners(const heap *h)
     return owner;
 }
 
+/*
+ * Which types of `h` are immutable containers (tuple, frozenset): one at an
+ * old one's address that owns what the old one did not is a new object
+ * (a freed tuple's memory is reused at once for the next of its size).
+ */
+static uint8_t *fixed_types(const heap *h)
+{
+    uint8_t *fixed = calloc(h->type_count ? h->type_count : 1, 1);
+    for (uint32_t t = 1; fixed && t < h->type_count; t++) {
+        const char *module = heap_string(h, h->types[t].module, NULL);
+        const char *name = heap_string(h, h->types[t].name, NULL);
+        fixed[t] = (h->types[t].flags & HEAPAN_TYPE_BUILTIN) && strcmp(module, "builtins") == 0 &&
+                   (strcmp(name, "tuple") == 0 || strcmp(name, "frozenset") == 0);
+    }
+    return fixed;
+}
+
+/* Which types of `h` a class statement made (instances whose size may change). */
+static uint8_t *instance_types(const heap *h)
+{
+    uint8_t *instance = calloc(h->type_count ? h->type_count : 1, 1);
+    for (uint32_t t = 1; instance && t < h->type_count; t++)
+        instance[t] = !(h->types[t].flags & HEAPAN_TYPE_BUILTIN) &&
+                      strcmp(heap_string(h, h->types[t].module, NULL), "builtins") != 0;
+    return instance;
+}
+
 typedef struct matcher {
     const heap *earlier, *later;
     addrmap at;              /* earlier's addresses */
@@ -94,6 +123,9 @@ typedef struct matcher {
     uint32_t *owner_earlier, *owner_later;
     uint8_t *owned_any;      /* earlier objects that owned something */
     uint8_t *decided;        /* later objects decided so far */
+    uint8_t *fixed;          /* later type -> 1: immutable, its contents cannot fill up */
+    uint8_t *instance;       /* later type -> 1: a class statement's, not a C type */
+    uint8_t *filled;         /* later objects matched as filled up: owning nothing before */
     uint32_t *result;        /* = identity.earlier */
 } matcher;
 
@@ -122,11 +154,17 @@ static void decide(matcher *m, uint32_t j)
     if (i == ADDRMAP_ABSENT || !m->types[b->type[j]] || m->types[b->type[j]] != a->type[i])
         return;
     int owns_any = 0;
-    if (owns_the_same(m, j, i, &owns_any) || (owns_any && !m->owned_any[i])) {
-        m->result[j] = i;  /* it kept what it owned, or it owned nothing before: it filled up */
+    if (owns_the_same(m, j, i, &owns_any)) {
+        m->result[j] = i;  /* it kept what it owned */
         return;
     }
-    if (owns_any || a->size[i] != b->size[j])
+    if (owns_any && !m->owned_any[i] && !m->fixed[b->type[j]]) {
+        m->result[j] = i;  /* it owned nothing before: it filled up, unless its owner is new */
+        m->filled[j] = 1;
+        return;
+    }
+    /* An instance's size changes when its attributes move to a __dict__ made on demand. */
+    if (owns_any || (a->size[i] != b->size[j] && !m->instance[b->type[j]]))
         return;
     int hashed = a->value_hash && b->value_hash && (a->flags[i] & HEAP_OBJ_HAS_HASH) &&
                  (b->flags[j] & HEAP_OBJ_HAS_HASH);
@@ -145,9 +183,10 @@ static int decide_all(matcher *m)
     uint32_t *waiting = calloc(h->count ? h->count : 1, sizeof *waiting);
     uint32_t *queue = malloc((h->count ? h->count : 1) * sizeof *queue);
     uint8_t *done = m->decided = calloc(h->count ? h->count : 1, 1);
-    if (!waiting || !queue || !done) {
-        free(waiting), free(queue), free(done);
-        m->decided = NULL;
+    m->filled = calloc(h->count ? h->count : 1, 1);
+    if (!waiting || !queue || !done || !m->filled) {
+        free(waiting), free(queue), free(done), free(m->filled);
+        m->decided = m->filled = NULL;
         return -1;
     }
     for (uint32_t v = 0; v < h->count; v++)
@@ -172,8 +211,19 @@ static int decide_all(matcher *m)
                 queue[tail++] = v;
             }
     }
-    free(waiting), free(queue), free(done);
-    m->decided = NULL;
+    /*
+     * Owners come after what they own in the queue: backwards, each owner is
+     * final before what it owns.  A collection that "filled up" under a new
+     * owner was made with it at a freed one's address (a new instance's
+     * __dict__), so it is new too, and so on down.
+     */
+    while (tail--) {
+        uint32_t v = queue[tail], o = m->owner_later[v];
+        if (m->filled[v] && o != HEAP_NONE && m->result[o] == HEAP_NONE)
+            m->result[v] = HEAP_NONE;
+    }
+    free(waiting), free(queue), free(done), free(m->filled);
+    m->decided = m->filled = NULL;
     return 0;
 }
 
@@ -208,7 +258,9 @@ int identity_compute(const heap *earlier, const heap *later, identity *out)
     for (uint32_t i = 0; m.owned_any && i < earlier->count; i++)
         if (m.owner_earlier[i] != HEAP_NONE)
             m.owned_any[m.owner_earlier[i]] = 1;
-    m.result = out->earlier = m.owned_any ? malloc((later->count ? later->count : 1) * sizeof *m.result) : NULL;
+    m.fixed = m.owned_any ? fixed_types(later) : NULL;
+    m.instance = m.fixed ? instance_types(later) : NULL;
+    m.result = out->earlier = m.instance ? malloc((later->count ? later->count : 1) * sizeof *m.result) : NULL;
     for (uint32_t j = 0; m.result && j < later->count; j++)
         m.result[j] = HEAP_NONE;
     uint8_t *seen = m.result ? calloc(earlier->count ? earlier->count : 1, 1) : NULL;
@@ -218,6 +270,7 @@ int identity_compute(const heap *earlier, const heap *later, identity *out)
     free(seen);
     addrmap_release(&m.at);
     free(m.types), free(m.owner_earlier), free(m.owner_later), free(m.owned_any);
+    free(m.fixed), free(m.instance);
     if (failed)
         identity_release(out);
     return failed ? -1 : 0;

@@ -76,6 +76,74 @@ START_TEST(what_an_object_owns_tells_a_survivor_from_a_reused_address)
 }
 END_TEST
 
+/* Two classes of one name (a namedtuple and the class made from it) are told apart by address. */
+START_TEST(classes_of_one_name_are_told_apart_by_address)
+{
+    test_dump d1, d2;
+    heap a, b;
+    for (int k = 0; k < 2; k++) {
+        test_dump *d = k ? &d2 : &d1;
+        start(d, "boot 1");
+        uint32_t base = test_type_at(d, "ssl", "_ASN1Object", 0x9000);
+        uint32_t made = test_type_at(d, "ssl", "_ASN1Object", 0x9100);
+        /* the later dump lists them the other way round */
+        test_object(d, 0x10, k ? base : made, 72), test_root(d, 0x10, HEAPAN_ROOT_MODULE);
+        test_object(d, 0x20, str_type, 50), test_ref(d, 0x10, 0x20);
+        load(d, k ? &b : &a);
+    }
+    identity id;
+    ck_assert_int_eq(identity_compute(&a, &b, &id), 0);
+    ck_assert(!same(&a, &b, &id, 0x10));  /* the class at 0x9000 is not the one at 0x9100 */
+    identity_release(&id);
+    heap_release(&b), test_dump_release(&d2);
+    start(&d2, "boot 1");
+    test_type_at(&d2, "ssl", "_ASN1Object", 0x9000);
+    uint32_t made = test_type_at(&d2, "ssl", "_ASN1Object", 0x9100);
+    test_object(&d2, 0x10, made, 72), test_root(&d2, 0x10, HEAPAN_ROOT_MODULE);
+    test_object(&d2, 0x20, str_type, 50), test_ref(&d2, 0x10, 0x20);
+    load(&d2, &b);
+    ck_assert_int_eq(identity_compute(&a, &b, &id), 0);
+    ck_assert(same(&a, &b, &id, 0x10));
+    identity_release(&id);
+    heap_release(&a), heap_release(&b);
+    test_dump_release(&d1), test_dump_release(&d2);
+}
+END_TEST
+
+/*
+ * A dict that "filled up" under a new owner is new with it (a new
+ * instance's __dict__ at a freed dict's address), and so is what only it
+ * owns; an instance whose size changed (its attributes moved to a
+ * __dict__) is still itself.
+ */
+START_TEST(what_a_new_owner_owns_is_new)
+{
+    test_dump d1, d2;
+    heap a, b;
+    start(&d1, "boot 1");
+    uint32_t point = test_type(&d1, "app", "Point");
+    test_object(&d1, 0x10, dict_type, 64), test_root(&d1, 0x10, HEAPAN_ROOT_MODULE);
+    test_object(&d1, 0x50, dict_type, 64), test_ref(&d1, 0x10, 0x50);   /* empty */
+    test_object(&d1, 0x90, point, 48), test_root(&d1, 0x90, HEAPAN_ROOT_MODULE);
+    load(&d1, &a);
+    start(&d2, "boot 1");
+    point = test_type(&d2, "app", "Point");
+    test_object(&d2, 0x10, dict_type, 64), test_root(&d2, 0x10, HEAPAN_ROOT_MODULE);
+    test_object(&d2, 0x30, point, 48), test_ref(&d2, 0x10, 0x30);       /* a new instance */
+    test_object(&d2, 0x50, dict_type, 96), test_ref(&d2, 0x30, 0x50);   /* its __dict__ */
+    test_object(&d2, 0x80, list_type, 56), test_ref(&d2, 0x50, 0x80);
+    test_object(&d2, 0x90, point, 40), test_root(&d2, 0x90, HEAPAN_ROOT_MODULE);
+    load(&d2, &b);
+    identity id;
+    ck_assert_int_eq(identity_compute(&a, &b, &id), 0);
+    ck_assert(!same(&a, &b, &id, 0x50));  /* filled up, but under the new 0x30 */
+    ck_assert(same(&a, &b, &id, 0x90));   /* 48 B then 40 B: an instance, owning nothing */
+    identity_release(&id);
+    heap_release(&a), heap_release(&b);
+    test_dump_release(&d1), test_dump_release(&d2);
+}
+END_TEST
+
 START_TEST(another_type_at_the_address_is_another_object)
 {
     test_dump d1, d2;
@@ -147,6 +215,8 @@ Suite *identity_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, what_an_object_owns_tells_a_survivor_from_a_reused_address);
     tcase_add_test(tc, another_type_at_the_address_is_another_object);
+    tcase_add_test(tc, classes_of_one_name_are_told_apart_by_address);
+    tcase_add_test(tc, what_a_new_owner_owns_is_new);
     tcase_add_test(tc, a_cycle_of_owners_is_decided);
     tcase_add_test(tc, another_process_is_told_by_its_start);
     suite_add_tcase(s, tc);

@@ -73,7 +73,13 @@ uint32_t test_string(test_dump *d, const char *s)
 
 uint32_t test_type(test_dump *d, const char *module, const char *name)
 {
-    heapan_type t = {.name = test_string(d, name), .module = test_string(d, module)};
+    return test_type_at(d, module, name, 0);
+}
+
+uint32_t test_type_at(test_dump *d, const char *module, const char *name, uint64_t address)
+{
+    heapan_type t = {.name = test_string(d, name), .module = test_string(d, module),
+                     .address = address};
     uint32_t id = heapan_writer_type(d->w, &t);
     ck_assert_msg(id != 0, "type: %s", heapan_writer_error(d->w));
     return id;

@@ -33,6 +33,8 @@ uint32_t test_string(test_dump *d, const char *s);
 
 /* Interns a type "module.name" with no flags; aborts on failure. */
 uint32_t test_type(test_dump *d, const char *module, const char *name);
+/* A type whose own object is at `address`. */
+uint32_t test_type_at(test_dump *d, const char *module, const char *name, uint64_t address);
 
 /* Writes an object of `size` bytes; aborts on failure. */
 void test_object(test_dump *d, uint64_t address, uint32_t type, uint64_t size);
