@@ -234,7 +234,8 @@ int cmd_compare(int argc, char **argv)
         /* one process: its objects matched by identity too, beside the meaning */
         int same = identity_same_process(&sides[BASE].a.heap, &sides[NEW].a.heap) == 1;
         int unmatched = same && survivors_find(&sides[BASE].a.heap, NULL, &sides[NEW].r,
-                                               &sides[NEW].paths, &matched) < 0;
+                                               &sides[NEW].paths, &(survivors_options){0},
+                                               &matched) < 0;
         src.identity = same && !unmatched ? &matched : NULL;
         if (unmatched || compare_build(&sides[BASE].r, &sides[BASE].paths, &sides[NEW].r,
                                        &sides[NEW].paths, args.limits, args.limit_count, noise,

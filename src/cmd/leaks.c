@@ -15,6 +15,8 @@
 #include "report/structures.h"
 #include "report/survivors.h"
 
+#define LEAKS_HARNESS_MAX 16
+
 typedef struct leaks_args {
     const char *output;
     int format;
@@ -22,6 +24,8 @@ typedef struct leaks_args {
     progress_mode progress;
     size_spec limit;
     uint64_t top;
+    survivors_options survive;
+    const char *harness[LEAKS_HARNESS_MAX];
 } leaks_args;
 
 static void parse_args(int argc, char **argv, leaks_args *args)
@@ -30,6 +34,7 @@ static void parse_args(int argc, char **argv, leaks_args *args)
         {"output", required_argument, NULL, 'o'},       {"format", required_argument, NULL, 'f'},
         {"fail-on-leak", required_argument, NULL, 'l'}, {"top", required_argument, NULL, 'n'},
         {"color", required_argument, NULL, 'C'},        {"progress", required_argument, NULL, 'p'},
+        {"warmed-up", no_argument, NULL, 'w'},          {"harness", required_argument, NULL, 'H'},
         {NULL, 0, NULL, 0}};
     int c, format = -1;
     opterr = 0;
@@ -44,6 +49,13 @@ static void parse_args(int argc, char **argv, leaks_args *args)
             args->limit = parse_size("leaks", "--fail-on-leak", optarg);
             if (args->limit.percent > 0)
                 usage_error("leaks", "leaks: --fail-on-leak takes a size (1MB), not a share");
+            break;
+        case 'w': args->survive.warmed_up = 1; break;
+        case 'H':
+            if (args->survive.harness_count == LEAKS_HARNESS_MAX || !*optarg)
+                usage_error("leaks", "leaks: --harness takes a module name, at most %d times",
+                            LEAKS_HARNESS_MAX);
+            args->harness[args->survive.harness_count++] = optarg;
             break;
         case 'n': args->top = parse_count("leaks", "--top", optarg); break;
         case 'C': args->color = parse_color("leaks", optarg); break;
@@ -104,7 +116,8 @@ static int open_all(analysis *a, char **files, int n, const leaks_args *args)
 {
     int warned = 0;
     for (int k = 0; k < n; k++) {
-        unsigned needs = k == n - 1 ? ANALYSIS_TREE | ANALYSIS_LABELS : 0;
+        /* the baseline's labels tell a replaced value (replaced.h) */
+        unsigned needs = k == n - 1 ? ANALYSIS_TREE | ANALYSIS_LABELS : k == 0 ? ANALYSIS_LABELS : 0;
         if (analysis_open(&a[k], files[k], args->progress, needs) < 0)
             return -1;
         if (a[k].heap.warning_count) {
@@ -122,6 +135,7 @@ int cmd_leaks(int argc, char **argv)
 {
     leaks_args args = {.output = "-", .top = 10, .progress = PROGRESS_AUTO};
     parse_args(argc, argv, &args);
+    args.survive.harness = args.harness;
     int n = argc - optind;
     char **given = argv + optind, *files[3] = {given[0], given[n / 2], given[n - 1]};
     if (n > 3)  /* a series: its first, a middle and its last dump */
@@ -144,16 +158,17 @@ int cmd_leaks(int argc, char **argv)
                    structure_index_build(&baseline, &a[0].heap, &a[0].dom, &baseline_paths) < 0 ||
                    retention_compute(&last->heap, &paths) < 0 ||
                    report_build(&last->heap, &last->dom, &paths, &o, &final) < 0 ||
-                   survivors_find(&a[0].heap, n == 3 ? &a[1].heap : NULL, &final, &paths, &s) < 0))
+                   survivors_find(&a[0].heap, n == 3 ? &a[1].heap : NULL, &final, &paths, &args.survive,
+                                 &s) < 0))
         dump_out_of_memory(last->path);
     else if (opened) {
         leaks_source src = {files[0], n == 3 ? files[1] : NULL, files[n - 1], args.limit.bytes,
                             (size_t)args.top};
         if (write_leaks(&s, &final, &args, &src) == 0)
-            code = args.limit.bytes && s.bytes >= args.limit.bytes ? EXIT_FOUND : EXIT_OK;
+            code = args.limit.bytes && s.leaked_bytes >= args.limit.bytes ? EXIT_FOUND : EXIT_OK;
         if (code == EXIT_FOUND)
             errorf("leaks: limit crossed: %llu bytes allocated after the baseline are still alive "
-                   "(--fail-on-leak %llu)", (unsigned long long)s.bytes,
+                   "and leaked (--fail-on-leak %llu)", (unsigned long long)s.leaked_bytes,
                    (unsigned long long)args.limit.bytes);
     }
     survivors_release(&s);
@@ -167,10 +182,14 @@ int cmd_leaks(int argc, char **argv)
 }
 
 const command cmd_leaks_entry = {
-    "leaks", cmd_leaks, "[--fail-on-leak SIZE] [-o FILE] BASELINE [TARGET] FINAL | DUMP...",
+    "leaks", cmd_leaks, "[--fail-on-leak SIZE] [--warmed-up] [-o FILE] BASELINE [TARGET] FINAL | DUMP...",
     "what was allocated after the baseline and is still alive, by what holds it (one process)",
     "  a series of more than three dumps stands for its first, middle and last\n"
-    "  -l, --fail-on-leak SIZE  exit 1 when this much survived (1MB, 512K)\n"
+    "  -l, --fail-on-leak SIZE  exit 1 when this much leaked (1MB, 512K)\n"
+    "      --warmed-up    the work ran once before the baseline: what caches and\n"
+    "                     imports keep counts as leaked too\n"
+    "      --harness MODULE  what objects of MODULE's classes hold is the test\n"
+    "                     runner's, not leaked (pytest --heapan passes _pytest)\n"
     "  -n, --top N        holders shown (default 10)\n"
     "  -o, --output FILE  write here; .txt, .md, .html or .json picks the format\n"
     "  -f, --format FMT   text, md, html or json\n"

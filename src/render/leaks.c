@@ -37,10 +37,14 @@ static void summary(doc *d, const survivors *s, const report *final, const leaks
     doc_fact(d, "still alive");
     doc_textf(d, "%" PRIu64 " object%s, ", s->count, plural(s->count));
     doc_bytes(d, s->bytes);
+    doc_fact(d, "leaked");
+    doc_textf(d, "%" PRIu64 " object%s, ", s->leaked, plural(s->leaked));
+    doc_bytes(d, s->leaked_bytes);
+    doc_text(d, s->warmed_up ? " (after a warm-up: caches count)" : " (caches and imports apart)");
     if (src->limit) {
         doc_fact(d, "limit");
         doc_bytes(d, src->limit);
-        doc_text(d, s->bytes >= src->limit ? ": crossed" : ": not crossed");
+        doc_text(d, s->leaked_bytes >= src->limit ? ": crossed" : ": not crossed");
     }
     doc_para(d, TONE_NOTE);
     doc_styled(d, SPAN_STRONG, 0, "How an object is known again.");
@@ -62,18 +66,100 @@ static void type_list(doc *d, const heap *h, const survivor_cluster *c, size_t m
 
 static void clusters_table(doc *d, const survivors *s, const heap *h, size_t shown)
 {
-    static const char *const names[] = {"#", "held by", "objects", "new bytes", "retained", "most"};
-    static const column_kind kinds[] = {COL_COUNT, COL_TEXT, COL_COUNT, COL_BYTES, COL_BYTES,
-                                        COL_TEXT};
-    doc_table(d, 6, names, kinds, SIZE_MAX);
+    static const char *const names[] = {"#", "held by", "kept", "objects", "new bytes", "retained",
+                                        "most"};
+    static const column_kind kinds[] = {COL_COUNT, COL_TEXT, COL_TEXT, COL_COUNT, COL_BYTES,
+                                        COL_BYTES, COL_TEXT};
+    doc_table(d, 7, names, kinds, SIZE_MAX);
     for (size_t k = 0; k < shown; k++) {
         const survivor_cluster *c = &s->clusters[k];
         doc_cell(d), doc_textf(d, "%zu", k + 1), doc_sort_key(d, (double)k + 1);
         doc_cell(d), doc_styled(d, SPAN_PATH, 1, c->where);
+        doc_cell(d), doc_text(d, kept_kind_name(c->kind));
         doc_cell(d), doc_textf(d, "%" PRIu64, c->objects), doc_sort_key(d, (double)c->objects);
         doc_cell(d), doc_bytes(d, c->bytes), doc_sort_key(d, (double)c->bytes);
         doc_cell(d), doc_bytes(d, c->retained), doc_sort_key(d, (double)c->retained);
         doc_cell(d), type_list(d, h, c, 1);
+    }
+}
+
+/* The cache, module or root named after "through", if known. */
+static void kept_by(doc *d, const survivor_cluster *c)
+{
+    if (c->kept_by) {
+        doc_text(d, " (");
+        doc_styled(d, SPAN_PATH, 1, c->kept_by);
+        doc_text(d, ")");
+    }
+}
+
+/* What identity proves of a cluster, and what one pair of dumps cannot tell about its holder. */
+static void evidence(doc *d, const survivors *s, const survivor_cluster *c)
+{
+    doc_text(d, "allocated after the baseline and still alive, by identity");
+    switch (c->kind) {
+    case KEPT_LEAK:
+        doc_text(d, ": a leak, unless the program means to keep them.");
+        return;
+    case KEPT_CACHE:
+        doc_text(d, ", but kept only through a cache or a library's own state");
+        kept_by(d, c);
+        doc_text(d, s->warmed_up ? ". The work ran once before the baseline, so this is growth: a "
+                                   "cache that keeps more each time is a leak."
+                                 : ". A cache that fills once is not a leak; one that grows each "
+                                   "time is. Run the work once before the baseline to tell "
+                                   "(heapan leaks --warmed-up, pytest --heapan-repeat 2).");
+        return;
+    case KEPT_BOUNDED:
+        doc_text(d, ", but kept only by a bounded cache");
+        kept_by(d, c);
+        doc_text(d, ": lru_cache(maxsize=N) drops its oldest entries past N, so it stops growing.");
+        return;
+    case KEPT_IMPORT:
+        doc_text(d, ": a module imported since the baseline");
+        kept_by(d, c);
+        doc_text(d, s->warmed_up ? ", after a warm-up that should have imported it: an import "
+                                   "made anew each time."
+                                 : ", and what it defines. Modules are kept on purpose.");
+        return;
+    case KEPT_LOCAL:
+        doc_text(d, ", held by a running function's variables");
+        kept_by(d, c);
+        doc_text(d, ": they go when it returns, unless it never does (a thread's loop).");
+        return;
+    case KEPT_INTERPRETER:
+        doc_text(d, ", held by the interpreter or C code");
+        kept_by(d, c);
+        doc_text(d, ": interned strings, static objects, heapan's own state.");
+        return;
+    case KEPT_GARBAGE:
+        doc_text(d, ", but no root reaches them: garbage that the cycle collector frees at its "
+                    "next run.");
+        return;
+    case KEPT_REPLACED:
+        doc_text(d, ", in the place (the same key or attribute)");
+        kept_by(d, c);
+        doc_text(d, " of an object freed since: a replacement, not growth.");
+        return;
+    case KEPT_HARNESS:
+        doc_text(d, ", held through the test runner's own objects");
+        kept_by(d, c);
+        doc_text(d, " (a log capture, a report): the runner releases them.");
+        return;
+    }
+}
+
+static const char *kept_fix_text(kept_kind kind)
+{
+    switch (kind) {
+    case KEPT_CACHE:
+        return "none needed if it stops growing. If a warmed-up run shows it growing, bound the "
+               "cache (functools.lru_cache(maxsize=...)) or stop filling it per call.";
+    case KEPT_BOUNDED: return "none: the cache is bounded.";
+    case KEPT_IMPORT: return "none: an import keeps its module for the life of the process.";
+    case KEPT_GARBAGE: return "none: gc.collect() before the dump frees it.";
+    case KEPT_REPLACED: return "none: the old value is gone.";
+    default: return "none.";
     }
 }
 
@@ -88,9 +174,8 @@ static void cluster_details(doc *d, const survivors *s, const report *final, siz
     doc_bytes(d, c->bytes);
     doc_list(d);
     doc_item(d);
-    doc_styled(d, SPAN_STRONG, 0, "Evidence:");
-    doc_text(d, " allocated after the baseline and still alive, by identity: a leak, unless the "
-                "program means to keep them.");
+    doc_lead(d, "Evidence:");
+    evidence(d, s, c);
     doc_item(d);
     doc_lead(d, "Types:");
     type_list(d, final->heap, c, SURVIVOR_TYPES);
@@ -107,7 +192,9 @@ static void cluster_details(doc *d, const survivors *s, const report *final, siz
     }
     doc_item(d);
     doc_lead(d, "Fix:");
-    if (f && f->fix != SIZE_MAX)
+    if (c->kind != KEPT_LEAK && !(s->warmed_up && kept_counts(c->kind, 1)))
+        doc_text(d, kept_fix_text(c->kind));
+    else if (f && f->fix != SIZE_MAX)
         doc_dump(d, final->suggestions[f->fix].message);
     else
         doc_text(d, "release them when the work that made them is done (remove them from what "

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/replaced.h"
 #include "report/structures.h"
 #include "report/survivors.h"
 
@@ -172,9 +173,12 @@ static void clusters_free(clusters *c)
     free(c->by_holder), free(c->by_root), free(c->table);
 }
 
-static int by_bytes(const void *a, const void *b)
+/* Leaks first, then what caches, imports and the rest keep; each by bytes. */
+static int by_kind_bytes(const void *a, const void *b)
 {
     const survivor_cluster *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
     return x->bytes != y->bytes ? (x->bytes < y->bytes ? 1 : -1) : strcmp(x->where, y->where);
 }
 
@@ -201,31 +205,64 @@ static void tally_types(survivors *s, tally *t, size_t n)
     }
 }
 
+/* Why the survivors under top t are kept; a cluster is a leak as soon as one of its tops is. */
+static void classify(survivor_cluster *c, kept *why, uint32_t t, int first)
+{
+    char *by = NULL;
+    kept_kind kind = kept_why(why, t, first ? &by : NULL);
+    if (first)
+        c->kind = kind, c->kept_by = by;
+    else if (kind == KEPT_LEAK && c->kind != KEPT_LEAK)
+        c->kind = KEPT_LEAK;
+}
+
+/* What counts as leaked, and what each kind of holder keeps. */
+static void count_kinds(survivors *s)
+{
+    for (size_t k = 0; k < s->cluster_count; k++) {
+        const survivor_cluster *c = &s->clusters[k];
+        s->kind_objects[c->kind] += c->objects, s->kind_bytes[c->kind] += c->bytes;
+        if (kept_counts(c->kind, s->warmed_up))
+            s->leaked += c->objects, s->leaked_bytes += c->bytes;
+    }
+}
+
 /* Clusters the survivors by holder, with their bytes, what they retain, their types and a path. */
-static int cluster(survivors *s, const report *final, const retention *paths, const uint8_t *alive,
+static int cluster(survivors *s, report *final, const retention *paths, const kept_inputs *inputs,
                    const uint32_t *top)
 {
+    const uint8_t *alive = inputs->is_new;
     const heap *f = final->heap;
     size_t n = 0;
     clusters c;
+    kept why = {0};
     uint32_t *of_top = malloc((f->count ? f->count : 1) * sizeof *of_top);
     tally *tallies = malloc((s->count ? s->count : 1) * sizeof *tallies);
-    int failed = clusters_init(&c, s, f) < 0 || !of_top || !tallies;
+    int failed = clusters_init(&c, s, f) < 0 || kept_init(&why, final, paths, inputs) < 0 ||
+                 !of_top || !tallies;
     for (uint32_t v = 0; !failed && v < f->count; v++) {
         if (!alive[v] || top[v] != v)
             continue;
+        size_t before = s->cluster_count;
         uint32_t k = cluster_of(&c, f, paths, v);
         failed = k == UINT32_MAX;
         of_top[v] = (uint32_t)k;
         if (!failed) {
-            s->clusters[k].retained += final->dom->retained_size[v];
-            if (!s->clusters[k].example) {
-                path p = {0};
-                if (path_find(f, paths, v, HEAP_NONE, &p) > 0)
-                    s->clusters[k].example = path_text(f, &p);
-                path_release(&p);
-            }
+            classify(&s->clusters[k], &why, v, s->cluster_count > before);
+            survivor_cluster *in = &s->clusters[k];
+            in->retained += final->dom->retained_size[v];
+            if (s->cluster_count > before || final->dom->retained_size[v] >
+                                                 final->dom->retained_size[in->example_top])
+                in->example_top = v;  /* the path leads to the one that retains most */
         }
+    }
+    for (size_t k = 0; !failed && k < s->cluster_count; k++) {
+        survivor_cluster *in = &s->clusters[k];
+        path p = {0};
+        if (path_find(f, paths, in->example_top, HEAP_NONE, &p) > 0)
+            failed = !(in->example = path_text(f, &p));
+        in->example_type = f->type[in->example_top];
+        path_release(&p);
     }
     for (uint32_t v = 0; !failed && v < f->count; v++) {
         if (!alive[v])
@@ -236,22 +273,36 @@ static int cluster(survivors *s, const report *final, const retention *paths, co
     }
     if (!failed) {
         tally_types(s, tallies, n);
+        count_kinds(s);
         for (size_t k = 0; k < s->cluster_count; k++)
             for (size_t i = 0; i < final->leak_count && s->clusters[k].holder != HEAP_NONE; i++)
                 if (final->leaks[i].object == s->clusters[k].holder)
                     s->clusters[k].finding = &final->leaks[i];
         if (s->cluster_count)
-            qsort(s->clusters, s->cluster_count, sizeof *s->clusters, by_bytes);
+            qsort(s->clusters, s->cluster_count, sizeof *s->clusters, by_kind_bytes);
     }
     clusters_free(&c);
+    kept_release(&why);
     free(of_top), free(tallies);
     return failed ? -1 : 0;
 }
 
-int survivors_find(const heap *baseline, const heap *target, const report *final,
-                   const retention *paths, survivors *s)
+/* Each FINAL object's object in the baseline, through TARGET with three dumps; HEAP_NONE: new. */
+static uint32_t *in_baseline(const heap *f, const heap *target, const survivors *s)
+{
+    uint32_t *earlier = malloc((f->count ? f->count : 1) * sizeof *earlier);
+    for (uint32_t v = 0; earlier && v < f->count; v++) {
+        uint32_t in_target = target ? s->until_final.earlier[v] : v;
+        earlier[v] = in_target == HEAP_NONE ? HEAP_NONE : s->since_baseline.earlier[in_target];
+    }
+    return earlier;
+}
+
+int survivors_find(const heap *baseline, const heap *target, report *final,
+                   const retention *paths, const survivors_options *o, survivors *s)
 {
     memset(s, 0, sizeof *s);
+    s->warmed_up = o->warmed_up;
     const heap *f = final->heap;
     if (identity_compute(baseline, target ? target : f, &s->since_baseline) < 0 ||
         (target && identity_compute(target, f, &s->until_final) < 0))
@@ -260,8 +311,12 @@ int survivors_find(const heap *baseline, const heap *target, const report *final
     s->target_new_bytes = s->since_baseline.new_bytes;
     uint8_t *alive = find_alive(f, target, s);
     uint32_t *top = alive ? find_tops(f, paths, alive) : NULL;
-    int failed = !top || cluster(s, final, paths, alive, top) < 0;
-    free(alive), free(top);
+    uint32_t *earlier = top ? in_baseline(f, target, s) : NULL;
+    uint8_t *replaced = earlier ? calloc(f->count ? f->count : 1, 1) : NULL;
+    kept_inputs in = {alive, replaced, o->harness, o->harness_count};
+    int failed = !replaced || replaced_find(baseline, f, earlier, paths, replaced) < 0 ||
+                 cluster(s, final, paths, &in, top) < 0;
+    free(alive), free(top), free(earlier), free(replaced);
     return failed ? -1 : 0;
 }
 
@@ -270,7 +325,7 @@ void survivors_release(survivors *s)
     identity_release(&s->since_baseline);
     identity_release(&s->until_final);
     for (size_t k = 0; k < s->cluster_count; k++)
-        free(s->clusters[k].where), free(s->clusters[k].example);
+        free(s->clusters[k].where), free(s->clusters[k].example), free(s->clusters[k].kept_by);
     free(s->clusters);
     memset(s, 0, sizeof *s);
 }

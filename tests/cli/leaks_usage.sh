@@ -16,6 +16,7 @@ run heapan leaks basic.zst missing.zst
 run heapan leaks trace.zst basic.zst
 run heapan leaks basic.zst cut.zst
 run heapan leaks basic.zst hostile.zst
+run heapan leaks --warmed-up --fail-on-leak 1K basic.zst hostile.zst
 echo "== a dump against itself: nothing is new"
 run heapan leaks chain.zst chain.zst
 heapan leaks --format json chain.zst chain.zst chain.zst |

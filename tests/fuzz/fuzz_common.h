@@ -289,7 +289,7 @@ static inline void fuzz_compare(const uint8_t *a, size_t a_size, const uint8_t *
             render_compare_json(sink, &c, &src);
         }
         survivors found;  /* the same two payloads, their objects matched by identity */
-        if (survivors_find(&base.h, NULL, &now.rep, &now.paths, &found) == 0 && sink) {
+        if (survivors_find(&base.h, NULL, &now.rep, &now.paths, &(survivors_options){1, NULL, 0}, &found) == 0 && sink) {
             leaks_source from = {"base.zst", NULL, "new.zst", 1024, 10};
             doc d;
             doc_init(&d);
