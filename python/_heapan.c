@@ -7,7 +7,7 @@
 
 static PyObject *counts_dict(const dump_result *r)
 {
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "objects",
+    PyObject *counts = Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "objects",
                          (unsigned long long)r->counts.objects, "total_size",
                          (unsigned long long)r->total_size, "inline_values_size",
                          (unsigned long long)r->inline_values_size, "references",
@@ -15,27 +15,37 @@ static PyObject *counts_dict(const dump_result *r)
                          (unsigned long long)r->counts.roots, "types",
                          (unsigned long long)r->counts.types, "bytes_written",
                          (unsigned long long)r->counts.bytes_written, "seconds", r->seconds);
+    if (counts && r->by_type && PyDict_SetItemString(counts, "by_type", r->by_type) < 0)
+        Py_CLEAR(counts);
+    return counts;
 }
 
 static PyObject *heapan_dump(PyObject *module, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"path", "values", "tracebacks", "gc_collect", "level", NULL};
+    static char *keywords[] = {"path", "values", "tracebacks", "gc_collect", "level", "by_type",
+                               NULL};
     PyObject *path;
-    dump_options options = {.values = 1, .tracebacks = 1, .gc_collect = 0, .level = 0};
+    dump_options options = {.values = 1, .tracebacks = 1, .gc_collect = 0, .level = 0,
+                            .call_args = args, .call_kwargs = kwargs};
     (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|$pppi:dump", keywords,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|$pppip:dump", keywords,
                                      PyUnicode_FSConverter, &path, &options.values,
-                                     &options.tracebacks, &options.gc_collect, &options.level))
+                                     &options.tracebacks, &options.gc_collect, &options.level,
+                                     &options.by_type))
         return NULL;
     if (options.level < 0 || options.level > 22) {
         Py_DECREF(path);
         PyErr_SetString(PyExc_ValueError, "level must be between 1 and 22 (0: default)");
         return NULL;
     }
-    dump_result result;
+    dump_result result = {0};
     int failed = dump_heap(PyBytes_AS_STRING(path), &options, &result);
     Py_DECREF(path);
-    return failed ? NULL : counts_dict(&result);
+    if (failed)
+        return NULL;
+    PyObject *counts = counts_dict(&result);
+    Py_XDECREF(result.by_type);
+    return counts;
 }
 
 static PyObject *heapan_trace_start(PyObject *module, PyObject *args, PyObject *kwargs)

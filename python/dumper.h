@@ -16,6 +16,8 @@ typedef struct dump_options {
     int gc_collect;  /* run a full collection first */
     int tracebacks;  /* record allocation stacks when tracemalloc traces */
     int level;       /* zstd level; 0 = libheapan's default */
+    int by_type;     /* tally objects and bytes by type into result->by_type */
+    PyObject *call_args, *call_kwargs;  /* borrowed: the call's own tuple and dict, left out */
 } dump_options;
 
 typedef struct dump_result {
@@ -23,6 +25,7 @@ typedef struct dump_result {
     uint64_t total_size;  /* shallow bytes of all objects */
     uint64_t inline_values_size;  /* of which inline attribute values (3.11+) */
     double seconds;
+    PyObject *by_type;    /* with options.by_type: bytes, "module.Type\tobjects\tbytes\n" lines; a new reference */
 } dump_result;
 
 /*

@@ -3,7 +3,8 @@
 # `make distcheck` (unit, command-line and fuzz-replay tests, the install
 # check, the tarball), then the same tests built with ASan and UBSan, then
 # the Python producer's tests on the other CPythons the machine has, then
-# the Python package installed by make install and by pip (test-install.sh).
+# the Python package installed by make install and by pip (test-install.sh),
+# then the pytest plugin under Debian's python3 and python3-pytest (test-pytest.sh).
 # Builds go to build/ under the source tree, out of tree, so an in-tree
 # build (the README's first command) does not stop it.  Every stage runs;
 # the last line counts the tests of all of them: "N passed, N failed".
@@ -62,6 +63,7 @@ stage release release
 stage sanitizers sanitizers
 stage pythons pythons
 stage install scripts/test-install.sh
+stage pytest scripts/test-pytest.sh
 # automake's "# PASS: N" summary lines, one set for each build
 awk -v stages="$failed_stages" -v seconds="$(($(date +%s) - start))" '
     /^# PASS:/ {p += $3}
@@ -70,4 +72,5 @@ awk -v stages="$failed_stages" -v seconds="$(($(date +%s) - start))" '
         if (stages && !f) f = stages
         printf "%d passed, %d failed (in %d s)\n", p, f, seconds
         exit f ? 1 : 0
-    }' "$logs"/release.log "$logs"/sanitizers.log "$logs"/pythons.log "$logs"/install.log
+    }' "$logs"/release.log "$logs"/sanitizers.log "$logs"/pythons.log "$logs"/install.log \
+    "$logs"/pytest.log

@@ -4,6 +4,9 @@
     heapan.dump("app.zst")
     with heapan.trace("app.trace.zst"):
         work()
+    with heapan.leakcheck() as lc:
+        work()
+    lc.assert_none(limit="64K")
 
 A dump holds the data of the process, secrets included: store and share
 it as you would the process's memory.  values=False keeps every string
@@ -19,10 +22,11 @@ import time
 from heapan import _heapan
 
 __all__ = ["dump", "dump_at_exit", "dump_on_signal", "dump_every", "expand_path", "trace",
-           "start_trace", "stop_trace", "is_tracing", "Trace", "DumpSeries"]
+           "start_trace", "stop_trace", "is_tracing", "Trace", "DumpSeries", "leakcheck",
+           "LeakError"]
 
 
-def dump(path, *, values=True, tracebacks=True, gc_collect=False, level=0):
+def dump(path, *, values=True, tracebacks=True, gc_collect=False, level=0, by_type=False):
     """Write a heap dump of this process to `path` (a zstd-compressed heapan file).
 
     values: record the first 64 characters of str/bytes objects (with a hash
@@ -32,14 +36,29 @@ def dump(path, *, values=True, tracebacks=True, gc_collect=False, level=0):
     gc_collect: run a full garbage collection first.
     level: zstd compression level, 1 to 22; 0 is the default (3).  19
         makes files about 15% smaller and the dump a few times slower.
+    by_type: also tally what was written by class.
 
     Returns a dict: objects, total_size (their shallow bytes),
     inline_values_size (the part of total_size that is attribute values kept
     inline in instances, which sys.getsizeof leaves out), references, roots,
-    types, bytes_written, seconds.
+    types, bytes_written, seconds; with by_type, "by_type" maps each class's
+    name (module.qualname, builtins bare, as reports name it) to a tuple
+    (objects, bytes).
     """
-    return _heapan.dump(os.fspath(path), values=values, tracebacks=tracebacks,
-                        gc_collect=gc_collect, level=level)
+    result = _heapan.dump(os.fspath(path), values=values, tracebacks=tracebacks,
+                          gc_collect=gc_collect, level=level, by_type=by_type)
+    if by_type:
+        result["by_type"] = parse_by_type(result["by_type"])
+    return result
+
+
+def parse_by_type(text):
+    """_heapan.dump(by_type=True)'s summary, one bytes object, as a dict name -> (objects, bytes)."""
+    tallies = {}
+    for line in text.decode("utf-8", "surrogateescape").splitlines():
+        name, objects, size = line.rsplit("\t", 2)
+        tallies[name] = (int(objects), int(size))
+    return tallies
 
 
 def expand_path(template, number=None):
@@ -204,3 +223,7 @@ def stop_trace():
 def is_tracing():
     """True while an allocation trace is being recorded."""
     return _heapan.is_tracing()
+
+
+# Last: heapan.leaks uses dump() through _heapan, and the tool finder.
+from heapan.leaks import LeakError, leakcheck  # noqa: E402

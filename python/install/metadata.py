@@ -9,6 +9,9 @@ REQUIRES_PYTHON = ">=3.8"
 # "[group]" sections of name = module:function lines, as entry_points.txt spells them.
 ENTRY_POINTS = {
     "console_scripts": ["heapan = heapan.tool:main"],
+    # pytest loads the plugin from any installed distribution; it does nothing without --heapan.
+    # Named as its module, so that -p heapan.pytest_plugin finds it registered already.
+    "pytest11": ["heapan.pytest_plugin = heapan.pytest_plugin"],
 }
 
 

@@ -60,6 +60,16 @@ class ApiTest(unittest.TestCase):
         self.assertFalse([l for l in records(self.path("n.zst"))
                           if " stack=" in l.split(" text=")[0]])
 
+    def test_by_type_tallies_what_was_written(self):
+        kept = [Tracked() for _ in range(1000)]
+        counts = heapan.dump(self.path("b.zst"), by_type=True)
+        tallies = counts["by_type"]
+        self.assertEqual(sum(n for n, _ in tallies.values()), counts["objects"])
+        self.assertEqual(sum(size for _, size in tallies.values()), counts["total_size"])
+        self.assertGreaterEqual(tallies["%s.Tracked" % __name__][0], len(kept))
+        self.assertIn("dict", tallies)  # builtins are named bare, as reports name them
+        self.assertNotIn("by_type", heapan.dump(self.path("n.zst")))
+
     def test_expand_path(self):
         expanded = heapan.expand_path("dump-%p-%t-%%.zst")
         self.assertTrue(expanded.startswith("dump-%d-" % os.getpid()))

@@ -7,6 +7,7 @@ identity must tell the churn from the leak.
 Run by `make check` with PYTHONPATH set to the build tree and HEAPAN
 naming the tool.
 """
+import functools
 import json
 import os
 import subprocess
@@ -14,6 +15,8 @@ import sys
 import tempfile
 import textwrap
 import unittest
+
+import heapan
 
 HEAPAN = os.environ["HEAPAN"]
 VALIDATE = os.path.join(os.environ["top_srcdir"], "tests", "tools", "validate_json.py")
@@ -88,6 +91,9 @@ class LeaksTest(unittest.TestCase):
         top = self.big(doc)
         self.assertEqual(len(top), 1, top)
         self.assertEqual(top[0]["held_by"], "module __main__ . cache")
+        self.assertEqual(top[0]["kept"], "leak")
+        self.assertEqual(doc["leaked"]["bytes"], top[0]["bytes"] + sum(
+            c["bytes"] for c in doc["clusters"][1:] if c["kept"] == "leak"))
         types = {t["name"]: t["objects"] for t in top[0]["types"]}
         self.assertEqual(types.get("__main__.Session"), 500, types)
         self.assertEqual(types.get("list"), 500, types)
@@ -101,6 +107,14 @@ class LeaksTest(unittest.TestCase):
         self.assertTrue(top, doc["clusters"][:3])
         self.assertIn("loggerDict", top[0]["held_by"])
         self.assertIn("logging.Logger", [t["name"] for t in top[0]["types"]])
+        # one interval cannot tell logging's registry from a cache that fills once ...
+        self.assertEqual(top[0]["kept"], "cache", top[0])
+        self.assertEqual(top[0]["kept_by"], "module logging", top[0])
+        self.assertLess(doc["leaked"]["bytes"], 1024, doc["leaked"])
+        # ... a baseline after a warm-up can: what the registry keeps since is growth
+        warmed = self.json_of("--warmed-up", *self.dumps["loggers"])
+        self.assertGreater(warmed["leaked"]["bytes"], 100 * 1024, warmed["leaked"])
+        self.assertTrue(warmed["warmed_up"])
 
     def test_a_program_that_releases_everything_leaks_nothing(self):
         doc = self.json_of(*self.dumps["none"])
@@ -135,6 +149,110 @@ class LeaksTest(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("different processes", result.stderr)
         self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)
+
+
+class Session:
+    def __init__(self):
+        self.data = list(range(300))
+
+
+_CACHE = {}
+_LOG = []
+
+
+@functools.lru_cache(maxsize=None)
+def _lookup(key):
+    return Session()
+
+
+class LeakCheckTest(unittest.TestCase):
+    """heapan.leakcheck(), in this process."""
+
+    def test_a_leak_into_a_module_dict_is_found_with_its_path(self):
+        with heapan.leakcheck() as lc:
+            _CACHE["k"] = Session()
+        self.assertEqual(len(lc.leaked), 1, lc.leaked)
+        self.assertEqual(str(lc.leaked[0]).split(" (")[0],
+                         "module %s . _CACHE [ 'k' ] -> Session" % __name__)
+        self.assertGreater(lc.bytes, sys.getsizeof(_CACHE["k"].data))
+        with self.assertRaises(heapan.LeakError) as raised:
+            lc.assert_none()
+        self.assertIn("_CACHE [ 'k' ] -> Session", str(raised.exception))
+        lc.assert_none(limit="1MB")
+        self.assertIsNone(lc.baseline)  # the dumps are gone
+
+    def test_what_a_cache_keeps_counts_only_after_a_warm_up(self):
+        with heapan.leakcheck() as lc:
+            _lookup(1)
+        self.assertEqual(lc.leaked, [])
+        self.assertEqual(lc.bytes, 0)
+        self.assertIn("cache", [c.kept for c in lc.kept])
+        with heapan.leakcheck(warmed_up=True) as warm:
+            _lookup(2)  # an unbounded cache that grows each call
+        self.assertGreater(warm.bytes, 2000, warm.kept)
+        self.assertEqual(warm.leaked[0].kept, "cache")
+
+    def test_garbage_and_released_objects_are_no_leak(self):
+        with heapan.leakcheck() as lc:
+            a, b = Session(), Session()
+            a.other, b.other = b, a
+            del a, b
+            made = [Session() for _ in range(100)]
+            del made
+        self.assertEqual((lc.leaked, lc.bytes), ([], 0))
+        lc.assert_none()
+
+    def test_a_clean_block_needs_no_second_dump(self):
+        with heapan.leakcheck() as lc:
+            made = [Session() for _ in range(100)]
+            del made
+        self.assertTrue(lc.untouched)
+        with heapan.leakcheck() as lc:
+            _LOG.append(Session())
+        self.assertFalse(lc.untouched)
+        self.assertGreater(lc.bytes, 1000)
+
+    def test_a_block_that_stops_tracemalloc_is_still_checked(self):
+        import tracemalloc
+        with heapan.leakcheck() as lc:
+            _LOG.append(Session())
+            tracemalloc.stop()  # what it traced is gone: no proof of a clean block
+        self.assertFalse(lc.untouched)
+        self.assertGreater(lc.bytes, 1000)
+        self.assertFalse(tracemalloc.is_tracing())
+
+    def test_without_the_program_it_counts_by_type(self):
+        with heapan.leakcheck(heapan=False) as lc:
+            _LOG.append(Session())
+        self.assertFalse(lc.paths_known)
+        grown = {name: (n, size) for name, n, size in lc.by_type}
+        self.assertEqual(grown["%s.Session" % __name__][0], 1, lc.by_type)
+        self.assertLess(lc.bytes, 16 * 1024, lc.by_type)
+        with self.assertRaises(heapan.LeakError) as raised:
+            lc.assert_none()
+        self.assertIn("the heapan program was not found", str(raised.exception))
+
+    def test_kept_dumps_and_a_failing_block(self):
+        with tempfile.TemporaryDirectory() as where:
+            with heapan.leakcheck(where, keep=True) as lc:
+                _LOG.append(Session())
+            self.assertEqual(sorted(os.listdir(where)), ["baseline.zst", "final.zst"])
+            self.assertEqual(leaks(lc.baseline, lc.final).returncode, 0)
+            lc.discard()
+            self.assertEqual(os.listdir(where), [])
+            with self.assertRaises(KeyError):
+                with heapan.leakcheck(where, keep=True):
+                    raise KeyError("the block's own error")
+            self.assertEqual(os.listdir(where), [])  # a failed block is not checked
+
+    def test_sizes(self):
+        from heapan.leaks import format_size, parse_size
+        self.assertEqual([parse_size(s) for s in ("0", "4096", "512K", "1.5MiB", "1MB", 7)],
+                         [0, 4096, 512 << 10, 3 << 19, 1 << 20, 7])
+        for bad in ("lots", "-1", "1XB", True):
+            with self.assertRaises(ValueError):
+                parse_size(bad)
+        self.assertEqual((format_size(512), format_size(1536)), ("512 B", "1.5 KiB"))
 
 
 if __name__ == "__main__":
