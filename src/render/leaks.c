@@ -93,60 +93,48 @@ static void kept_by(doc *d, const survivor_cluster *c)
     }
 }
 
+/*
+ * What identity proves of a cluster of each kind, around the name of what
+ * keeps it: the text before it, and after it without and with a warm-up.
+ */
+static const struct {
+    const char *lead, *cold, *warm;
+} evidence_texts[KEPT_KIND_COUNT] = {
+    [KEPT_LEAK] = {NULL, ": a leak, unless the program means to keep them.", NULL},
+    [KEPT_CACHE] = {", but kept only through a cache or a library's own state",
+                    ". A cache that fills once is not a leak; one that grows each time is. Run the "
+                    "work once before the baseline to tell (heapan leaks --warmed-up, pytest "
+                    "--heapan-repeat 2).",
+                    ". The work ran once before the baseline, so this is growth: a cache that keeps "
+                    "more each time is a leak."},
+    [KEPT_BOUNDED] = {", but kept only by a bounded cache",
+                      ": lru_cache(maxsize=N) drops its oldest entries past N, so it stops growing.",
+                      NULL},
+    [KEPT_IMPORT] = {": a module imported since the baseline", ", and what it defines. Modules are "
+                     "kept on purpose.", ", after a warm-up that should have imported it: an "
+                     "import made anew each time."},
+    [KEPT_LOCAL] = {", held by a running function's variables",
+                    ": they go when it returns, unless it never does (a thread's loop).", NULL},
+    [KEPT_INTERPRETER] = {", held by the interpreter or C code",
+                          ": interned strings, static objects, heapan's own state.", NULL},
+    [KEPT_GARBAGE] = {NULL, ", but no root reaches them: garbage that the cycle collector frees "
+                      "at its next run.", NULL},
+    [KEPT_REPLACED] = {", in the place (the same key or attribute)",
+                       " of an object freed since: a replacement, not growth.", NULL},
+    [KEPT_HARNESS] = {", held through the test runner's own objects",
+                      " (a log capture, a report): the runner releases them.", NULL},
+};
+
 /* What identity proves of a cluster, and what one pair of dumps cannot tell about its holder. */
 static void evidence(doc *d, const survivors *s, const survivor_cluster *c)
 {
     doc_text(d, "allocated after the baseline and still alive, by identity");
-    switch (c->kind) {
-    case KEPT_LEAK:
-        doc_text(d, ": a leak, unless the program means to keep them.");
-        return;
-    case KEPT_CACHE:
-        doc_text(d, ", but kept only through a cache or a library's own state");
+    if (evidence_texts[c->kind].lead) {
+        doc_text(d, evidence_texts[c->kind].lead);
         kept_by(d, c);
-        doc_text(d, s->warmed_up ? ". The work ran once before the baseline, so this is growth: a "
-                                   "cache that keeps more each time is a leak."
-                                 : ". A cache that fills once is not a leak; one that grows each "
-                                   "time is. Run the work once before the baseline to tell "
-                                   "(heapan leaks --warmed-up, pytest --heapan-repeat 2).");
-        return;
-    case KEPT_BOUNDED:
-        doc_text(d, ", but kept only by a bounded cache");
-        kept_by(d, c);
-        doc_text(d, ": lru_cache(maxsize=N) drops its oldest entries past N, so it stops growing.");
-        return;
-    case KEPT_IMPORT:
-        doc_text(d, ": a module imported since the baseline");
-        kept_by(d, c);
-        doc_text(d, s->warmed_up ? ", after a warm-up that should have imported it: an import "
-                                   "made anew each time."
-                                 : ", and what it defines. Modules are kept on purpose.");
-        return;
-    case KEPT_LOCAL:
-        doc_text(d, ", held by a running function's variables");
-        kept_by(d, c);
-        doc_text(d, ": they go when it returns, unless it never does (a thread's loop).");
-        return;
-    case KEPT_INTERPRETER:
-        doc_text(d, ", held by the interpreter or C code");
-        kept_by(d, c);
-        doc_text(d, ": interned strings, static objects, heapan's own state.");
-        return;
-    case KEPT_GARBAGE:
-        doc_text(d, ", but no root reaches them: garbage that the cycle collector frees at its "
-                    "next run.");
-        return;
-    case KEPT_REPLACED:
-        doc_text(d, ", in the place (the same key or attribute)");
-        kept_by(d, c);
-        doc_text(d, " of an object freed since: a replacement, not growth.");
-        return;
-    case KEPT_HARNESS:
-        doc_text(d, ", held through the test runner's own objects");
-        kept_by(d, c);
-        doc_text(d, " (a log capture, a report): the runner releases them.");
-        return;
     }
+    doc_text(d, s->warmed_up && evidence_texts[c->kind].warm ? evidence_texts[c->kind].warm
+                                                              : evidence_texts[c->kind].cold);
 }
 
 static const char *kept_fix_text(kept_kind kind)
