@@ -9,9 +9,11 @@
 
 enum {
     EDGE_SEEN = 1,    /* the edge from its retention parent was read */
-    EDGE_NAMED = 2,   /* an attribute, or a value under a str key */
+    EDGE_NAMED = 2,   /* an attribute, or a value under a str key: EDGE_ATTRIBUTE or EDGE_KEY */
     EDGE_DUNDER = 4,  /* an attribute or key with a system-defined name: __warningregistry__ */
-    EDGE_FIELD = 8    /* a structural reference: an instance's __dict__, a frame's f_back */
+    EDGE_FIELD = 8,   /* a structural reference: an instance's __dict__, a frame's f_back */
+    EDGE_ATTRIBUTE = 16,  /* an attribute held in the instance itself (inline values, slots) */
+    EDGE_KEY = 32         /* a value under a str key: an attribute when the dict is a __dict__ */
 };
 
 const char *kept_kind_name(kept_kind kind)
@@ -56,6 +58,7 @@ static void read_edges(kept *k)
                 k->edge[c] |= EDGE_FIELD;  /* a __dict__ made since holds what was set in it */
             else
                 k->edge[c] |= EDGE_NAMED |
+                              (kind == HEAPAN_LABEL_ATTRIBUTE ? EDGE_ATTRIBUTE : EDGE_KEY) |
                               (is_dunder(heap_string(h, h->out_label[e], NULL)) ? EDGE_DUNDER : 0);
         }
     }
@@ -228,11 +231,12 @@ static int of_library_class(kept *k, uint32_t v)
 static uint32_t library_owner(kept *k, uint32_t t)
 {
     uint32_t p = up(k, t, 0);
-    if (p == HEAP_NONE || !(k->edge[t] & EDGE_NAMED))
+    if (p == HEAP_NONE)
         return HEAP_NONE;
-    if (of_library_class(k, p))
+    if ((k->edge[t] & EDGE_ATTRIBUTE) && of_library_class(k, p))
         return p;
-    uint32_t instance = (k->edge[p] & EDGE_FIELD) ? up(k, p, 0) : HEAP_NONE;  /* its __dict__ */
+    /* a str key of a dict that is an instance's __dict__; of a dict subclass, an item */
+    uint32_t instance = (k->edge[t] & EDGE_KEY) && (k->edge[p] & EDGE_FIELD) ? up(k, p, 0) : HEAP_NONE;
     return instance != HEAP_NONE && of_library_class(k, instance) ? instance : HEAP_NONE;
 }
 

@@ -7,6 +7,7 @@ identity must tell the churn from the leak.
 Run by `make check` with PYTHONPATH set to the build tree and HEAPAN
 naming the tool.
 """
+import collections
 import functools
 import json
 import os
@@ -159,6 +160,7 @@ class Session:
 _CACHE = {}
 _LOG = []
 _GRAPHS = {}
+_TALLY = collections.Counter()
 
 
 @functools.lru_cache(maxsize=None)
@@ -192,6 +194,13 @@ class LeakCheckTest(unittest.TestCase):
             _lookup(2)  # an unbounded cache that grows each call
         self.assertGreater(warm.bytes, 2000, warm.kept)
         self.assertEqual(warm.leaked[0].kept, "cache")
+
+    def test_items_of_a_library_container_are_the_programs(self):
+        # a Counter is a library class, but what the program puts in it is no library state
+        with heapan.leakcheck() as lc:
+            _TALLY["requests"] = 10 ** 40
+        self.assertEqual([c.kept for c in lc.leaked], ["leak"], lc.kept)
+        self.assertIn("_TALLY [ 'requests' ]", str(lc.leaked[0]))
 
     def test_garbage_and_released_objects_are_no_leak(self):
         with heapan.leakcheck() as lc:
