@@ -4,6 +4,7 @@
 
 #include "dumper.h"
 #include "tracer.h"
+#include "watch.h"
 
 static PyObject *counts_dict(const dump_result *r)
 {
@@ -46,6 +47,49 @@ static PyObject *heapan_dump(PyObject *module, PyObject *args, PyObject *kwargs)
     PyObject *counts = counts_dict(&result);
     Py_XDECREF(result.by_type);
     return counts;
+}
+
+static PyObject *heapan_dump_start(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"path", "values", "tracebacks", "gc_collect", "level", NULL};
+    PyObject *path;
+    dump_options options = {.values = 1, .tracebacks = 1, .call_args = args,
+                            .call_kwargs = kwargs};
+    (void)module;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|$pppi:dump_start", keywords,
+                                     PyUnicode_FSConverter, &path, &options.values,
+                                     &options.tracebacks, &options.gc_collect, &options.level))
+        return NULL;
+    if (options.level < 0 || options.level > 22) {
+        Py_DECREF(path);
+        PyErr_SetString(PyExc_ValueError, "level must be between 1 and 22 (0: default)");
+        return NULL;
+    }
+    dump_child child;
+    int failed = dump_heap_start(PyBytes_AS_STRING(path), &options, &child);
+    Py_DECREF(path);
+    return failed ? NULL : Py_BuildValue("(li)", (long)child.pid, child.fd);
+}
+
+static PyObject *heapan_dump_finish(PyObject *module, PyObject *args)
+{
+    long pid;
+    int fd;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "li:dump_finish", &pid, &fd))
+        return NULL;
+    dump_child child = {.pid = (pid_t)pid, .fd = fd};
+    dump_result result = {0};
+    char error[256];
+    int failed;
+    Py_BEGIN_ALLOW_THREADS
+    failed = dump_child_finish(&child, &result, error, sizeof error);
+    Py_END_ALLOW_THREADS
+    if (failed) {
+        PyErr_Format(PyExc_RuntimeError, "heapan: background dump: %s", error);
+        return NULL;
+    }
+    return counts_dict(&result);
 }
 
 static PyObject *heapan_trace_start(PyObject *module, PyObject *args, PyObject *kwargs)
@@ -97,10 +141,85 @@ static PyObject *heapan_is_tracing(PyObject *module, PyObject *unused)
     return PyBool_FromLong(trace_is_active());
 }
 
+static PyObject *heapan_watch_start(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"path", "limit_bytes", "percent", "rearm", "interval_ms",
+                               "values", "tracebacks", "level", NULL};
+    PyObject *path;
+    unsigned long long limit_bytes = 0;
+    unsigned percent = 0;
+    int interval_ms = 100;
+    watch_options options = {.dump = {.values = 1, .tracebacks = 1}};
+    (void)module;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|$KIpippi:watch_start", keywords,
+                                     PyUnicode_FSConverter, &path, &limit_bytes, &percent,
+                                     &options.rearm, &interval_ms, &options.dump.values,
+                                     &options.dump.tracebacks, &options.dump.level))
+        return NULL;
+    const char *problem = PyBytes_GET_SIZE(path) >= (Py_ssize_t)sizeof options.path
+                              ? "path is too long"
+                          : (limit_bytes == 0) == (percent == 0)
+                              ? "give one of limit_bytes and percent"
+                          : percent > 100 ? "percent must be between 1 and 100"
+                          : interval_ms < 1 ? "interval_ms must be at least 1" : NULL;
+    if (problem) {
+        Py_DECREF(path);
+        PyErr_SetString(PyExc_ValueError, problem);
+        return NULL;
+    }
+    snprintf(options.path, sizeof options.path, "%s", PyBytes_AS_STRING(path));
+    Py_DECREF(path);
+    options.limit_bytes = limit_bytes;
+    options.percent = percent;
+    options.interval_ms = (unsigned)interval_ms;
+    char error[256];
+    if (watch_start(&options, error, sizeof error) < 0) {
+        PyErr_Format(PyExc_RuntimeError, "heapan: %s", error);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *heapan_watch_stop(PyObject *module, PyObject *unused)
+{
+    (void)module, (void)unused;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = watch_stop();
+    Py_END_ALLOW_THREADS
+    return PyBool_FromLong(rc == 0);
+}
+
+static PyObject *heapan_watch_state(PyObject *module, PyObject *unused)
+{
+    (void)module, (void)unused;
+    watch_state st;
+    watch_get_state(&st);
+    return Py_BuildValue("{s:O,s:I,s:K,s:K,s:s,s:s}", "running", st.running ? Py_True : Py_False,
+                         "dumps", st.dumps, "threshold", (unsigned long long)st.threshold,
+                         "memory", (unsigned long long)st.last_memory, "last_path",
+                         st.last_path, "last_error", st.last_error);
+}
+
+static PyObject *heapan_cgroup_memory(PyObject *module, PyObject *unused)
+{
+    (void)module, (void)unused;
+    cgroup_memory m;
+    if (cgroup_memory_read(&m) < 0)
+        Py_RETURN_NONE;
+    return Py_BuildValue("{s:i,s:K,s:K}", "version", m.version, "usage",
+                         (unsigned long long)m.usage, "limit", (unsigned long long)m.limit);
+}
+
 static PyMethodDef methods[] = {
     {"dump", (PyCFunction)(void (*)(void))heapan_dump, METH_VARARGS | METH_KEYWORDS,
      "dump(path, *, values=True, tracebacks=True, gc_collect=False, level=0) -> dict\n\n"
      "Write a heap dump of this process to path.  See heapan.dump()."},
+    {"dump_start", (PyCFunction)(void (*)(void))heapan_dump_start, METH_VARARGS | METH_KEYWORDS,
+     "dump_start(path, *, values=True, tracebacks=True, gc_collect=False, level=0) -> (pid, fd)\n\n"
+     "Fork a child that dumps the heap to path.  See heapan.dump(background=True)."},
+    {"dump_finish", heapan_dump_finish, METH_VARARGS,
+     "dump_finish(pid, fd) -> dict\n\nWait for a background dump and return its counts."},
     {"trace_start", (PyCFunction)(void (*)(void))heapan_trace_start,
      METH_VARARGS | METH_KEYWORDS,
      "trace_start(path, *, frames=16, sample_bytes=0, interval_ms=10, level=0)\n\n"
@@ -108,6 +227,13 @@ static PyMethodDef methods[] = {
     {"trace_stop", heapan_trace_stop, METH_NOARGS,
      "trace_stop() -> dict\n\nStop recording and close the trace file."},
     {"is_tracing", heapan_is_tracing, METH_NOARGS, "is_tracing() -> bool"},
+    {"watch_start", (PyCFunction)(void (*)(void))heapan_watch_start, METH_VARARGS | METH_KEYWORDS,
+     "watch_start(path, *, limit_bytes=0, percent=0, rearm=False, interval_ms=100, values=True, "
+     "tracebacks=True, level=0)\n\nStart the memory watchdog.  See heapan.dump_on_memory()."},
+    {"watch_stop", heapan_watch_stop, METH_NOARGS, "watch_stop() -> bool"},
+    {"watch_state", heapan_watch_state, METH_NOARGS, "watch_state() -> dict"},
+    {"cgroup_memory", heapan_cgroup_memory, METH_NOARGS,
+     "cgroup_memory() -> dict or None: the cgroup's version, usage and limit (0: none)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <errno.h>
+#include <sys/wait.h>
 
 #include "addrmap.h"
 #include "facts.h"
@@ -91,12 +93,40 @@ typedef struct dumper {
     int tracing;           /* tracemalloc is tracing: record allocation stacks */
     PyObject *get_traceback;  /* 3.13+: _tracemalloc._get_object_traceback */
     py_facts facts;        /* gathered before the walk */
+    uint64_t pid;          /* of the process the dump shows */
     addrmap frozen;        /* objects of the collector's permanent generation */
     uint64_t total_size;   /* shallow bytes of the objects written */
     uint64_t inline_values_size;  /* of which inline attribute values */
     PyObject *by_type;     /* tallies_text()'s, handed to the result */
     char scratch[4 * VALUE_PREFIX_CHARS + 8];
 } dumper;
+
+/* Set in a background dump's child, which must run no Python code: an
+ * import may (a program's own __import__, a module still initialising). */
+static int imports_forbidden;
+
+/* A module by name, already imported or imported now; a new reference. */
+static PyObject *module_named(const char *name)
+{
+    PyObject *key = PyUnicode_FromString(name);
+    PyObject *m = key ? PyImport_GetModule(key) : NULL;
+    Py_XDECREF(key);
+    if (m || PyErr_Occurred())
+        return m;
+    if (imports_forbidden) {
+        PyErr_Format(PyExc_RuntimeError, "heapan: module %s is not imported", name);
+        return NULL;
+    }
+    return PyImport_ImportModule(name);
+}
+
+static PyObject *call_module(const char *module, const char *function)
+{
+    PyObject *m = module_named(module);
+    PyObject *result = m ? PyObject_CallMethod(m, function, NULL) : NULL;
+    Py_XDECREF(m);
+    return result;
+}
 
 /* An I/O failure is an OSError with its errno and the path, as open() would raise. */
 static int fail_writer(dumper *d)
@@ -1005,7 +1035,7 @@ static int module_roots(dumper *d, PyObject *modules)
 /* What the collector found unreclaimable, or what the program put there. */
 static int garbage_roots(dumper *d)
 {
-    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *gc = module_named("gc");
     PyObject *garbage = gc ? PyObject_GetAttrString(gc, "garbage") : NULL;
     Py_XDECREF(gc);
     if (!garbage) {
@@ -1123,19 +1153,11 @@ static int unreached(dumper *d)
 
 /* ---- the dump ------------------------------------------------------------ */
 
-static PyObject *call_module(const char *module, const char *function)
-{
-    PyObject *m = PyImport_ImportModule(module);
-    PyObject *result = m ? PyObject_CallMethod(m, function, NULL) : NULL;
-    Py_XDECREF(m);
-    return result;
-}
-
 static int write_header(dumper *d)
 {
     unsigned flags = (d->options.values ? HEAPAN_HEADER_VALUES : 0) |
                      (d->tracing ? HEAPAN_HEADER_TRACEBACKS : 0);
-    return write_process_header(d->w, HEAPAN_CONTENT_HEAP, flags, 0) == HEAPAN_OK &&
+    return write_process_header(d->w, HEAPAN_CONTENT_HEAP, flags, 0, d->pid) == HEAPAN_OK &&
                    py_facts_write_process(&d->facts, d->w) == HEAPAN_OK
                ? 0
                : fail_writer(d);
@@ -1222,7 +1244,7 @@ static int run(dumper *d)
         PyObject *tracing = call_module("_tracemalloc", "is_tracing"); /* C: runs no Python */
         d->tracing = tracing == Py_True;
         Py_XDECREF(tracing);
-        PyObject *module = d->tracing ? PyImport_ImportModule("_tracemalloc") : NULL;
+        PyObject *module = d->tracing ? module_named("_tracemalloc") : NULL;
         d->get_traceback = module ? PyObject_GetAttrString(module, "_get_object_traceback") : NULL;
         Py_XDECREF(module);
         PyErr_Clear();
@@ -1264,10 +1286,9 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-int dump_heap(const char *path, const dump_options *options, dump_result *result)
+/* The steps that may run Python code (a collection, the facts), before the walk. */
+static int prepare(dumper *d, const char *path, const dump_options *options)
 {
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
     /* gc.collect(), not PyGC_Collect(): that one does nothing while gc is disabled. */
     if (options->gc_collect) {
         PyObject *collected = call_module("gc", "collect");
@@ -1275,27 +1296,33 @@ int dump_heap(const char *path, const dump_options *options, dump_result *result
             return -1;
         Py_DECREF(collected);
     }
-    dumper d = {.options = *options, .path = path};
+    *d = (dumper){.options = *options, .path = path, .pid = (uint64_t)getpid()};
     /* Before the collector is paused: its state is part of what the dump tells. */
-    if (py_facts_gather(&d.facts) < 0)
+    if (py_facts_gather(&d->facts) < 0)
         return -1;
-    if (addrmap_init(&d.seen, 1 << 16) < 0 || addrmap_init(&d.types, 1024) < 0 ||
-        addrmap_init(&d.strings, 1 << 12) < 0) {
-        release(&d);
+    if (addrmap_init(&d->seen, 1 << 16) < 0 || addrmap_init(&d->types, 1024) < 0 ||
+        addrmap_init(&d->strings, 1 << 12) < 0) {
+        release(d);
         PyErr_NoMemory();
         return -1;
     }
+    return 0;
+}
+
+/* The walk and the file, from prepare()'s dumper, which it releases. */
+static int write_dump(dumper *d, const struct timespec *start, dump_result *result)
+{
     /* Compression runs on a second core while this thread walks the heap. */
-    heapan_writer_options writer_options = {.level = options->level, .workers = 1};
-    if (heapan_writer_open(&d.w, path, &writer_options) != HEAPAN_OK) {
-        release(&d);
-        py_raise_open_error(path);
+    heapan_writer_options writer_options = {.level = d->options.level, .workers = 1};
+    if (heapan_writer_open(&d->w, d->path, &writer_options) != HEAPAN_OK) {
+        release(d);
+        py_raise_open_error(d->path);
         return -1;
     }
     /* The collector would free objects the walk holds borrowed pointers to. */
     PyObject *enabled = call_module("gc", "isenabled");
     PyObject *paused = enabled ? call_module("gc", "disable") : NULL;
-    int failed = !paused || run(&d) < 0;
+    int failed = !paused || run(d) < 0;
     Py_XDECREF(paused);
     /* The failure's exception waits while the collector is turned back on. */
     PyObject *type, *value, *traceback;
@@ -1306,15 +1333,141 @@ int dump_heap(const char *path, const dump_options *options, dump_result *result
     PyErr_Clear();
     PyErr_Restore(type, value, traceback);
     /* Closed only when whole: freed unclosed, the writer removes its temporary file. */
-    if (!failed && heapan_writer_close(d.w, &result->counts) != HEAPAN_OK)
-        failed = fail_writer(&d) < 0;
-    heapan_writer_free(d.w);
-    release(&d);
-    result->seconds = seconds_since(&start);
-    result->total_size = d.total_size;
-    result->inline_values_size = d.inline_values_size;
-    result->by_type = failed ? NULL : d.by_type;
+    if (!failed && heapan_writer_close(d->w, &result->counts) != HEAPAN_OK)
+        failed = fail_writer(d) < 0;
+    heapan_writer_free(d->w);
+    release(d);
+    result->seconds = seconds_since(start);
+    result->total_size = d->total_size;
+    result->inline_values_size = d->inline_values_size;
+    result->by_type = failed ? NULL : d->by_type;
     if (failed)
-        Py_XDECREF(d.by_type);
+        Py_XDECREF(d->by_type);
     return failed ? -1 : 0;
+}
+
+int dump_heap(const char *path, const dump_options *options, dump_result *result)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    dumper d;
+    return prepare(&d, path, options) < 0 ? -1 : write_dump(&d, &start, result);
+}
+
+/* ---- the dump in a forked child ------------------------------------------- */
+
+/* What the child sends its parent through the pipe: one write, at the end. */
+typedef struct child_report {
+    int failed;
+    dump_result result; /* by_type unused */
+    char error[256];
+} child_report;
+
+static void report_failure(child_report *report)
+{
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
+    /* str() of the writer's and the OS's exceptions is C code */
+    PyObject *text = value ? PyObject_Str(value) : NULL;
+    const char *utf8 = text ? PyUnicode_AsUTF8(text) : NULL;
+    snprintf(report->error, sizeof report->error, "%s", utf8 ? utf8 : "the dump failed");
+    Py_XDECREF(text);
+    PyErr_Clear();
+    report->failed = 1;
+}
+
+/* In the child: one thread, the parent's GIL, its heap as of the fork. */
+_Noreturn static void dump_in_child(dumper *d, const struct timespec *start, int fd)
+{
+    child_report report = {0};
+    imports_forbidden = 1;
+    if (write_dump(d, start, &report.result) < 0)
+        report_failure(&report);
+    report.result.by_type = NULL;
+    const char *at = (const char *)&report;
+    for (size_t left = sizeof report; left;) {
+        ssize_t n = write(fd, at, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        at += n, left -= (size_t)n;
+    }
+    _exit(report.failed);
+}
+
+int dump_heap_start(const char *path, const dump_options *options, dump_child *child)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    if (options->by_type) {
+        PyErr_SetString(PyExc_ValueError, "by_type is not available with background=True");
+        return -1;
+    }
+    /* The child imports nothing: what the walk calls, the parent imports. */
+    const char *needed[] = {"gc", "sys", "_tracemalloc"};
+    for (size_t i = 0; i < sizeof needed / sizeof *needed; i++) {
+        PyObject *m = module_named(needed[i]);
+        if (!m)
+            return -1;
+        Py_DECREF(m);
+    }
+    dumper d;
+    int fds[2];
+    if (prepare(&d, path, options) < 0)
+        return -1;
+    if (pipe(fds) < 0) {
+        release(&d);
+        PyErr_SetFromErrno(PyExc_OSError);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        dump_in_child(&d, &start, fds[1]);
+    }
+    int saved = errno;
+    release(&d); /* the parent's copy; the child has its own */
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        errno = saved;
+        PyErr_SetFromErrno(PyExc_OSError);
+        return -1;
+    }
+    child->pid = pid;
+    child->fd = fds[0];
+    return 0;
+}
+
+int dump_child_finish(dump_child *child, dump_result *result, char *error, size_t error_size)
+{
+    child_report report = {0};
+    size_t got = 0;
+    while (got < sizeof report) {
+        ssize_t n = read(child->fd, (char *)&report + got, sizeof report - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(child->fd);
+    int status = 0;
+    /* ECHILD: the program reaps its children itself; the pipe told us already. */
+    while (waitpid(child->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    child->fd = -1;
+    if (got < sizeof report) {
+        snprintf(error, error_size, "the dump's process %ld ended before it finished%s",
+                 (long)child->pid,
+                 WIFSIGNALED(status) ? " (killed by a signal)" : "");
+        return -1;
+    }
+    if (report.failed) {
+        snprintf(error, error_size, "%s", report.error);
+        return -1;
+    }
+    *result = report.result;
+    return 0;
 }

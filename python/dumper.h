@@ -34,4 +34,26 @@ typedef struct dump_result {
  */
 int dump_heap(const char *path, const dump_options *options, dump_result *result);
 
+/* A dump being written by a forked child of this process. */
+typedef struct dump_child {
+    pid_t pid;
+    int fd; /* the pipe the child reports through; -1 once finished */
+} dump_child;
+
+/*
+ * Starts a background dump: forks, and the child walks the heap as of the
+ * fork and writes `path`, running no Python code, then _exits.  The caller
+ * goes on as soon as fork() returns.  Returns 0, or -1 with a Python
+ * exception set (OSError when fork() or pipe() fail: the caller may dump
+ * in the foreground instead).  Call with the GIL held.
+ */
+int dump_heap_start(const char *path, const dump_options *options, dump_child *child);
+
+/*
+ * Waits for the child's report and reaps it; needs no GIL, so release it
+ * around the call.  Returns 0 with `result` filled, or -1 with the reason
+ * in `error`.
+ */
+int dump_child_finish(dump_child *child, dump_result *result, char *error, size_t error_size);
+
 #endif

@@ -2,13 +2,15 @@
 #include "process.h" /* Python.h first, as CPython requires */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_ARGS 64
 
 heapan_status write_process_header(heapan_writer *w, unsigned content, unsigned flags,
-                                   uint64_t sample_bytes)
+                                   uint64_t sample_bytes, uint64_t pid)
 {
     PyObject *argv_list = PySys_GetObject("argv"); /* borrowed */
     Py_ssize_t argc = argv_list && PyList_Check(argv_list) ? PyList_GET_SIZE(argv_list) : 0;
@@ -38,7 +40,7 @@ heapan_status write_process_header(heapan_writer *w, unsigned content, unsigned 
                        .producer_version = heapan_version(),
                        .runtime = "CPython",
                        .runtime_version = version,
-                       .pid = (uint64_t)getpid(),
+                       .pid = pid,
                        .time_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000,
                        .pointer_size = sizeof(void *),
                        .argc = (size_t)argc,
@@ -61,4 +63,21 @@ void py_raise_open_error(const char *path)
         return;
     }
     PyErr_SetFromErrnoWithFilename(errno == ENOMEM ? PyExc_MemoryError : PyExc_OSError, path);
+}
+
+uint64_t process_rss_bytes(void)
+{
+    char text[128];
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    unsigned long long pages = 0, resident = 0;
+    if (sscanf(text, "%llu %llu", &pages, &resident) != 2)
+        return 0;
+    return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
 }

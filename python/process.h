@@ -11,12 +11,13 @@
 #include "heapan.h"
 
 /*
- * Writes the header: this process's pid, sys.argv (only argv[0] in a heap
+ * Writes the header: `pid` (this process's, or the parent's in a background
+ * dump's child, so that the dump names the process it shows), sys.argv (only argv[0] in a heap
  * dump without values), CPython's version and the time now.  `content`, `flags` and `sample_bytes` as in heapan_header.
  * Call with the GIL held.
  */
 heapan_status write_process_header(heapan_writer *w, unsigned content, unsigned flags,
-                                   uint64_t sample_bytes);
+                                   uint64_t sample_bytes, uint64_t pid);
 
 /*
  * Raises the OSError for a file heapan_writer_open() refused, from errno:
@@ -24,5 +25,9 @@ heapan_status write_process_header(heapan_writer *w, unsigned content, unsigned 
  * symbolic link", path).
  */
 void py_raise_open_error(const char *path);
+
+/* This process's resident set from /proc/self/statm, in bytes; 0 where unreadable.
+ * Reads without the GIL and allocates nothing. */
+uint64_t process_rss_bytes(void);
 
 #endif

@@ -93,23 +93,6 @@ static uint64_t this_thread(void)
     return thread_number;
 }
 
-static uint64_t rss_bytes(void)
-{
-    char text[128];
-    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    text[n] = '\0';
-    unsigned long long pages = 0, resident = 0;
-    if (sscanf(text, "%llu %llu", &pages, &resident) != 2)
-        return 0;
-    return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 /* ---- Poisson sampling ---------------------------------------------------------- */
 
 static uint64_t next_random(void)
@@ -455,7 +438,7 @@ static void *sample_loop(void *unused)
         deadline_after(&deadline, tracer.interval_ms);
         if (pthread_cond_timedwait(&tracer.sampler_wake, &tracer.sampler_lock, &deadline) == 0)
             continue; /* woken to stop */
-        uint64_t rss = rss_bytes();
+        uint64_t rss = process_rss_bytes();
         pthread_mutex_lock(&tracer.lock);
         if (tracer.w) {
             /* traced_bytes 0: the reader sums the events, exactly. */
@@ -577,7 +560,7 @@ static int open_trace(const char *path, const trace_options *o, heapan_writer **
         py_raise_open_error(path);
         return -1;
     }
-    if (write_process_header(*w, HEAPAN_CONTENT_TRACE, 0, o->sample_bytes) != HEAPAN_OK) {
+    if (write_process_header(*w, HEAPAN_CONTENT_TRACE, 0, o->sample_bytes, (uint64_t)getpid()) != HEAPAN_OK) {
         PyErr_Format(PyExc_RuntimeError, "heapan: %s", heapan_writer_error(*w));
         heapan_writer_free(*w);
         return -1;

@@ -23,6 +23,7 @@ static const command *const commands[] = {
     &cmd_dominators_entry,
     &cmd_paths_entry,
     &cmd_export_entry,
+    &cmd_attach_entry,
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof *commands)

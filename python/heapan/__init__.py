@@ -23,10 +23,11 @@ from heapan import _heapan
 
 __all__ = ["dump", "dump_at_exit", "dump_on_signal", "dump_every", "expand_path", "trace",
            "start_trace", "stop_trace", "is_tracing", "Trace", "DumpSeries", "leakcheck",
-           "LeakError"]
+           "LeakError", "BackgroundDump", "dump_on_memory", "MemoryWatch"]
 
 
-def dump(path, *, values=True, tracebacks=True, gc_collect=False, level=0, by_type=False):
+def dump(path, *, values=True, tracebacks=True, gc_collect=False, level=0, by_type=False,
+         background=False):
     """Write a heap dump of this process to `path` (a zstd-compressed heapan file).
 
     values: record the first 64 characters of str/bytes objects (with a hash
@@ -44,12 +45,81 @@ def dump(path, *, values=True, tracebacks=True, gc_collect=False, level=0, by_ty
     types, bytes_written, seconds; with by_type, "by_type" maps each class's
     name (module.qualname, builtins bare, as reports name it) to a tuple
     (objects, bytes).
+
+    background=True forks: a child process walks the heap as it was at the
+    fork and writes the file, running no Python code, while this process
+    goes on after a pause of milliseconds.  It returns a BackgroundDump;
+    its wait() returns the dict above.  Where fork() fails, the dump is
+    taken in the foreground, with a warning.  by_type is not available.
     """
+    if background:
+        return BackgroundDump(path, values=values, tracebacks=tracebacks,
+                              gc_collect=gc_collect, level=level, by_type=by_type)
     result = _heapan.dump(os.fspath(path), values=values, tracebacks=tracebacks,
                           gc_collect=gc_collect, level=level, by_type=by_type)
     if by_type:
         result["by_type"] = parse_by_type(result["by_type"])
     return result
+
+
+class BackgroundDump:
+    """A dump being written by a forked child, from heapan.dump(background=True).
+
+    pid: the child's; done: True once the file is complete (or the child
+    failed); wait(timeout=None): the counts heapan.dump() returns, raising
+    RuntimeError if the child failed and TimeoutError if `timeout` seconds
+    pass first.
+    """
+
+    def __init__(self, path, by_type, **options):
+        if by_type:
+            raise ValueError("heapan.dump: by_type is not available with background=True")
+        self.path = os.fspath(path)
+        self._result = None
+        _reap_finished()
+        try:
+            self.pid, self._fd = _heapan.dump_start(self.path, **options)
+        except OSError as error:  # no fork: the pause is the whole walk, but the dump is taken
+            import warnings
+            warnings.warn("heapan.dump: cannot fork (%s); dumping in the foreground" % error,
+                          RuntimeWarning, stacklevel=3)
+            self.pid, self._fd = None, None
+            self._result = _heapan.dump(self.path, **options)
+            return
+        _unfinished.add(self)
+
+    @property
+    def done(self):
+        if self._result is not None:
+            return True
+        import select
+        return bool(select.select([self._fd], [], [], 0)[0])
+
+    def wait(self, timeout=None):
+        if self._result is None:
+            if timeout is not None:
+                import select
+                if not select.select([self._fd], [], [], max(timeout, 0))[0]:
+                    raise TimeoutError("heapan: the background dump %s is not finished after "
+                                       "%g s" % (self.path, timeout))
+            _unfinished.discard(self)
+            self._result = _heapan.dump_finish(self.pid, self._fd)
+        return self._result
+
+    def __repr__(self):
+        return "<heapan.BackgroundDump %s pid=%s %s>" % (
+            self.path, self.pid, "done" if self._result is not None else "running")
+
+
+_unfinished = set()  # children not waited for: reaped by the next dump, not left as zombies
+
+
+def _reap_finished():
+    for handle in [h for h in _unfinished if h.done]:
+        try:
+            handle.wait()
+        except RuntimeError:
+            pass
 
 
 def parse_by_type(text):
@@ -147,6 +217,96 @@ def dump_every(seconds, path="heapan-%p-%n.zst", *, keep=0, **options):
     DumpSeries; stop() ends it.  Each dump pauses the process as dump() does.
     """
     return DumpSeries(seconds, path, keep, options)
+
+
+# A dump's own memory, measured (tests/bench/bench_dump.py): the dumper's tables
+# and the forked child's copied pages come to about this share of the RSS.
+DUMP_MEMORY_SHARE = 1.0
+
+
+class MemoryWatch:
+    """The watchdog heapan.dump_on_memory() starts; stop() ends it.
+
+    state: a dict: running, dumps (taken so far), threshold (the memory,
+    in bytes, of the next dump), memory (the last sample), last_path,
+    last_error.
+    """
+
+    def __init__(self, limit, path, rearm, interval, options):
+        limit_bytes, percent = _parse_limit(limit)
+        if not interval > 0:
+            raise ValueError("dump_on_memory: interval must be positive, not %r" % (interval,))
+        _heapan.watch_start(os.path.abspath(os.fspath(path)), limit_bytes=limit_bytes,
+                            percent=percent, rearm=rearm,
+                            interval_ms=max(1, round(interval * 1000)), **options)
+        self._stopped = False
+        atexit.register(self.stop)
+        self._warn_if_no_room()
+
+    def _warn_if_no_room(self):
+        cgroup = _heapan.cgroup_memory()
+        threshold = self.state["threshold"]
+        if not cgroup or not cgroup["limit"]:
+            return
+        room = cgroup["limit"] - threshold
+        if room < threshold * DUMP_MEMORY_SHARE:
+            import warnings
+            from heapan.leaks import format_size
+            warnings.warn(
+                "heapan.dump_on_memory: the dump at %s needs about %s of its own, and the "
+                "cgroup's limit (%s) leaves %s: the OOM killer may come first; set a lower "
+                "limit" % (format_size(threshold), format_size(threshold * DUMP_MEMORY_SHARE),
+                           format_size(cgroup["limit"]), format_size(max(room, 0))),
+                RuntimeWarning, stacklevel=3)
+
+    @property
+    def state(self):
+        return _heapan.watch_state()
+
+    def stop(self):
+        """No more dumps; waits for one in progress."""
+        if not self._stopped:
+            self._stopped = True
+            _heapan.watch_stop()
+
+
+def _parse_limit(limit):
+    """(bytes, 0) from a size (2GB, 512M, an int), or (0, percent) from a share: '80%'."""
+    text = str(limit).strip()
+    if text.endswith("%"):
+        try:
+            percent = float(text[:-1])
+        except ValueError:
+            percent = 0
+        if not 1 <= percent <= 100:
+            raise ValueError("dump_on_memory: a share is between 1%% and 100%%, not %r" % (limit,))
+        return 0, int(percent)
+    from heapan.leaks import parse_size
+    size = parse_size(limit)
+    if size <= 0:
+        raise ValueError("dump_on_memory: the limit must be positive, not %r" % (limit,))
+    return size, 0
+
+
+def dump_on_memory(limit, path="heapan-%p-%t.zst", *, rearm=False, interval=0.1, values=True,
+                   tracebacks=True, level=0):
+    """Take one background dump when this process's memory crosses `limit`: before
+    the OOM killer ends it.
+
+    limit: a size (2GB, 512M, bytes as an int), compared with the RSS; or a
+        share of the cgroup's memory limit ("80%"), compared with the
+        cgroup's usage (cgroup v2's memory.current and memory.max, or v1's
+        memory.usage_in_bytes and memory.limit_in_bytes).
+    path: %p (pid), %t (UTC time), %n (the dump's number) expanded per dump.
+    rearm: dump again each time the memory doubles past the last limit.
+    interval: seconds between samples, taken by a thread outside Python.
+
+    A dump needs memory of its own, about as much as the process uses
+    (DUMP_MEMORY_SHARE): a warning says so when the cgroup's limit leaves
+    less.  Returns the MemoryWatch; only one runs at a time.
+    """
+    return MemoryWatch(limit, path, rearm, interval,
+                       {"values": values, "tracebacks": tracebacks, "level": level})
 
 
 class Trace:

@@ -1,6 +1,7 @@
 """python3 -m heapan run [options] script.py [args...]: run a script, dump its heap
 or trace its allocations.  python3 -m heapan run [options] -m module [args...] runs a
-module as python3 -m module does."""
+module as python3 -m module does.  python3 -m heapan attach PID [options] is
+`heapan attach`: a dump of a running process."""
 
 import argparse
 import atexit
@@ -34,6 +35,11 @@ def parse(argv):
                      help="keep the first dump of the series and the newest N-1 (default: all)")
     run.add_argument("--series-path", metavar="PATH", default="heapan-%p-%n.zst",
                      help="where --dump-every writes (%%n: the dump's number; default: %(default)s)")
+    run.add_argument("--dump-on-memory", metavar="LIMIT",
+                     help="dump once, in the background, when the RSS reaches LIMIT (2GB), or "
+                          "the cgroup's memory a share of its limit (80%%), to --memory-path")
+    run.add_argument("--memory-path", metavar="PATH", default="heapan-%p-%t.zst",
+                     help="where --dump-on-memory writes (default: %(default)s)")
     run.add_argument("--tracemalloc", nargs="?", const=16, type=int, metavar="NFRAMES",
                      help="trace allocations so dumps carry allocation stacks (default 16 frames)")
     run.add_argument("--trace", metavar="PATH",
@@ -72,7 +78,7 @@ def split_module(argv):
         return argv, None, []
     takes_value = {"--dump-at-exit", "--dump-on-signal", "--signal-path", "--trace",
                    "--trace-frames", "--sample-bytes", "--dump-every", "--dump-keep",
-                   "--series-path"}
+                   "--series-path", "--dump-on-memory", "--memory-path"}
     i = 1
     while i < len(argv):
         word = argv[i]
@@ -119,10 +125,28 @@ def signal_number(name, parser_error):
     return number
 
 
+def attach(args):
+    """python3 -m heapan attach ...: the analyzer's own `heapan attach`."""
+    from heapan import tool
+    program = tool.find_tool()
+    if program is None:
+        sys.exit("python3 -m heapan attach: %s" % tool.INSTALL_HINT)
+    os.execv(program, [program, "attach"] + list(args))
+
+
 def main(argv=None):
-    options = parse(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["attach"]:
+        attach(argv[1:])
+    options = parse(argv)
+    if options.dump_on_memory:
+        try:
+            heapan.dump_on_memory(options.dump_on_memory, options.memory_path,
+                                  values=not options.no_values)
+        except (ValueError, RuntimeError) as error:
+            sys.exit("python3 -m heapan run: --dump-on-memory: %s" % error)
     if not (options.dump_at_exit or options.dump_on_signal or options.trace
-            or options.dump_every):
+            or options.dump_every or options.dump_on_memory):
         options.dump_at_exit = "heapan-%p.zst"
     dump_options = {"values": not options.no_values, "gc_collect": options.gc_collect}
     if options.tracemalloc:

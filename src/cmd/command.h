@@ -35,6 +35,7 @@ int cmd_top(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
 int cmd_paths(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
 
 /* Each command file defines its own entry. */
 extern const command cmd_info_entry;
@@ -48,6 +49,7 @@ extern const command cmd_top_entry;
 extern const command cmd_dominators_entry;
 extern const command cmd_paths_entry;
 extern const command cmd_export_entry;
+extern const command cmd_attach_entry;
 
 /* The command called `name`, or NULL. */
 const command *find_command(const char *name);
