@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <errno.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include "addrmap.h"
@@ -1381,6 +1382,10 @@ _Noreturn static void dump_in_child(dumper *d, const struct timespec *start, int
 {
     child_report report = {0};
     imports_forbidden = 1;
+    /* The parent's Python handlers only set a flag no one reads here: these end the child. */
+    const int ending[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof ending / sizeof *ending; i++)
+        signal(ending[i], SIG_DFL);
     if (write_dump(d, start, &report.result) < 0)
         report_failure(&report);
     report.result.by_type = NULL;

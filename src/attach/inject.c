@@ -76,8 +76,26 @@ static long waiting_in(pid_t pid, pid_t tid)
     return end == text || nr < 0 ? -1 : nr;
 }
 
-/* A thread blocked in a call other than futex (sleep, recv, poll...) holds no lock of
- * libc's, and its vector registers are dead across the call; futex waiters come next. */
+/* System calls a thread blocks in from its own code, not from inside malloc or the
+ * loader: there it holds no lock of libc's, and its vector registers are dead
+ * across the call.  (mmap or brk may come from inside malloc, holding its lock.) */
+static int blocks_outside_libc(long nr)
+{
+    static const long calls[] = {0 /* read */,      7 /* poll */,         23 /* select */,
+                                 34 /* pause */,    35 /* nanosleep */,   42 /* connect */,
+                                 43 /* accept */,   45 /* recvfrom */,    47 /* recvmsg */,
+                                 61 /* wait4 */,    128 /* sigtimedwait */, 130 /* sigsuspend */,
+                                 230 /* clock_nanosleep */, 232 /* epoll_wait */,
+                                 247 /* waitid */,  270 /* pselect6 */,   271 /* ppoll */,
+                                 281 /* epoll_pwait */, 288 /* accept4 */, 441 /* epoll_pwait2 */};
+    for (size_t i = 0; i < sizeof calls / sizeof *calls; i++)
+        if (calls[i] == nr)
+            return 1;
+    return 0;
+}
+
+/* A thread blocked in one of those first; then one waiting on a futex (a lock,
+ * a condition: the GIL's waiters); else the main thread, checked once stopped. */
 static pid_t choose_thread(pid_t pid)
 {
     char path[64];
@@ -89,7 +107,7 @@ static pid_t choose_thread(pid_t pid)
         long nr = tid > 0 ? waiting_in(pid, tid) : -1;
         if (nr == 202 /* futex */ && !futex_waiter)
             futex_waiter = tid;
-        else if (nr >= 0)
+        else if (blocks_outside_libc(nr))
             best = tid;
     }
     if (d)
@@ -310,8 +328,8 @@ attach_error inject_agent(const attach_target *t, const char *library, const cha
             snprintf(why, size, "could not be stopped (%s)", strerror(error));
             return error == ESRCH ? ATTACH_NO_PROCESS : ATTACH_FAILED;
         }
-        int in_call = (long long)s.regs.orig_rax >= 0;
-        if (in_call || !inside_libc(t, s.regs.rip)) {
+        long in_call = (long long)s.regs.orig_rax;
+        if (blocks_outside_libc(in_call) || in_call == 202 || !inside_libc(t, s.regs.rip)) {
             attach_error e = call_agent(&s, t, &fn, library, dir, deadline, why, size);
             if (restore(&s) < 0 && e == ATTACH_OK) {
                 snprintf(why, size, "could not be given its registers back (%s)",

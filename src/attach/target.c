@@ -51,8 +51,8 @@ static attach_error access_error(int error, char *why, size_t size)
     return ATTACH_NOT_PERMITTED;
 }
 
-/* The owner from /proc/PID/status's Uid and Gid lines (the real ids). */
-static int read_owner(pid_t pid, attach_target *t)
+/* The owner from /proc/PID/status's Uid and Gid lines (the real ids), and its tracer. */
+static int read_owner(pid_t pid, attach_target *t, long *tracer)
 {
     char path[64], line[256];
     proc_path(path, sizeof path, pid, "status");
@@ -64,6 +64,8 @@ static int read_owner(pid_t pid, attach_target *t)
             t->uid = (uid_t)id, found |= 1;
         else if (sscanf(line, "Gid: %lu", &id) == 1)
             t->gid = (gid_t)id, found |= 2;
+        else if (sscanf(line, "TracerPid: %lu", &id) == 1)
+            *tracer = (long)id;
     }
     if (f)
         fclose(f);
@@ -148,8 +150,14 @@ attach_error target_inspect(pid_t pid, attach_target *t, char *why, size_t size)
     proc_path(path, sizeof path, pid, "cwd");
     n = readlink(path, t->cwd, sizeof t->cwd - 1);
     t->cwd[n > 0 ? n : 0] = '\0';
-    if (read_owner(pid, t) < 0)
+    long tracer = 0;
+    if (read_owner(pid, t, &tracer) < 0)
         return access_error(errno ? errno : ESRCH, why, size);
+    if (tracer) {
+        snprintf(why, size, "is being traced by process %ld already (a debugger, strace?): "
+                 "detach it first", tracer);
+        return ATTACH_NOT_PERMITTED;
+    }
     int has_libpython;
     if (find_libc(t, &has_libpython) < 0 || !runs_cpython(t, has_libpython)) {
         snprintf(why, size, "is not a CPython process (it runs %s)", t->exe);

@@ -412,6 +412,22 @@ class AttachErrors(unittest.TestCase):
             proc.kill()
             proc.wait()
 
+    def test_traced_by_a_debugger_already(self):
+        strace = shutil.which("strace")
+        if not strace:
+            self.skipTest("no strace to trace the process first")
+        proc = subprocess.Popen([strace, "-o", os.devnull, sys.executable, "-c",
+                                 "import os, time; print(os.getpid(), flush=True); "
+                                 "time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+        pid = int(proc.stdout.readline())
+        try:
+            self.refused(attach(pid), r"process \d+ is being traced by process \d+ already")
+        finally:
+            os.kill(pid, signal.SIGKILL)  # strace's end would leave it running
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
+
     def test_no_safe_point_within_the_timeout(self):
         with tempfile.TemporaryDirectory() as d:
             # ctypes.PyDLL keeps the GIL through the C call: no thread can take it
