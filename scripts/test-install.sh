@@ -11,7 +11,8 @@
 #     dist-packages that python3 reads (configured only: nothing goes to
 #     /usr/local);
 #   - `pip install --no-build-isolation .` into a venv of Debian's python3
-#     made with --system-site-packages (setuptools and wheel from Debian).
+#     made with --system-site-packages (setuptools and wheel from Debian);
+#   - `heapan attach` on a process of the venv that never imported heapan.
 # test-all.sh runs it; it ends with automake's "# PASS: N" and "# FAIL: N".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,6 +51,21 @@ print(heapan.__file__, metadata.version("heapan"))
 PY
     ) && "$top/build/install-$label/src/heapan" check "$work/imported.zst"
 }
+
+# attaches LABEL: `heapan attach` finds the extension installed in the venv
+# through the sys.path of a venv process that never imported heapan.
+attaches() (
+    label=$1 venv=$work/venv-$1
+    cd "$work" || exit 1
+    rm -f attached.zst
+    "$venv/bin/python" -c "import time; time.sleep(20)" &
+    pid=$!
+    sleep 1
+    "$top/build/install-$label/src/heapan" attach "$pid" -o "$work/attached.zst"
+    status=$?
+    kill "$pid" 2>/dev/null
+    [ $status -eq 0 ] && "$top/build/install-$label/src/heapan" check "$work/attached.zst"
+)
 
 # make_install LABEL PYTHON: configure, build and install for a venv of PYTHON.
 make_install() {
@@ -102,6 +118,7 @@ else
 fi
 check "make install: the default python3 ($default) imports it" make_install default "$default"
 check "make install elsewhere: the default python3, through the PYTHONPATH it prints" elsewhere default
+check "heapan attach: a process of the default python3's venv, through its sys.path" attaches default
 
 echo "# PASS: $passed"
 echo "# FAIL: $failed"

@@ -22,7 +22,6 @@ Prints wall time and the peak RSS the step added (ru_maxrss after the
 heap was built versus after the step).
 """
 import os
-import resource
 import subprocess
 import sys
 import tempfile

@@ -11,6 +11,7 @@ and threads as they were, and no heapan module imported.
 Run by `make check` with PYTHONPATH set to the build tree and HEAPAN naming
 the tool.  Exits 77 (skipped) where this user may not ptrace its children.
 """
+import contextlib
 import glob
 import os
 import re
@@ -23,6 +24,8 @@ import tempfile
 import textwrap
 import time
 import unittest
+
+from dumped import dumped_count
 
 HEAPAN = os.environ["HEAPAN"]
 EXIT_STATUS = 7
@@ -129,14 +132,7 @@ def attach(*args, **kwargs):
 
 
 def planted_count(dump, type_name="__main__.Planted"):
-    """The count of `type_name` in `heapan top`'s table, or 0."""
-    out = subprocess.run([HEAPAN, "top", "-n", "400", dump], capture_output=True, text=True,
-                         check=True).stdout
-    for line in out.splitlines():
-        fields = line.split()
-        if fields and fields[-1] == type_name:
-            return int(fields[-2])
-    return 0
+    return dumped_count(HEAPAN, dump, type_name)
 
 
 class Target:
@@ -325,14 +321,9 @@ class AttachErrors(unittest.TestCase):
         self.assertIn("PID needs a whole number, not 'twelve'", result.stderr)
 
     def test_not_cpython(self):
-        sleeper = subprocess.Popen(["sleep", "30"])
-        try:
+        with self.idle(["sleep", "30"]) as sleeper:
             self.refused(attach(sleeper.pid), r"process \d+ is not a CPython process "
                                               r"\(it runs .*sleep\)")
-            self.assertIsNone(sleeper.poll())
-        finally:
-            sleeper.kill()
-            sleeper.wait()
 
     def other_python(self, versions):
         """An interpreter of one of `versions` (minor numbers) on this machine, or None."""
@@ -344,25 +335,30 @@ class AttachErrors(unittest.TestCase):
                         return path
         return None
 
-    def run_idle(self, python, env=None):
-        proc = subprocess.Popen([python, "-c", "import time; print('up', flush=True); "
-                                 "time.sleep(30)"], stdout=subprocess.PIPE, text=True, env=env)
-        proc.stdout.readline()
+    @contextlib.contextmanager
+    def idle(self, command, env=None):
+        """A process of `command` (a Python: one that sleeps) while the block runs; it must
+        still run at the end, untouched by the refusal."""
+        if not isinstance(command, list):
+            command = [command, "-c", "import time; print('up', flush=True); time.sleep(30)"]
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+        if command[0] != "sleep":
+            proc.stdout.readline()
         proc.stdout.close()  # it prints nothing more
-        return proc
+        try:
+            yield proc
+            self.assertIsNone(proc.poll())
+        finally:
+            proc.kill()
+            proc.wait()
 
     def test_unsupported_version(self):
         python = self.other_python([7, 6])
         if not python:
             self.skipTest("no CPython 3.7 or 3.6 on this machine")
-        proc = self.run_idle(python)
-        try:
+        with self.idle(python) as proc:
             self.refused(attach(proc.pid), r"process \d+ runs CPython 3\.[67]; heapan attach "
                                            r"supports 3\.8 and later")
-            self.assertIsNone(proc.poll())
-        finally:
-            proc.kill()
-            proc.wait()
 
     def test_no_extension_for_that_version(self):
         mine = sys.version_info[1]
@@ -370,8 +366,7 @@ class AttachErrors(unittest.TestCase):
         if not python:
             self.skipTest("no other CPython from 3.8 to 3.13 on this machine")
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        proc = self.run_idle(python, env)
-        try:
+        with self.idle(python, env) as proc:
             self.refused(attach(proc.pid), r"process \d+ runs CPython 3\.\d+, and no heapan "
                                            r"extension for 3\.\d+ is on its sys\.path")
             build = os.path.dirname(os.path.dirname(os.path.abspath(
@@ -379,38 +374,23 @@ class AttachErrors(unittest.TestCase):
             self.refused(attach(proc.pid, "--module-path", build),
                          r"process \d+ runs CPython 3\.\d+, and .*_heapan.* is heapan's "
                          r"extension for 3\.%d" % mine)
-            self.assertIsNone(proc.poll())
-        finally:
-            proc.kill()
-            proc.wait()
 
     def test_module_path_without_extension(self):
-        proc = self.run_idle(sys.executable)
-        try:
-            with tempfile.TemporaryDirectory() as empty:
-                self.refused(attach(proc.pid, "--module-path", empty),
-                             r"process \d+ runs CPython .*--module-path .* holds no heapan "
-                             r"extension")
-            self.assertIsNone(proc.poll())
-        finally:
-            proc.kill()
-            proc.wait()
+        with self.idle(sys.executable) as proc, tempfile.TemporaryDirectory() as empty:
+            self.refused(attach(proc.pid, "--module-path", empty),
+                         r"process \d+ runs CPython .*--module-path .* holds no heapan "
+                         r"extension")
 
     def test_ptrace_not_permitted(self):
         setpriv = shutil.which("setpriv")
         if os.geteuid() != 0 or not setpriv:
             self.skipTest("needs root and setpriv to run heapan as another user")
-        proc = self.run_idle(sys.executable)
-        try:
+        with self.idle(sys.executable) as proc:
             result = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
                                      HEAPAN, "attach", str(proc.pid)], capture_output=True,
                                     text=True, timeout=60)
             self.refused(result, r"process \d+ may not be traced by this user .*as root.*"
                                  r"kernel\.yama\.ptrace_scope.*--cap-add SYS_PTRACE")
-            self.assertIsNone(proc.poll())
-        finally:
-            proc.kill()
-            proc.wait()
 
     def test_traced_by_a_debugger_already(self):
         strace = shutil.which("strace")

@@ -13,12 +13,11 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 import unittest
-import warnings
 
 import heapan
-from heapan import _heapan
+
+from dumped import dumped_count
 
 HEAPAN = os.environ["HEAPAN"]
 
@@ -29,13 +28,7 @@ def run_python(code, *args, env=None):
 
 
 def type_count(dump, type_name):
-    out = subprocess.run([HEAPAN, "top", "-n", "400", dump], capture_output=True, text=True,
-                         check=True).stdout
-    for line in out.splitlines():
-        fields = line.split()
-        if fields and fields[-1] == type_name:
-            return int(fields[-2])
-    return 0
+    return dumped_count(HEAPAN, dump, type_name)
 
 
 class Before:
