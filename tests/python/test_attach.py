@@ -315,6 +315,12 @@ class AttachErrors(unittest.TestCase):
     def test_no_such_process(self):
         self.refused(attach(2 ** 22 + 12345), r"process \d+ does not exist")
 
+    def test_through_the_python_package(self):
+        result = subprocess.run([sys.executable, "-m", "heapan", "attach", str(2 ** 22 + 12345)],
+                                capture_output=True, text=True, timeout=60,
+                                env=dict(os.environ, HEAPAN=HEAPAN))
+        self.refused(result, r"process \d+ does not exist")
+
     def test_not_a_pid(self):
         result = attach("twelve")
         self.assertEqual(result.returncode, 2)

@@ -224,6 +224,31 @@ class MemoryWatchdog(unittest.TestCase):
         self.assertEqual(lines[3], "after 1")
         self.assertTrue(os.path.exists(dump))
 
+    def test_rearm_dumps_again_at_each_doubling(self):
+        root = os.path.join(self.dir.name, "cgroup")
+        fake_cgroup_v2(root, 100, 1000 << 20)
+        code = """\
+            import sys, time, heapan
+            watch = heapan.dump_on_memory("10%", sys.argv[1], rearm=True, interval=0.01)
+            def reach(usage, dumps):
+                with open(sys.argv[2], "w") as f:
+                    f.write("%d\\n" % usage)
+                while watch.state["dumps"] < dumps:
+                    time.sleep(0.01)
+                print(watch.state["dumps"], watch.state["threshold"] >> 20)
+            reach(150 << 20, 1)   # past 100 MB: the next is at 200 MB
+            reach(500 << 20, 2)   # past 200 and 400 MB at once: one dump, the next at 800 MB
+            watch.stop()
+            """
+        result = run_python(code, os.path.join(self.dir.name, "r-%n.zst"),
+                            os.path.join(root, "memory.current"),
+                            env=dict(os.environ, HEAPAN_CGROUP_ROOT=root))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.splitlines(), ["1 200", "2 800"])
+        self.assertEqual(sorted(os.path.basename(p) for p in
+                                glob.glob(os.path.join(self.dir.name, "r-*.zst"))),
+                         ["r-0001.zst", "r-0002.zst"])
+
     def test_warns_when_the_limit_leaves_no_room_for_the_dump(self):
         root = os.path.join(self.dir.name, "cgroup")
         fake_cgroup_v2(root, 100 << 20, 1000 << 20)
