@@ -246,5 +246,9 @@ PyMODINIT_FUNC PyInit__heapan(void);
 
 PyMODINIT_FUNC PyInit__heapan(void)
 {
-    return PyModule_Create(&module_def);
+    PyObject *module = PyModule_Create(&module_def);
+    if (module &&
+        PyModule_AddIntConstant(module, "DUMP_MEMORY_PERCENT", WATCH_DUMP_MEMORY_PERCENT) < 0)
+        Py_CLEAR(module);
+    return module;
 }

@@ -208,8 +208,13 @@ static void agent_watch(const agent_request *r, PyGILState_STATE gil)
         return;
     }
     watch_state state;
+    cgroup_memory cgroup = {0};
     watch_get_state(&state);
-    snprintf(text, sizeof text, "ok watching threshold %llu", (unsigned long long)state.threshold);
+    cgroup_memory_read(&cgroup);
+    /* The tool warns when the cgroup's limit leaves the dump less room than it needs. */
+    snprintf(text, sizeof text, "ok watching threshold %llu limit %llu needs %llu",
+             (unsigned long long)state.threshold, (unsigned long long)cgroup.limit,
+             (unsigned long long)(state.threshold / 100 * WATCH_DUMP_MEMORY_PERCENT));
     answer(r, text);
 }
 

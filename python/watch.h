@@ -15,6 +15,13 @@
 
 #include "dumper.h"
 
+/*
+ * A background dump's own memory, in percent of the process's RSS: the
+ * child's tables and the pages it copies on write came to 118% and 135%
+ * (tests/bench/bench_dump.py, docs/performance.md "Background dumps").
+ */
+#define WATCH_DUMP_MEMORY_PERCENT 140
+
 typedef struct watch_options {
     uint64_t limit_bytes; /* of RSS; 0 with `percent` */
     unsigned percent;     /* 1..100 of the cgroup's limit, against its usage; 0 with limit_bytes */

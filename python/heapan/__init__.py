@@ -219,10 +219,9 @@ def dump_every(seconds, path="heapan-%p-%n.zst", *, keep=0, **options):
     return DumpSeries(seconds, path, keep, options)
 
 
-# A background dump's own memory, as a share of the process's RSS: the child's
-# tables and the pages it copies on write came to 1.18x and 1.35x
-# (tests/bench/bench_dump.py, docs/performance.md "Background dumps").
-DUMP_MEMORY_SHARE = 1.4
+# A background dump's own memory, as a share of the process's RSS (measured:
+# python/watch.h, docs/performance.md "Background dumps").
+DUMP_MEMORY_SHARE = _heapan.DUMP_MEMORY_PERCENT / 100
 
 
 class MemoryWatch:

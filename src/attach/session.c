@@ -2,7 +2,6 @@
 #include "attach/session.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +89,8 @@ static void parse_answer(char *line, attach_answer *a)
     number_after(line, " allocations ", &a->allocations);
     number_after(line, " frees ", &a->frees);
     number_after(line, " threshold ", &a->threshold);
+    number_after(line, " limit ", &a->limit);
+    number_after(line, " needs ", &a->needs);
     const char *at = strstr(line, " seconds ");
     a->seconds = at ? strtod(at + 9, NULL) : 0;
     at = strstr(line, " pause ");
@@ -108,6 +109,20 @@ static int exists(const char *dir, const char *name)
     char path[PATH_MAX + 32];
     file_in(path, sizeof path, dir, name);
     return access(path, F_OK) == 0;
+}
+
+/* Alive and not a zombie: a process that ended waits as one until its parent reaps it. */
+static int process_alive(pid_t pid)
+{
+    char path[64], text[256];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "re");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[n] = '\0';
+    const char *state = strrchr(text, ')'); /* after the command's name, which may hold spaces */
+    return state && state[1] == ' ' && state[2] != 'Z' && state[2] != 'X';
 }
 
 /*
@@ -133,7 +148,7 @@ static int wait_answer(const char *dir, pid_t pid, const struct timespec *deadli
         started = started || exists(dir, "started");
         if (!started && passed(deadline))
             return -1;
-        if (kill(pid, 0) < 0 && errno == ESRCH)
+        if (!process_alive(pid))
             return -2;
     }
 }

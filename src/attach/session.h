@@ -28,7 +28,8 @@ typedef struct attach_request {
 /* The agent's answer: "ok" and its numbers, or the error's text. */
 typedef struct attach_answer {
     int ok;
-    uint64_t objects, total_size, references, allocations, frees, threshold;
+    uint64_t objects, total_size, references, allocations, frees;
+    uint64_t threshold, limit, needs; /* the watchdog's: its limit, the cgroup's, the dump's own */
     double seconds, pause;
     char text[1024]; /* the status line after "ok " or "error " */
 } attach_answer;

@@ -107,13 +107,18 @@ static void parse(int argc, char **argv, attach_options *o, pid_t *pid)
 
 static void print_answer(const attach_options *o, const attach_answer *a, pid_t pid)
 {
-    char size[32], when[32];
+    char size[32], when[32], limit[32];
     if (o->request.mode == ATTACH_WATCH) {
         printf("process %ld: one dump to ", (long)pid);
         print_cstr(stdout, o->request.output);
         printf(" when its %s reaches %s%s\n", o->request.percent ? "cgroup's memory" : "RSS",
                format_bytes(a->threshold, when, sizeof when),
                o->request.rearm ? ", and again at each doubling" : "");
+        if (a->limit && a->limit - (a->limit < a->threshold ? a->limit : a->threshold) < a->needs)
+            warnf("attach: the dump at %s needs about %s of its own, and the cgroup's limit "
+                  "(%s) leaves less: the OOM killer may come first; set a lower limit", when,
+                  format_bytes(a->needs, size, sizeof size),
+                  format_bytes(a->limit, limit, sizeof limit));
         return;
     }
     print_cstr(stdout, o->request.output);

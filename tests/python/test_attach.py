@@ -303,6 +303,32 @@ class AttachTargets(unittest.TestCase):
         self.assertGreater(planted_count(dump, "__main__.Grown"), 0)
 
 
+class AttachWarnings(unittest.TestCase):
+    def test_on_memory_warns_when_the_cgroup_leaves_no_room_for_the_dump(self):
+        with tempfile.TemporaryDirectory() as d:
+            root = os.path.join(d, "cgroup")  # a fake cgroup v2, read by the agent in the target
+            os.makedirs(root)
+            for name, value in (("cgroup.controllers", "memory"), ("memory.current", 100 << 20),
+                                ("memory.max", 1000 << 20)):
+                with open(os.path.join(root, name), "w") as f:
+                    f.write("%s\n" % value)
+            proc = subprocess.Popen([sys.executable, "-c", "import time; print('up', flush=True)"
+                                     "; time.sleep(30)"], stdout=subprocess.PIPE, text=True,
+                                    env=dict(os.environ, HEAPAN_CGROUP_ROOT=root))
+            try:
+                proc.stdout.readline()
+                result = attach(proc.pid, "--on-memory", "90%", "-o", os.path.join(d, "x.zst"))
+            finally:
+                proc.kill()
+                proc.wait()
+                proc.stdout.close()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("when its cgroup's memory reaches 900.0 MiB", result.stdout)
+        self.assertRegex(result.stderr, r"^heapan: warning: attach: the dump at 900.0 MiB needs "
+                                        r"about 1.2 GiB of its own, and the cgroup's limit "
+                                        r"\(1000.0 MiB\) leaves less")
+
+
 class AttachErrors(unittest.TestCase):
     """Each refusal: exit 2, one line naming the process and the problem."""
 
@@ -417,7 +443,7 @@ class AttachErrors(unittest.TestCase):
     def test_no_safe_point_within_the_timeout(self):
         with tempfile.TemporaryDirectory() as d:
             # ctypes.PyDLL keeps the GIL through the C call: no thread can take it
-            hold = ("import ctypes, sys; print('up', flush=True); ctypes.PyDLL(None).sleep(3); "
+            hold = ("import ctypes, sys; print('up', flush=True); ctypes.PyDLL(None).sleep(2); "
                     "print('after', flush=True); sys.exit(5)")
             proc = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE,
                                     text=True)

@@ -120,13 +120,13 @@ class BackgroundDump(unittest.TestCase):
     def test_while_tracing_exactly(self):
         trace = heapan.trace(self.path("run.trace.zst"))
         try:
-            for n in range(20):
+            for n in range(10):
                 junk = [{"n": i} for i in range(2000)]
                 heapan.dump(self.path("bg%d.zst" % n), background=True).wait(timeout=120)
                 del junk
         finally:
             trace.stop()
-        self.assertEqual(len(glob.glob(self.path("bg*.zst"))), 20)
+        self.assertEqual(len(glob.glob(self.path("bg*.zst"))), 10)
 
     def test_a_failing_child_raises_in_wait(self):
         handle = heapan.dump(self.path("no/such/dir/bg.zst"), background=True)
