@@ -275,7 +275,7 @@ class AttachTargets(unittest.TestCase):
                 time.sleep(0.05)
             class Grown:
                 pass
-            grown = [Grown() for _ in range(300000)]
+            grown = [Grown() for _ in range(600000)]  # 30 MB or more: past the limit
             while not go():
                 time.sleep(0.05)
             finish()

@@ -169,9 +169,9 @@ class MemoryWatchdog(unittest.TestCase):
             steady = [Steady() for _ in range(20000)]
             with open("/proc/self/statm") as f:
                 rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            watch = heapan.dump_on_memory(rss + (40 << 20), sys.argv[1], interval=0.02)
+            watch = heapan.dump_on_memory(rss + (30 << 20), sys.argv[1], interval=0.02)
             grown = []
-            for step in range(40):  # about 100 MB in all: past the limit, below the end
+            for step in range(40):  # 45 MB (3.8) to 60 MB in all: past the limit, below the end
                 grown.extend(Grown() for _ in range(20000))
                 time.sleep(0.02)
             time.sleep(0.5)
