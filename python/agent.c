@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "dumper.h"
+#include "process.h"
 #include "tracer.h"
 #include "watch.h"
 
@@ -107,19 +108,6 @@ static void mark_started(const agent_request *r)
         fclose(f);
 }
 
-/* The pending exception as one line of text, cleared. */
-static void take_error(char *error, size_t size)
-{
-    PyObject *type, *value, *traceback;
-    PyErr_Fetch(&type, &value, &traceback);
-    PyObject *text = value ? PyObject_Str(value) : NULL;
-    const char *utf8 = text ? PyUnicode_AsUTF8(text) : NULL;
-    snprintf(error, size, "%s", utf8 ? utf8 : "failed");
-    error[strcspn(error, "\n")] = '\0';
-    PyErr_Clear();
-    Py_XDECREF(text), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(traceback);
-}
-
 static void report_dump(const agent_request *r, int failed, const dump_result *result,
                         double pause, const char *error)
 {
@@ -146,7 +134,7 @@ static void agent_dump(const agent_request *r, PyGILState_STATE gil, unsigned lo
         dump_child child;
         failed = dump_heap_start(r->output, &options, &child) < 0;
         if (failed)
-            take_error(error, sizeof error);
+            py_take_error(error, sizeof error, "failed");
         double pause = (double)(monotonic_ns() - held) / 1e9;
         PyGILState_Release(gil);
         if (!failed)
@@ -156,7 +144,7 @@ static void agent_dump(const agent_request *r, PyGILState_STATE gil, unsigned lo
     }
     failed = dump_heap(r->output, &options, &result) < 0;
     if (failed)
-        take_error(error, sizeof error);
+        py_take_error(error, sizeof error, "failed");
     double pause = (double)(monotonic_ns() - held) / 1e9;
     PyGILState_Release(gil);
     report_dump(r, failed, &result, pause, error);
@@ -168,7 +156,7 @@ static void agent_trace(const agent_request *r, PyGILState_STATE gil)
     trace_options options = {.frames = 16, .sample_bytes = r->sample_bytes, .interval_ms = 10};
     char error[256], text[512];
     if (trace_start(r->output, &options) < 0) {
-        take_error(error, sizeof error);
+        py_take_error(error, sizeof error, "failed");
         PyGILState_Release(gil);
         snprintf(text, sizeof text, "error %s", error);
         answer(r, text);
@@ -183,7 +171,7 @@ static void agent_trace(const agent_request *r, PyGILState_STATE gil)
     trace_result result;
     int failed = trace_stop(&result) < 0;
     if (failed)
-        take_error(error, sizeof error);
+        py_take_error(error, sizeof error, "failed");
     PyGILState_Release(gil);
     if (failed)
         snprintf(text, sizeof text, "error %s", error);

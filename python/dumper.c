@@ -1364,19 +1364,6 @@ typedef struct child_report {
     char error[256];
 } child_report;
 
-static void report_failure(child_report *report)
-{
-    PyObject *type, *value, *traceback;
-    PyErr_Fetch(&type, &value, &traceback);
-    /* str() of the writer's and the OS's exceptions is C code */
-    PyObject *text = value ? PyObject_Str(value) : NULL;
-    const char *utf8 = text ? PyUnicode_AsUTF8(text) : NULL;
-    snprintf(report->error, sizeof report->error, "%s", utf8 ? utf8 : "the dump failed");
-    Py_XDECREF(text);
-    PyErr_Clear();
-    report->failed = 1;
-}
-
 /* In the child: one thread, the parent's GIL, its heap as of the fork. */
 _Noreturn static void dump_in_child(dumper *d, const struct timespec *start, int fd)
 {
@@ -1386,8 +1373,10 @@ _Noreturn static void dump_in_child(dumper *d, const struct timespec *start, int
     const int ending[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     for (size_t i = 0; i < sizeof ending / sizeof *ending; i++)
         signal(ending[i], SIG_DFL);
-    if (write_dump(d, start, &report.result) < 0)
-        report_failure(&report);
+    if (write_dump(d, start, &report.result) < 0) {
+        py_take_error(report.error, sizeof report.error, "the dump failed");
+        report.failed = 1;
+    }
     report.result.by_type = NULL;
     const char *at = (const char *)&report;
     for (size_t left = sizeof report; left;) {

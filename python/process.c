@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,6 +64,18 @@ void py_raise_open_error(const char *path)
         return;
     }
     PyErr_SetFromErrnoWithFilename(errno == ENOMEM ? PyExc_MemoryError : PyExc_OSError, path);
+}
+
+void py_take_error(char *out, size_t size, const char *otherwise)
+{
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
+    PyObject *text = value ? PyObject_Str(value) : NULL;
+    const char *utf8 = text ? PyUnicode_AsUTF8(text) : NULL;
+    snprintf(out, size, "%s", utf8 ? utf8 : otherwise);
+    out[strcspn(out, "\n")] = '\0';
+    PyErr_Clear();
+    Py_XDECREF(text), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(traceback);
 }
 
 uint64_t process_rss_bytes(void)

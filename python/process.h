@@ -26,6 +26,14 @@ heapan_status write_process_header(heapan_writer *w, unsigned content, unsigned 
  */
 void py_raise_open_error(const char *path);
 
+/*
+ * The pending Python exception's str() as one line in `out`, or `otherwise`
+ * when there is none or it has no text; the exception is cleared.  str() of
+ * the exceptions the dumper and the writer raise (OSError, RuntimeError,
+ * MemoryError) is C code.
+ */
+void py_take_error(char *out, size_t size, const char *otherwise);
+
 /* This process's resident set from /proc/self/statm, in bytes; 0 where unreadable.
  * Reads without the GIL and allocates nothing. */
 uint64_t process_rss_bytes(void);

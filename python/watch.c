@@ -168,14 +168,8 @@ static void dump_now(unsigned number)
     PyGILState_STATE gil = PyGILState_Ensure();
     dump_child child;
     int failed = dump_heap_start(path, &watchdog.options.dump, &child) < 0;
-    if (failed) {
-        PyObject *type, *value, *traceback;
-        PyErr_Fetch(&type, &value, &traceback);
-        PyObject *text = value ? PyObject_Str(value) : NULL;
-        snprintf(error, sizeof error, "%s", text ? PyUnicode_AsUTF8(text) : "the dump failed");
-        PyErr_Clear();
-        Py_XDECREF(text), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(traceback);
-    }
+    if (failed)
+        py_take_error(error, sizeof error, "the dump failed");
     PyGILState_Release(gil);
     dump_result result;
     if (!failed)

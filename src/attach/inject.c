@@ -317,16 +317,10 @@ attach_error inject_agent(const attach_target *t, const char *library, const cha
         if (seize(&s, tid) < 0) {
             int error = errno;
             release_thread(&s);
-            if (error == EPERM || error == EACCES) {
-                snprintf(why, size,
-                         "may not be traced by this user (%s): run heapan as the process's "
-                         "user or as root; where kernel.yama.ptrace_scope is 1 or more, run as "
-                         "root or set it to 0; in a container, start it with --cap-add "
-                         "SYS_PTRACE", strerror(error));
-                return ATTACH_NOT_PERMITTED;
-            }
+            if (error == EPERM || error == EACCES || error == ESRCH)
+                return target_access_error(error, why, size);
             snprintf(why, size, "could not be stopped (%s)", strerror(error));
-            return error == ESRCH ? ATTACH_NO_PROCESS : ATTACH_FAILED;
+            return ATTACH_FAILED;
         }
         long in_call = (long long)s.regs.orig_rax;
         if (blocks_outside_libc(in_call) || in_call == 202 || !inside_libc(t, s.regs.rip)) {

@@ -37,7 +37,7 @@ static void proc_path(char *out, size_t size, pid_t pid, const char *file)
     snprintf(out, size, "/proc/%ld/%s", (long)pid, file);
 }
 
-static attach_error access_error(int error, char *why, size_t size)
+attach_error target_access_error(int error, char *why, size_t size)
 {
     if (error == ENOENT || error == ESRCH) {
         snprintf(why, size, "does not exist");
@@ -141,18 +141,18 @@ attach_error target_inspect(pid_t pid, attach_target *t, char *why, size_t size)
     t->pid = pid;
     proc_path(path, sizeof path, pid, "");
     if (pid <= 0 || access(path, F_OK) != 0)
-        return access_error(ENOENT, why, size);
+        return target_access_error(ENOENT, why, size);
     proc_path(path, sizeof path, pid, "exe");
     ssize_t n = readlink(path, t->exe, sizeof t->exe - 1);
     if (n < 0)
-        return access_error(errno, why, size);
+        return target_access_error(errno, why, size);
     t->exe[n] = '\0';
     proc_path(path, sizeof path, pid, "cwd");
     n = readlink(path, t->cwd, sizeof t->cwd - 1);
     t->cwd[n > 0 ? n : 0] = '\0';
     long tracer = 0;
     if (read_owner(pid, t, &tracer) < 0)
-        return access_error(errno ? errno : ESRCH, why, size);
+        return target_access_error(errno ? errno : ESRCH, why, size);
     if (tracer) {
         snprintf(why, size, "is being traced by process %ld already (a debugger, strace?): "
                  "detach it first", tracer);

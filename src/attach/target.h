@@ -59,6 +59,12 @@ attach_error target_inspect(pid_t pid, attach_target *t, char *why, size_t size)
 attach_error target_find_extension(attach_target *t, const char *module_path,
                                    char extension[PATH_MAX], char *why, size_t size);
 
+/*
+ * The refusal for `error` (errno) from /proc or ptrace: no such process
+ * for ENOENT and ESRCH, else not permitted, with the remedies.
+ */
+attach_error target_access_error(int error, char *why, size_t size);
+
 /* The CPython version heapan's extension at `path` was built for: 0, or -1. */
 int extension_version(const char *path, int *major, int *minor);
 
