@@ -236,7 +236,33 @@ int py_frozen_objects(int (*visit)(PyObject *o, void *ctx), void *ctx, int *know
     return 0;
 }
 
+#if PY_VERSION_HEX >= 0x030D0000
+void *py_object_block(PyObject *o, size_t *size)
+{
+    PyTypeObject *type = Py_TYPE(o);
+    /* An int's ob_size holds its sign and digit count, packed: not an item count. */
+    if (type->tp_itemsize && PyLong_Check(o))
+        return NULL;
+    size_t pre = _PyType_PreHeaderSize(type);
+    *size = pre + (type->tp_itemsize ? (size_t)_PyObject_VAR_SIZE(type, Py_SIZE(o))
+                                     : (size_t)type->tp_basicsize);
+    return (char *)o - pre;
+}
 #else
+void *py_object_block(PyObject *o, size_t *size)
+{
+    (void)o, (void)size;
+    return NULL;
+}
+#endif
+
+#else
+
+void *py_object_block(PyObject *o, size_t *size)
+{
+    (void)o, (void)size;
+    return NULL;
+}
 
 int py_frozen_objects(int (*visit)(PyObject *o, void *ctx), void *ctx, int *known)
 {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "addrmap.h"
+#include "facts.h"
 #include "process.h"
 #include "pyinternals.h"
 
@@ -71,6 +72,7 @@ static _Thread_local uint32_t thread_number;
 static _Thread_local int64_t raw_bytes_to_next_sample;
 static _Thread_local uint64_t random_state;
 static int64_t bytes_to_next_sample; /* the GIL holder's */
+static uintptr_t last_object_block;  /* the GIL holder's last recorded block */
 static atomic_uint threads_seen;
 
 /* ---- time, threads, RSS ---------------------------------------------------- */
@@ -315,6 +317,8 @@ static void record_alloc(const hooked_domain *d, void *ptr, size_t size)
                           .stack = has_stack ? current_stack() : 0,
                           .thread = this_thread()};
         int added = 0;
+        if (has_stack)
+            last_object_block = a.address;
         if (!tracer.sample_bytes || addrmap_upsert(&tracer.sampled, a.address, &added))
             heapan_writer_alloc_event(tracer.w, &a);
         if (tracer.sample_bytes && added)
@@ -412,6 +416,74 @@ static void hook_free(void *ctx, void *ptr)
         d->original.free(d->original.ctx, ptr);
     }
 }
+
+/* ---- objects reused from free lists ----------------------------------------- */
+
+/*
+ * CPython keeps freed dicts, lists, tuples and floats on free lists and
+ * hands them out again without the allocator: the block then still bears
+ * the site of the object that first had it, which may be a temporary of
+ * some other line.  From 3.13 a reference tracer hears of every new
+ * object; a block handed out that way moves to the site that made the
+ * object (a FREE and an ALLOC), as tracemalloc does.  Before 3.13 nothing
+ * reports the reuse, and the trace says so (trace.reuse_attributed).
+ */
+#if PY_VERSION_HEX >= 0x030D0000
+#define HAVE_REUSE_TRACER 1
+static PyRefTracer previous_ref_tracer;
+static void *previous_ref_data;
+
+static void record_reuse(PyObject *o)
+{
+    size_t size;
+    void *block = py_object_block(o, &size);
+    if (!block || (uintptr_t)block == last_object_block || !free_may_be_recorded(block))
+        return; /* made by the allocator just now, or a block the sample left out */
+    in_hook = 1;
+    pthread_mutex_lock(&tracer.lock);
+    if (tracer.w && (!tracer.sample_bytes || addrmap_slot_of(&tracer.sampled, (uintptr_t)block))) {
+        uint64_t now = now_us();
+        heapan_free f = {.time_us = now, .address = (uintptr_t)block};
+        heapan_alloc a = {.time_us = now, .address = f.address, .size = size,
+                          .stack = current_stack(), .thread = this_thread()};
+        heapan_writer_free_event(tracer.w, &f);
+        heapan_writer_alloc_event(tracer.w, &a);
+    }
+    pthread_mutex_unlock(&tracer.lock);
+    in_hook = 0;
+}
+
+static int on_reference(PyObject *o, PyRefTracerEvent event, void *data)
+{
+    (void)data;
+    if (event == PyRefTracer_CREATE && !in_hook && tracer.w)
+        record_reuse(o);
+    return previous_ref_tracer ? previous_ref_tracer(o, event, previous_ref_data) : 0;
+}
+
+static int follow_reuse(void)
+{
+    previous_ref_tracer = PyRefTracer_GetTracer(&previous_ref_data);
+    return PyRefTracer_SetTracer(on_reference, NULL) == 0;
+}
+
+static void unfollow_reuse(void)
+{
+    void *data;
+    if (PyRefTracer_GetTracer(&data) == on_reference)
+        PyRefTracer_SetTracer(previous_ref_tracer, previous_ref_data);
+    previous_ref_tracer = NULL;
+}
+#else
+static int follow_reuse(void)
+{
+    return 0;
+}
+
+static void unfollow_reuse(void)
+{
+}
+#endif
 
 /* ---- the RSS sampler ------------------------------------------------------- */
 
@@ -551,6 +623,33 @@ static void after_fork_in_child(void)
     tracer.active = tracer.sampler_running = 0;
 }
 
+/*
+ * The process's facts, as a dump has them: the analysis tells the
+ * program's own frames from the library's by them.  Then whether a block
+ * reused from a free list moves to its new object's site.
+ */
+static int write_trace_facts(heapan_writer *w)
+{
+    py_facts facts;
+    if (py_facts_gather(&facts) < 0)
+        return -1;
+    heapan_status st = py_facts_write_process(&facts, w);
+    py_facts_release(&facts);
+#ifdef HAVE_REUSE_TRACER
+    int attributed = 1;
+#else
+    int attributed = 0;
+#endif
+    static const char key[] = "trace.reuse_attributed";
+    heapan_property p = {.key = heapan_writer_string(w, key, sizeof key - 1),
+                         .value_kind = HEAPAN_VALUE_BOOL, .i = attributed};
+    if (st == HEAPAN_OK)
+        st = heapan_writer_property(w, &p);
+    if (st != HEAPAN_OK)
+        PyErr_Format(PyExc_RuntimeError, "heapan: %s", heapan_writer_error(w));
+    return st == HEAPAN_OK ? 0 : -1;
+}
+
 static int open_trace(const char *path, const trace_options *o, heapan_writer **w)
 {
     /* One zstd worker: compression runs beside the program, not in its hooks. */
@@ -562,6 +661,10 @@ static int open_trace(const char *path, const trace_options *o, heapan_writer **
     }
     if (write_process_header(*w, HEAPAN_CONTENT_TRACE, 0, o->sample_bytes, (uint64_t)getpid()) != HEAPAN_OK) {
         PyErr_Format(PyExc_RuntimeError, "heapan: %s", heapan_writer_error(*w));
+        heapan_writer_free(*w);
+        return -1;
+    }
+    if (write_trace_facts(*w) < 0) {
         heapan_writer_free(*w);
         return -1;
     }
@@ -606,6 +709,7 @@ int trace_start(const char *path, const trace_options *o)
     pthread_mutex_unlock(&tracer.lock);
     tracer.active = 1;
     install_hooks();
+    follow_reuse();
     return 0;
 }
 
@@ -621,6 +725,7 @@ int trace_stop(trace_result *result)
                         "tracing started; stop it first");
         return -1;
     }
+    unfollow_reuse();
     remove_hooks();
     tracer.active = 0;
     stop_sampler();

@@ -18,7 +18,7 @@
 #define ICICLE_ROWS 64
 
 static const char *const titles[] = {"Sites by bytes live at the peak",
-                                     "Sites by bytes still live at the end (leaked)",
+                                     "Sites by bytes still live at the end",
                                      "Sites by bytes allocated (churn)",
                                      "Growing sites (leak candidates)"};
 
@@ -59,6 +59,12 @@ static void summary(doc *d, const trace *t, const char *file)
     doc_textf(d, " at %.3f s", (double)t->peak_time_us / 1e6);
     doc_fact(d, "live at the end");
     doc_styled(d, SPAN_SIZE, 0, format_bytes(t->live, c, sizeof c));
+    char note[512];
+    if (trace_reuse_note(t, note, sizeof note)) {
+        doc_para(d, TONE_NOTE);
+        doc_lead(d, "Note:");
+        doc_text(d, note);
+    }
     for (size_t k = 0; k < t->warning_count; k++) {
         doc_para(d, TONE_WARN);
         doc_lead(d, "Warning:");
@@ -183,11 +189,30 @@ static void icicle(doc *d, const trace *t, int at_end)
     icicle_free(&l);
 }
 
+/* The site's line, an import's marked, then the program's line that led to it. */
+static void site_cells(doc *d, const trace *t, uint32_t stack)
+{
+    char name[1024];
+    doc_cell(d), doc_styled(d, SPAN_PATH, 1, trace_site_label(t, stack, name, sizeof name));
+    if (trace_stack_imports(t, stack))
+        doc_text(d, " [import]");
+    if (!t->code.paths_known)
+        return;  /* an older trace: no column to say which code is the program's */
+    uint32_t program = trace_program_stack(t, stack);
+    doc_cell(d);
+    if (program == stack)
+        doc_text(d, "(the site)");
+    else if (program)
+        doc_styled(d, SPAN_PATH, 1, trace_site_label(t, program, name, sizeof name));
+    else
+        doc_text(d, "-");
+}
+
 static void site_row(doc *d, const trace *t, uint32_t stack, int curve)
 {
     const trace_site *s = &t->sites[stack];
-    char name[1024], growth[32];
-    doc_cell(d), doc_styled(d, SPAN_PATH, 1, trace_site_name(t, stack, name, sizeof name));
+    char growth[32];
+    site_cells(d, t, stack);
     doc_cell(d), doc_bytes(d, s->live_at_peak), doc_sort_key(d, (double)s->live_at_peak);
     doc_cell(d), doc_bytes(d, s->live), doc_sort_key(d, (double)s->live);
     doc_cell(d), doc_bytes(d, s->total_allocated), doc_sort_key(d, (double)s->total_allocated);
@@ -204,10 +229,18 @@ static void site_row(doc *d, const trace *t, uint32_t stack, int curve)
 
 static void site_tables(doc *d, const trace *t, uint32_t *order, size_t top)
 {
-    static const char *const names[] = {"site", "at peak", "at end", "allocated", "allocations",
-                                        "growth/s", "over time"};
-    static const column_kind kinds[] = {COL_TEXT, COL_BYTES, COL_BYTES, COL_BYTES,
-                                        COL_COUNT, COL_BYTES, COL_CURVE};
+    static const char *const all_names[] = {"site",      "in the program", "at peak",
+                                            "at end",    "allocated",      "allocations",
+                                            "growth/s",  "over time"};
+    static const column_kind all_kinds[] = {COL_TEXT,  COL_TEXT,  COL_BYTES, COL_BYTES,
+                                            COL_BYTES, COL_COUNT, COL_BYTES, COL_CURVE};
+    /* Without the trace's paths, the program's column is left out. */
+    const char *names[8];
+    column_kind kinds[8];
+    size_t columns = 0;
+    for (size_t c = 0; c < 8; c++)
+        if (c != 1 || t->code.paths_known)
+            names[columns] = all_names[c], kinds[columns++] = all_kinds[c];
     for (int key = 0; key < 4; key++) {
         size_t n = render_trace_sites(t, key, order, top);
         doc_heading(d, 2, NULL);
@@ -217,7 +250,7 @@ static void site_tables(doc *d, const trace *t, uint32_t *order, size_t top)
             doc_text(d, "None.");
             continue;
         }
-        doc_table(d, key == 3 ? 7 : 6, names, kinds, SIZE_MAX);
+        doc_table(d, key == 3 ? columns : columns - 1, names, kinds, SIZE_MAX);
         for (size_t i = 0; i < n; i++)
             site_row(d, t, order[i], key == 3);
     }

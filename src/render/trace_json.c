@@ -32,6 +32,16 @@ static int add_curve(cJSON *item, const trace *t, uint32_t id)
     return list ? 0 : -1;
 }
 
+/* The first frame in the program's own code, or null when none is (or the trace cannot tell). */
+static int add_program_frame(cJSON *item, const trace *t, uint32_t id)
+{
+    uint32_t program = trace_program_stack(t, id);
+    if (!program)
+        return cJSON_AddNullToObject(item, "program_frame") ? 0 : -1;
+    cJSON *frame = cJSON_AddObjectToObject(item, "program_frame");
+    return frame ? add_frame(frame, t, t->stacks[program].frame) : -1;
+}
+
 cJSON *render_trace_site_json(const trace *t, uint32_t id)
 {
     const trace_site *s = &t->sites[id];
@@ -53,13 +63,26 @@ cJSON *render_trace_site_json(const trace *t, uint32_t id)
         cJSON_AddNumberToObject(item, "growth", s->growth);
         cJSON_AddNumberToObject(item, "growth_fit", s->fit);
         cJSON_AddBoolToObject(item, "grows", trace_site_grows(t, id));
-        failed = add_curve(item, t, id) < 0;
+        cJSON_AddBoolToObject(item, "import", trace_stack_imports(t, id));
+        failed = add_curve(item, t, id) < 0 || add_program_frame(item, t, id) < 0;
     }
     if (failed) {
         cJSON_Delete(item);
         return NULL;
     }
     return item;
+}
+
+/* Whether an object reused from a free list moved to its own site: true, false, or null. */
+static int add_reuse(cJSON *json, const trace *t)
+{
+    char note[512];
+    cJSON *known = t->reuse_attributed < 0 ? cJSON_AddNullToObject(json, "reuse_attributed")
+                                           : cJSON_AddBoolToObject(json, "reuse_attributed",
+                                                                   t->reuse_attributed);
+    if (!known)
+        return -1;
+    return trace_reuse_note(t, note, sizeof note) ? json_add_text(json, "reuse_note", note) : 0;
 }
 
 static int add_site(cJSON *list, const trace *t, uint32_t id)
@@ -117,7 +140,7 @@ int render_trace_json(FILE *out, const trace *t, const char *file, size_t top)
         cJSON_AddNumberToObject(json, "total_allocated", (double)t->total_allocated);
         cJSON_AddNumberToObject(json, "sample_bytes", (double)t->header.sample_bytes);
         cJSON_AddNumberToObject(json, "curve_step_us", (double)t->curve_step_us);
-        failed = add_advice(json, t) < 0;
+        failed = add_advice(json, t) < 0 || add_reuse(json, t) < 0;
     }
     for (size_t i = 0; !failed && i < t->point_count; i++) {
         cJSON *p = cJSON_CreateObject();

@@ -224,6 +224,42 @@ static void *grow_to(void *array, size_t elem, size_t *cap, uint32_t id, uint32_
     return base + (size_t)id * elem;
 }
 
+/* Directories of each kind kept, at most: a hostile trace may list millions. */
+#define TRACE_DIRS_MAX 64
+
+static int add_dir(const char ***dirs, size_t *count, const heapan_property *prop)
+{
+    if (prop->value_kind != HEAPAN_VALUE_TEXT || !prop->len || *count >= TRACE_DIRS_MAX ||
+        memchr(prop->data, '\0', prop->len))
+        return 0;
+    const char **bigger = realloc(*dirs, (*count + 1) * sizeof *bigger);
+    char *dir = bigger ? strndup(prop->data, prop->len) : NULL;
+    if (bigger)
+        *dirs = bigger;
+    if (!dir)
+        return -1;
+    bigger[(*count)++] = dir;
+    return 0;
+}
+
+/* The process's facts the analysis uses: where code lives, and how reuse was traced. */
+static int on_property(trace *t, const heapan_property *prop)
+{
+    const char *key = prop->object ? NULL : heapan_reader_string(t->reader, prop->key, NULL);
+    if (!key)
+        return 0;
+    if (!strcmp(key, "stdlib.dir"))
+        return add_dir(&t->code.stdlib_dirs, &t->code.stdlib_dir_count, prop);
+    if (!strcmp(key, "site.packages") || !strcmp(key, "site.user_packages"))
+        return add_dir(&t->code.package_dirs, &t->code.package_dir_count, prop);
+    if (!strcmp(key, "sys.path") && !t->program_dir && prop->value_kind == HEAPAN_VALUE_TEXT &&
+        prop->len && !memchr(prop->data, '\0', prop->len))  /* the first: the script's directory */
+        return (t->program_dir = strndup(prop->data, prop->len)) ? 0 : -1;
+    if (!strcmp(key, "trace.reuse_attributed") && prop->value_kind == HEAPAN_VALUE_BOOL)
+        t->reuse_attributed = prop->i != 0;
+    return 0;
+}
+
 static void on_record(replay *p, const heapan_record *rec)
 {
     trace *t = p->t;
@@ -271,6 +307,10 @@ static void on_record(replay *p, const heapan_record *rec)
             *s = (heap_stack){rec->u.stack.parent, rec->u.stack.frame};
         break;
     }
+    case HEAPAN_REC_PROPERTY:
+        if (on_property(t, &rec->u.property) < 0)
+            p->failed = 1;
+        break;
     default:
         break;
     }
@@ -301,6 +341,22 @@ typedef struct keyed_site {
     uint32_t stack;
 } keyed_site;
 
+/* Does `file` end with `suffix`, after a '/' or as a whole? */
+static int ends_with_file(const char *file, const char *suffix)
+{
+    size_t n = strlen(file), k = strlen(suffix);
+    return n >= k && !strcmp(file + n - k, suffix) && (n == k || file[n - k - 1] == '/');
+}
+
+/* importlib's bootstrap, frozen (3.5 on) or from its source file. */
+static int is_import_system(const char *file)
+{
+    return !strcmp(file, "<frozen importlib._bootstrap>") ||
+           !strcmp(file, "<frozen importlib._bootstrap_external>") ||
+           ends_with_file(file, "importlib/_bootstrap.py") ||
+           ends_with_file(file, "importlib/_bootstrap_external.py");
+}
+
 static int same_line(const trace *t, uint32_t a, uint32_t b)
 {
     const heapan_frame *x = trace_site_frame(t, a), *y = trace_site_frame(t, b);
@@ -315,9 +371,12 @@ static int same_line(const trace *t, uint32_t a, uint32_t b)
  */
 static int find_callers(trace *t)
 {
-    t->caller = calloc(t->stack_count ? t->stack_count : 1, sizeof *t->caller);
-    t->ranking = malloc((t->stack_count ? t->stack_count : 1) * sizeof *t->ranking);
-    if (!t->caller || !t->ranking)
+    size_t n = t->stack_count ? t->stack_count : 1;
+    t->caller = calloc(n, sizeof *t->caller);
+    t->program = calloc(n, sizeof *t->program);
+    t->imports = calloc(n, 1);
+    t->ranking = malloc(n * sizeof *t->ranking);
+    if (!t->caller || !t->program || !t->imports || !t->ranking)
         return -1;
     for (uint32_t i = 1; i < t->stack_count; i++) {
         uint32_t parent = t->stacks[i].parent < i ? t->stacks[i].parent : 0;
@@ -325,6 +384,12 @@ static int find_callers(trace *t)
                        : !trace_site_frame(t, parent)       ? t->caller[parent]
                        : same_line(t, i, parent)            ? t->caller[parent]
                                                             : parent;
+        const heapan_frame *f = trace_site_frame(t, i);
+        const char *file = f ? heapan_reader_string(t->reader, f->file, NULL) : NULL;
+        t->imports[i] = t->imports[parent] || (file && is_import_system(file));
+        /* The innermost first: a caller's answer holds for its callees that are not the program's. */
+        t->program[i] = interp_file_owner(&t->code, file, NULL, 0) == OWNER_PROGRAM
+                            ? i : t->program[parent];
     }
     return 0;
 }
@@ -412,6 +477,7 @@ int trace_load(trace *t, heapan_reader *r)
     memset(t, 0, sizeof *t);
     t->reader = r;
     t->header = *heapan_reader_header(r);
+    t->reuse_attributed = -1;
     replay p = {.t = t, .point_stride = 64, .site_cap = 256};
     t->curve_step_us = 1000;
     t->stack_count = 1;  /* stack 0, "no stack", always exists */
@@ -423,6 +489,7 @@ int trace_load(trace *t, heapan_reader *r)
     if (p.failed)
         return -1;
     finish(&p);
+    t->code.paths_known = t->code.stdlib_dir_count > 0;
     if (p.failed || find_callers(t) < 0)
         return -1;
     if (t->status != HEAPAN_END &&
@@ -435,8 +502,18 @@ int trace_load(trace *t, heapan_reader *r)
     return warn_about_events(&p, r);
 }
 
+static void free_dirs(const char **dirs, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        free((char *)dirs[k]);
+}
+
 void trace_release(trace *t)
 {
+    free_dirs(t->code.stdlib_dirs, t->code.stdlib_dir_count);
+    free_dirs(t->code.package_dirs, t->code.package_dir_count);
+    interp_release(&t->code);
+    free(t->program_dir), free(t->program), free(t->imports);
     free(t->frames), free(t->stacks), free(t->sites), free(t->timeline), free(t->caller);
     free(t->ranking);
     addrmap_release(&t->blocks);
@@ -482,11 +559,65 @@ const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t si
     return buf;
 }
 
-/* Does `file` end with `suffix`, after a '/' or as a whole? */
-static int ends_with_file(const char *file, const char *suffix)
+/* `file` without `dir` and its '/', or NULL when not under it. */
+static const char *under_dir(const char *file, const char *dir)
 {
-    size_t n = strlen(file), k = strlen(suffix);
-    return n >= k && !strcmp(file + n - k, suffix) && (n == k || file[n - k - 1] == '/');
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    return n && !strncmp(file, dir, n) && file[n] == '/' && file[n + 1] ? file + n + 1 : NULL;
+}
+
+/*
+ * The part of `file` under a package directory, the standard library's or
+ * the script's, or all of it.  Packages first: they lie inside the library.
+ */
+static const char *short_file(const trace *t, const char *file)
+{
+    const interp *in = &t->code;
+    const char *rest = NULL;
+    for (size_t k = 0; !rest && k < in->package_dir_count; k++)
+        rest = under_dir(file, in->package_dirs[k]);
+    for (size_t k = 0; !rest && k < in->stdlib_dir_count; k++)
+        rest = under_dir(file, in->stdlib_dirs[k]);
+    if (!rest && t->program_dir)
+        rest = under_dir(file, t->program_dir);
+    return rest ? rest : file;
+}
+
+const char *trace_site_label(const trace *t, uint32_t stack, char *buf, size_t size)
+{
+    const heapan_frame *f = trace_site_frame(t, stack);
+    const char *function = f ? frame_string(t, f->function) : NULL;
+    if (!f)
+        snprintf(buf, size, "(unknown site)");
+    else if (*function)
+        snprintf(buf, size, "%s (%s:%u)", function, short_file(t, frame_string(t, f->file)),
+                 f->line);
+    else
+        snprintf(buf, size, "%s:%u", short_file(t, frame_string(t, f->file)), f->line);
+    return buf;
+}
+
+int trace_reuse_note(const trace *t, char *buf, size_t size)
+{
+    if (t->reuse_attributed != 0)
+        return 0;
+    snprintf(buf, size, "CPython %s tells no tracer when it reuses a freed dict, list, tuple or "
+             "float: such an object counts at the site of its memory block's first object, "
+             "maybe another line (tracemalloc moves it to its own; heapan does from CPython 3.13).",
+             t->header.runtime_version ? t->header.runtime_version : "before 3.13");
+    return 1;
+}
+
+uint32_t trace_program_stack(const trace *t, uint32_t stack)
+{
+    return t->program && stack < t->stack_count ? t->program[stack] : 0;
+}
+
+int trace_stack_imports(const trace *t, uint32_t stack)
+{
+    return t->imports && stack < t->stack_count && t->imports[stack];
 }
 
 int trace_stack_is_runner(const trace *t, uint32_t stack)

@@ -17,6 +17,7 @@
 
 #include "addrmap.h"
 #include "model/heap.h"
+#include "model/interp.h"
 #include "heapan.h"
 
 #define TRACE_CURVE_POINTS 32  /* a site's live bytes over time, in this many steps */
@@ -61,6 +62,13 @@ typedef struct trace {
     trace_point *timeline;     /* SAMPLE records, or points taken along the way */
     size_t point_count, point_cap;
     int timeline_from_samples;
+    interp code;               /* where the library and the packages live, from the trace's facts */
+    char *program_dir;         /* sys.path[0]: the script's directory, or NULL */
+    uint32_t *program;         /* by stack id: the stack itself or its nearest caller in the
+                                  program's own code, or 0 */
+    uint8_t *imports;          /* by stack id: 1 when a frame of it is the import system's */
+    int reuse_attributed;      /* 1: the producer moved free-list reuse to the new site;
+                                  0: it could not; -1: the trace does not say */
     heapan_status status;
     char **warnings;
     size_t warning_count;
@@ -75,6 +83,31 @@ const heapan_frame *trace_site_frame(const trace *t, uint32_t stack);
 
 /* "file:line in function, from caller.py:line" of a stack's innermost frame, into buf. */
 const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t size);
+
+/*
+ * "function (file:line)" of a stack's innermost frame, its file shortened
+ * to the part under a package directory, the standard library's or the
+ * script's, into buf.  A terminal cuts a long cell in the middle: the
+ * line stays.
+ */
+const char *trace_site_label(const trace *t, uint32_t stack, char *buf, size_t size);
+
+/*
+ * The stack whose innermost frame is the first of `stack`, from the
+ * innermost out, in the program's own code (not the standard library nor
+ * an installed package): the line a user can change.  0 when the trace
+ * does not say where the library lives, or no frame is the program's.
+ */
+uint32_t trace_program_stack(const trace *t, uint32_t stack);
+
+/*
+ * What the trace cannot know about the sites of reused objects, into buf;
+ * 1 when there is something to say (a trace made before CPython 3.13).
+ */
+int trace_reuse_note(const trace *t, char *buf, size_t size);
+
+/* Was the stack's memory allocated by an import (a frame of importlib's bootstrap)? */
+int trace_stack_imports(const trace *t, uint32_t stack);
 
 /*
  * Is the frame of `stack` heapan's own runner (`python3 -m heapan run`:

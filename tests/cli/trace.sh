@@ -30,4 +30,4 @@ for format in text md json html; do
 done
 grep -o 'Stacks go [0-9]* calls deep; the outermost [0-9]* are drawn' deep.html
 [ "$(wc -c < deep.html)" -lt 200000 ] && echo "deep.html is small"
-grep -m1 -o 'app/walk.py:12 in walk' deep.md
+grep -m1 -o 'walk (app/walk.py:12)' deep.md

@@ -93,6 +93,13 @@ static void print_record(const heapan_reader *r, const heapan_record *rec)
         printf("\n");
         break;
     }
+    case HEAPAN_REC_ALLOC:
+        printf("alloc 0x%" PRIx64 " %" PRIu64 " stack=%u\n", rec->u.alloc.address, rec->u.alloc.size,
+               rec->u.alloc.stack);
+        break;
+    case HEAPAN_REC_FREE:
+        printf("free 0x%" PRIx64 "\n", rec->u.free.address);
+        break;
     default:
         break;
     }
