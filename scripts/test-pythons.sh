@@ -30,6 +30,12 @@ if [ "${1:-}" = --except ]; then
 fi
 pythons=${*:-$(found)}
 tests=$(cd "$top" && ls tests/python/test_*.py | tr '\n' ' ')
+# The slowest tests, whose version-dependent parts the oldest and the
+# newest CPython cover: between them, they are left out to keep CI
+# within its time.  HEAPAN_ALL_TESTS=1 runs every test on every version.
+slow="test_samples.py test_savings.py test_stories.py test_attach.py test_background.py"
+oldest=$(echo $pythons | tr ' ' '\n' | head -1)
+newest=$(echo $pythons | tr ' ' '\n' | tail -1)
 status=0
 for python in $pythons; do
     version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -41,11 +47,18 @@ for python in $pythons; do
     fi
     dir="build/python$version"
     mkdir -p "$dir"
+    these=$tests
+    if [ "${HEAPAN_ALL_TESTS:-0}" != 1 ] && [ "$python" != "$oldest" ] && [ "$python" != "$newest" ]; then
+        these=
+        for t in $tests; do
+            case " $slow " in *" ${t##*/} "*) ;; *) these="$these $t" ;; esac
+        done
+    fi
     echo "== CPython $version ($python)"
     # configure finds python3-config beside the interpreter, first on PATH.
     if ! (cd "$dir" && PATH="$bin:$PATH" && export PATH &&
           { [ -f Makefile ] || "$top/configure" -q PYTHON="$python"; } &&
-          make -s -j"$jobs" >/dev/null && make -s -j"$jobs" check TESTS="$tests" >/dev/null); then
+          make -s -j"$jobs" >/dev/null && make -s -j"$jobs" check TESTS="$these" >/dev/null); then
         cat "$dir"/tests/python/*.log 2>/dev/null | tail -40
         status=1
     fi

@@ -136,7 +136,11 @@ static const char *growth_phrase(const trace *t, uint32_t stack, char *buf, size
 {
     const trace_site *s = &t->sites[stack];
     char rate[32];
-    if (trace_site_grows(t, stack))
+    if (trace_site_grows(t, stack) && s->fit_from_us)
+        snprintf(buf, size, "its live bytes grow %s/s, steadily (R² %.2f) from %.3f s on, after "
+                 "a warm-up", format_bytes((uint64_t)s->growth, rate, sizeof rate), s->fit,
+                 (double)s->fit_from_us / 1e6);
+    else if (trace_site_grows(t, stack))
         snprintf(buf, size, "its live bytes grow %s/s, steadily (R² %.2f)",
                  format_bytes((uint64_t)s->growth, rate, sizeof rate), s->fit);
     else if (s->growth > 0)

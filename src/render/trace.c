@@ -220,6 +220,8 @@ static void site_row(doc *d, const trace *t, uint32_t stack, int curve)
     doc_cell(d);
     doc_styled(d, SPAN_SIZE, 0,
                s->growth > 0 ? format_bytes((uint64_t)s->growth, growth, sizeof growth) : "-");
+    if (curve && s->fit_from_us)  /* the steady phase fitted, after a warm-up */
+        doc_textf(d, " from %.1f s", (double)s->fit_from_us / 1e6);
     doc_sort_key(d, s->growth);
     if (curve) {
         uint64_t values[TRACE_CURVE_POINTS];

@@ -62,6 +62,7 @@ cJSON *render_trace_site_json(const trace *t, uint32_t id)
         cJSON_AddNumberToObject(item, "allocations", (double)s->allocations);
         cJSON_AddNumberToObject(item, "growth", s->growth);
         cJSON_AddNumberToObject(item, "growth_fit", s->fit);
+        cJSON_AddNumberToObject(item, "growth_from_us", (double)s->fit_from_us);
         cJSON_AddBoolToObject(item, "grows", trace_site_grows(t, id));
         cJSON_AddBoolToObject(item, "import", trace_stack_imports(t, id));
         failed = add_curve(item, t, id) < 0 || add_program_frame(item, t, id) < 0;

@@ -394,6 +394,44 @@ static int find_callers(trace *t)
     return 0;
 }
 
+/* Least squares of v[from..n) over step k's end time: slope per second, and R^2. */
+static void fit_steps(const uint64_t *v, size_t from, size_t n, double step_s, double *slope,
+                      double *r2)
+{
+    double m = (double)(n - from), st = 0, sv = 0, stt = 0, stv = 0, svv = 0;
+    for (size_t k = from; k < n; k++) {
+        double x = (double)(k + 1) * step_s, y = (double)v[k];
+        st += x, sv += y, stt += x * x, stv += x * y, svv += y * y;
+    }
+    double var_t = m * stt - st * st, cov = m * stv - st * sv, var_v = m * svv - sv * sv;
+    *slope = var_t > 0 ? cov / var_t : 0.0;
+    *r2 = var_t > 0 && var_v > 0 ? cov * cov / (var_t * var_v) : 0.0;
+}
+
+/*
+ * A leak that starts after a flat warm-up (imports, caches filling) does
+ * not fit one line over the whole run.  Fit the curve from each step in
+ * the first two thirds instead, and keep the start whose line fits best:
+ * the warm-up's end.  The steady phase then covers a third of the run at
+ * least, 10 curve steps or more.
+ */
+static void fit_after_warm_up(const trace *t, uint32_t stack, trace_site *s)
+{
+    uint64_t curve[TRACE_CURVE_POINTS];
+    size_t n = trace_site_curve(t, stack, curve), best = 0;
+    double step_s = seconds(t->curve_step_us), best_slope = 0, best_r2 = 0;
+    for (size_t from = 1; n >= 15 && from <= 2 * n / 3; from++) {
+        double slope, r2;
+        fit_steps(curve, from, n, step_s, &slope, &r2);
+        if (slope > 0 && r2 > best_r2)
+            best = from, best_slope = slope, best_r2 = r2;
+    }
+    if (best && best_r2 >= STEADY_FIT) {
+        s->growth = best_slope, s->fit = best_r2;
+        s->fit_from_us = (uint64_t)best * t->curve_step_us;
+    }
+}
+
 static void finish(replay *p)
 {
     trace *t = p->t;
@@ -411,6 +449,8 @@ static void finish(replay *p)
         double var_l = s->s0 * s->sll - s->sl * s->sl;
         s->growth = var_t > 0 ? cov / var_t : 0.0;
         s->fit = var_t > 0 && var_l > 0 ? cov * cov / (var_t * var_l) : 0.0;
+        if (s->fit < STEADY_FIT && s->live)
+            fit_after_warm_up(t, i, s);
     }
 }
 

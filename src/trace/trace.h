@@ -27,6 +27,8 @@ typedef struct trace_site {
     uint64_t live, live_at_peak, live_max;
     double growth;       /* least-squares slope of live bytes over time, bytes per second */
     double fit;          /* R^2 of that line: 1 is a steady straight climb */
+    uint64_t fit_from_us; /* the line fits from here to the end: 0, the whole run, or the
+                             end of a warm-up the whole run's line did not fit */
     /* running integrals of live(t) over time, for the fit */
     double s0, s1, s2, sl, stl, sll, last_t;
     uint64_t changed_at; /* event number of the last change */
