@@ -29,7 +29,7 @@ extern "C" {
 /** Major version of the format this library writes; readers refuse newer. */
 #define HEAPAN_FORMAT_MAJOR 1
 /** Minor version: additions an older reader of the same major can skip. */
-#define HEAPAN_FORMAT_MINOR 1
+#define HEAPAN_FORMAT_MINOR 2
 /** Largest record payload in bytes; larger lengths are corruption. */
 #define HEAPAN_MAX_RECORD_SIZE (16u * 1024u * 1024u)
 /** Bytes of a str/bytes value a producer may keep in an object record. */
@@ -84,11 +84,12 @@ typedef enum heapan_record_kind {
     HEAPAN_REC_FREE = 11,
     HEAPAN_REC_SAMPLE = 12,
     HEAPAN_REC_END = 13,
-    HEAPAN_REC_PROPERTY = 14 /**< a fact about the process or one object (format 1.1) */
+    HEAPAN_REC_PROPERTY = 14, /**< a fact about the process or one object (format 1.1) */
+    HEAPAN_REC_REUSE = 15     /**< a live block now holds an object of another site (format 1.2) */
 } heapan_record_kind;
 
 /** Number of record kinds, for arrays indexed by heapan_record_kind. */
-#define HEAPAN_REC_KIND_COUNT 15
+#define HEAPAN_REC_KIND_COUNT 16
 
 /** Lower-case name of a record kind ("object"), or "unknown". */
 const char *heapan_record_kind_name(unsigned kind);
@@ -295,6 +296,13 @@ typedef struct heapan_free {
     uint64_t address;
 } heapan_free;
 
+/** A block reused in a trace: its object is new, made at `stack` (format 1.2). */
+typedef struct heapan_reuse {
+    uint64_t time_us;
+    uint64_t address;
+    uint32_t stack;    /**< stack id, 0 if unknown */
+} heapan_reuse;
+
 /** A periodic sample of a traced process. */
 typedef struct heapan_sample {
     uint64_t time_us;
@@ -308,6 +316,7 @@ typedef struct heapan_counts {
     uint64_t objects, refs, roots;
     uint64_t allocs, frees, samples;
     uint64_t properties;     /**< format 1.1; a 1.0 file's END does not count them */
+    uint64_t reuses;         /**< format 1.2; no END counts them */
     uint64_t bytes_written;  /**< writer: compressed bytes; not in the file */
 } heapan_counts;
 
@@ -424,6 +433,13 @@ heapan_status heapan_writer_alloc_event(heapan_writer *w, const heapan_alloc *a)
 /** Write one free event of a trace. */
 heapan_status heapan_writer_free_event(heapan_writer *w, const heapan_free *f);
 
+/**
+ * Write one reuse event of a trace: the live block at `address` now holds
+ * an object made at `stack`, with no allocation (CPython handed it out
+ * again from a free list).  Its size is unchanged.
+ */
+heapan_status heapan_writer_reuse_event(heapan_writer *w, const heapan_reuse *u);
+
 /** Write one periodic sample of a trace. */
 heapan_status heapan_writer_sample(heapan_writer *w, const heapan_sample *s);
 
@@ -497,6 +513,7 @@ typedef struct heapan_record {
         heapan_root root;
         heapan_alloc alloc;
         heapan_free free;
+        heapan_reuse reuse;
         heapan_sample sample;
         heapan_property property;
         heapan_counts end;

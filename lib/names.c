@@ -42,6 +42,7 @@ const char *heapan_record_kind_name(unsigned kind)
         [HEAPAN_REC_ROOT] = "root",     [HEAPAN_REC_ALLOC] = "alloc",
         [HEAPAN_REC_FREE] = "free",     [HEAPAN_REC_SAMPLE] = "sample",
         [HEAPAN_REC_END] = "end",       [HEAPAN_REC_PROPERTY] = "property",
+        [HEAPAN_REC_REUSE] = "reuse",
     };
     return kind < HEAPAN_REC_KIND_COUNT && names[kind] ? names[kind] : "unknown";
 }

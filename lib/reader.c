@@ -539,6 +539,10 @@ static heapan_status decode_event(heapan_reader *r, cursor *c, heapan_record *re
     } else if (rec->kind == HEAPAN_REC_FREE) {
         rec->u.free.time_us = next_varint(c);
         rec->u.free.address = next_varint(c);
+    } else if (rec->kind == HEAPAN_REC_REUSE) {
+        rec->u.reuse.time_us = next_varint(c);
+        rec->u.reuse.address = next_varint(c);
+        rec->u.reuse.stack = next_id(r, c, "stack", r->counts.stacks, 1);
     } else {
         rec->u.sample.time_us = next_varint(c);
         rec->u.sample.rss = next_varint(c);
@@ -546,9 +550,10 @@ static heapan_status decode_event(heapan_reader *r, cursor *c, heapan_record *re
     }
     if (c->bad)
         return check_cursor(r, c);
-    uint64_t *counter = rec->kind == HEAPAN_REC_ALLOC  ? &r->counts.allocs
-                        : rec->kind == HEAPAN_REC_FREE ? &r->counts.frees
-                                                       : &r->counts.samples;
+    uint64_t *counter = rec->kind == HEAPAN_REC_ALLOC   ? &r->counts.allocs
+                        : rec->kind == HEAPAN_REC_FREE  ? &r->counts.frees
+                        : rec->kind == HEAPAN_REC_REUSE ? &r->counts.reuses
+                                                        : &r->counts.samples;
     ++*counter;
     return HEAPAN_OK;
 }
@@ -625,6 +630,7 @@ static heapan_status decode_record(heapan_reader *r, unsigned kind, const uint8_
     case HEAPAN_REC_ROOT: return decode_root(r, &c, rec);
     case HEAPAN_REC_ALLOC:
     case HEAPAN_REC_FREE:
+    case HEAPAN_REC_REUSE:
     case HEAPAN_REC_SAMPLE: return decode_event(r, &c, rec);
     case HEAPAN_REC_END: return decode_end(r, &c, rec);
     case HEAPAN_REC_PROPERTY: return decode_property(r, &c, rec);

@@ -727,6 +727,16 @@ heapan_status heapan_writer_free_event(heapan_writer *w, const heapan_free *f)
     return emit_fields(w, HEAPAN_REC_FREE, fields, 2, &w->counts.frees);
 }
 
+heapan_status heapan_writer_reuse_event(heapan_writer *w, const heapan_reuse *u)
+{
+    if (!w || !u)
+        return HEAPAN_ERR_INVALID;
+    if (check_id(w, "stack", u->stack, w->counts.stacks) < 0)
+        return w->status;
+    uint64_t fields[] = {u->time_us, u->address, u->stack};
+    return emit_fields(w, HEAPAN_REC_REUSE, fields, 3, &w->counts.reuses);
+}
+
 heapan_status heapan_writer_sample(heapan_writer *w, const heapan_sample *s)
 {
     if (!w || !s)

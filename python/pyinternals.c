@@ -237,30 +237,23 @@ int py_frozen_objects(int (*visit)(PyObject *o, void *ctx), void *ctx, int *know
 }
 
 #if PY_VERSION_HEX >= 0x030D0000
-void *py_object_block(PyObject *o, size_t *size)
+void *py_object_block(PyObject *o)
 {
-    PyTypeObject *type = Py_TYPE(o);
-    /* An int's ob_size holds its sign and digit count, packed: not an item count. */
-    if (type->tp_itemsize && PyLong_Check(o))
-        return NULL;
-    size_t pre = _PyType_PreHeaderSize(type);
-    *size = pre + (type->tp_itemsize ? (size_t)_PyObject_VAR_SIZE(type, Py_SIZE(o))
-                                     : (size_t)type->tp_basicsize);
-    return (char *)o - pre;
+    return (char *)o - _PyType_PreHeaderSize(Py_TYPE(o));
 }
 #else
-void *py_object_block(PyObject *o, size_t *size)
+void *py_object_block(PyObject *o)
 {
-    (void)o, (void)size;
+    (void)o;
     return NULL;
 }
 #endif
 
 #else
 
-void *py_object_block(PyObject *o, size_t *size)
+void *py_object_block(PyObject *o)
 {
-    (void)o, (void)size;
+    (void)o;
     return NULL;
 }
 

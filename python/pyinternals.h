@@ -72,11 +72,10 @@ int py_current_locations(py_location *out, int max);
 int py_frozen_objects(int (*visit)(PyObject *o, void *ctx), void *ctx, int *known);
 
 /*
- * The memory block that holds object `o` (its collector header and other
- * pre-header included), and the bytes its type asks the allocator for,
- * into *size; NULL where the version's internals are not read (before
- * 3.13) or the type's size cannot be told from the object alone.
+ * The memory block that holds object `o`, its collector header and other
+ * pre-header included; NULL where the version's internals are not read
+ * (before 3.13).
  */
-void *py_object_block(PyObject *o, size_t *size);
+void *py_object_block(PyObject *o);
 
 #endif

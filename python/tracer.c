@@ -425,7 +425,7 @@ static void hook_free(void *ctx, void *ptr)
  * the site of the object that first had it, which may be a temporary of
  * some other line.  From 3.13 a reference tracer hears of every new
  * object; a block handed out that way moves to the site that made the
- * object (a FREE and an ALLOC), as tracemalloc does.  Before 3.13 nothing
+ * object (a REUSE record), as tracemalloc does.  Before 3.13 nothing
  * reports the reuse, and the trace says so (trace.reuse_attributed).
  */
 #if PY_VERSION_HEX >= 0x030D0000
@@ -435,19 +435,15 @@ static void *previous_ref_data;
 
 static void record_reuse(PyObject *o)
 {
-    size_t size;
-    void *block = py_object_block(o, &size);
+    void *block = py_object_block(o);
     if (!block || (uintptr_t)block == last_object_block || !free_may_be_recorded(block))
         return; /* made by the allocator just now, or a block the sample left out */
     in_hook = 1;
     pthread_mutex_lock(&tracer.lock);
     if (tracer.w && (!tracer.sample_bytes || addrmap_slot_of(&tracer.sampled, (uintptr_t)block))) {
-        uint64_t now = now_us();
-        heapan_free f = {.time_us = now, .address = (uintptr_t)block};
-        heapan_alloc a = {.time_us = now, .address = f.address, .size = size,
-                          .stack = current_stack(), .thread = this_thread()};
-        heapan_writer_free_event(tracer.w, &f);
-        heapan_writer_alloc_event(tracer.w, &a);
+        heapan_reuse u = {.time_us = now_us(), .address = (uintptr_t)block,
+                          .stack = current_stack()};
+        heapan_writer_reuse_event(tracer.w, &u);
     }
     pthread_mutex_unlock(&tracer.lock);
     in_hook = 0;

@@ -209,6 +209,26 @@ static void on_free(replay *p, const heapan_free *f)
     maybe_point(p, f->time_us);
 }
 
+/*
+ * A live block now holds an object of another site, reused from a free
+ * list: its bytes move, and nothing is allocated.  A block the trace does
+ * not know (allocated before tracing) stays unknown, as in tracemalloc.
+ */
+static void on_reuse(replay *p, const heapan_reuse *u)
+{
+    trace *t = p->t;
+    t->end_time_us = u->time_us > t->end_time_us ? u->time_us : t->end_time_us;
+    addrmap_slot *slot = addrmap_slot_of(&t->blocks, u->address);
+    uint32_t stack = u->stack < t->stack_count ? u->stack : 0;
+    if (!slot || slot->index == stack)
+        return;
+    p->event++;
+    uint64_t bytes = weight(t, slot->extra);
+    change(p, site_of(p, slot->index), -(int64_t)bytes, u->time_us);
+    slot->index = stack;
+    change(p, site_of(p, stack), (int64_t)bytes, u->time_us);
+}
+
 /* Stacks and frames arrive with ids 1, 2, 3...: grow the arrays to hold `id`, zeroed. */
 static void *grow_to(void *array, size_t elem, size_t *cap, uint32_t id, uint32_t *count, int *failed)
 {
@@ -274,6 +294,12 @@ static void on_record(replay *p, const heapan_record *rec)
         heapan_free f = rec->u.free;
         f.time_us = event_time(p, f.time_us);
         on_free(p, &f);
+        break;
+    }
+    case HEAPAN_REC_REUSE: {
+        heapan_reuse u = rec->u.reuse;
+        u.time_us = event_time(p, u.time_us);
+        on_reuse(p, &u);
         break;
     }
     case HEAPAN_REC_SAMPLE:
@@ -472,6 +498,8 @@ static void read_all(replay *p, heapan_reader *r)
                 addrmap_prefetch(&t->blocks, rec->u.alloc.address);
             else if (rec->kind == HEAPAN_REC_FREE)
                 addrmap_prefetch(&t->blocks, rec->u.free.address);
+            else if (rec->kind == HEAPAN_REC_REUSE)
+                addrmap_prefetch(&t->blocks, rec->u.reuse.address);
             else
                 break;  /* other records may point into the reader's buffers: use them now */
         }
