@@ -13,8 +13,8 @@
 
 static void print_table(const heap *h, const histogram *hist, uint64_t limit)
 {
-    static const char *const what[] = {"type", "module", "site"};
-    static const char *const plural[] = {"types", "modules", "sites"};
+    static const char *const what[] = {"type", "module", "site", "site in the program"};
+    static const char *const plural[] = {"types", "modules", "sites", "sites"};
     printf("\n%11s %7s %11s %11s  %s\n", "retained", "%", "shallow", "count", what[hist->by]);
     for (size_t i = 0; i < hist->count && (limit == 0 || i < limit); i++) {
         const group_row *row = &hist->rows[i];
@@ -32,6 +32,19 @@ static void print_table(const heap *h, const histogram *hist, uint64_t limit)
                plural[hist->by]);
 }
 
+/* The heap by the program's own allocation frames; 1 when out of memory. */
+static int program_histogram(analysis *a, const char *path, histogram *hist)
+{
+    interp in;
+    int failed = interp_build(&in, &a->heap) < 0;
+    if (!failed && !in.paths_known && a->heap.stack)
+        warnf("%s: the dump does not say where the standard library lives; no frame can be "
+              "told the program's", path);
+    failed = failed || histogram_build_program(&a->heap, &in, &a->dom, hist) < 0;
+    interp_release(&in);
+    return failed;
+}
+
 int cmd_top(int argc, char **argv)
 {
     static const struct option options[] = {{"by", required_argument, NULL, 'b'},
@@ -46,7 +59,7 @@ int cmd_top(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":b:n:", options, NULL)) != -1) {
         if (c == 'b')
             by = (group_by)parse_choice("top", "--by", optarg,
-                                        (const char *const[]){"type", "module", "site", NULL});
+                                        (const char *const[]){"type", "module", "site", "program", NULL});
         else if (c == 'n')
             limit = parse_count("top", "-n", optarg);
         else if (c == 'p')
@@ -60,11 +73,12 @@ int cmd_top(int argc, char **argv)
         analysis_close(&a);
         return EXIT_TROUBLE;
     }
-    if (by == GROUP_BY_SITE && !a.heap.stack)
+    if ((by == GROUP_BY_SITE || by == GROUP_BY_PROGRAM) && !a.heap.stack)
         warnf("%s: the dump has no allocation tracebacks; every object's site is unknown", path);
     phases_next(&a.phases, "histogram");
     histogram hist;
-    int failed = histogram_build(&a.heap, &a.dom, by, &hist) < 0;
+    int failed = by == GROUP_BY_PROGRAM ? program_histogram(&a, path, &hist)
+                                        : histogram_build(&a.heap, &a.dom, by, &hist) < 0;
     phases_next(&a.phases, "report");
     if (failed) {
         dump_out_of_memory(path);

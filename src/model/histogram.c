@@ -7,18 +7,6 @@
 #include "model/histogram.h"
 #include "model/sort.h"
 
-uint32_t histogram_key(const heap *h, group_by by, uint32_t i)
-{
-    switch (by) {
-    case GROUP_BY_MODULE:
-        return h->type[i] < h->type_count ? h->types[h->type[i]].module : 0;
-    case GROUP_BY_SITE:
-        return heap_site(h, i);
-    default:
-        return h->type[i];
-    }
-}
-
 /* Keys run from 0 to this, exclusive. */
 static size_t key_space(const heap *h, group_by by)
 {
@@ -26,6 +14,7 @@ static size_t key_space(const heap *h, group_by by)
     case GROUP_BY_MODULE:
         return (size_t)heap_string_count(h) + 1;
     case GROUP_BY_SITE:
+    case GROUP_BY_PROGRAM:
         return h->frame_count ? h->frame_count : 1;
     default:
         return h->type_count ? h->type_count : 1;
@@ -36,11 +25,29 @@ typedef struct grouping {
     group_by by;
     uint32_t *row_of;  /* key -> row */
     size_t keys;
+    const uint32_t *program;  /* GROUP_BY_PROGRAM: stack id -> frame id */
 } grouping;
+
+/* The key of object i. */
+static uint32_t key_of(const heap *h, const grouping *g, uint32_t i)
+{
+    switch (g->by) {
+    case GROUP_BY_MODULE:
+        return h->type[i] < h->type_count ? h->types[h->type[i]].module : 0;
+    case GROUP_BY_SITE:
+        return heap_site(h, i);
+    case GROUP_BY_PROGRAM: {
+        uint32_t s = h->stack ? h->stack[i] : 0;
+        return s < h->stack_count ? g->program[s] : 0;
+    }
+    default:
+        return h->type[i];
+    }
+}
 
 static uint32_t row_of(const heap *h, const grouping *g, uint32_t i)
 {
-    uint32_t key = histogram_key(h, g->by, i);
+    uint32_t key = key_of(h, g, i);
     return g->row_of[key < g->keys ? key : 0];
 }
 
@@ -100,18 +107,19 @@ static int by_retained(const void *a, const void *b)
     return x->key < y->key ? -1 : x->key > y->key;
 }
 
-int histogram_build(const heap *h, const dominators *d, group_by by, histogram *out)
+static int build(const heap *h, const dominators *d, grouping g, histogram *out)
 {
+    group_by by = g.by;
     memset(out, 0, sizeof *out);
     out->by = by;
-    grouping g = {.by = by, .keys = key_space(h, by)};
+    g.keys = key_space(h, by);
     if (!(g.row_of = malloc(g.keys * sizeof *g.row_of)))
         return -1;
     memset(g.row_of, 0xff, g.keys * sizeof *g.row_of);
     size_t cap = 0;
     int failed = 0;
     for (uint32_t i = 0; i < h->count && !failed; i++) {
-        uint32_t key = histogram_key(h, by, i);
+        uint32_t key = key_of(h, &g, i);
         key = key < g.keys ? key : 0;
         if (g.row_of[key] == UINT32_MAX) {
             if ((failed = grow(&out->rows, sizeof *out->rows, &cap, out->count + 1) < 0))
@@ -130,6 +138,24 @@ int histogram_build(const heap *h, const dominators *d, group_by by, histogram *
     return failed ? -1 : 0;
 }
 
+int histogram_build(const heap *h, const dominators *d, group_by by, histogram *out)
+{
+    if (by == GROUP_BY_PROGRAM) {
+        memset(out, 0, sizeof *out);
+        return -1;  /* it needs the interpreter's paths: histogram_build_program() */
+    }
+    return build(h, d, (grouping){.by = by}, out);
+}
+
+int histogram_build_program(const heap *h, const interp *in, const dominators *d, histogram *out)
+{
+    uint32_t *program = interp_program_frames(in, h);
+    int result = program ? build(h, d, (grouping){.by = GROUP_BY_PROGRAM, .program = program}, out)
+                         : -1;
+    free(program);
+    return result;
+}
+
 void histogram_release(histogram *hist)
 {
     free(hist->rows);
@@ -140,7 +166,7 @@ const char *group_name(const heap *h, group_by by, uint32_t key, char *buf, size
 {
     if (by == GROUP_BY_MODULE) {
         snprintf(buf, size, "%s", key ? heap_string(h, key, NULL) : "(no module)");
-    } else if (by == GROUP_BY_SITE) {
+    } else if (by == GROUP_BY_SITE || by == GROUP_BY_PROGRAM) {
         if (!key || key >= h->frame_count) {
             snprintf(buf, size, "(unknown site)");
         } else {

@@ -12,11 +12,14 @@
 
 #include "model/dominators.h"
 #include "model/heap.h"
+#include "model/interp.h"
 
 typedef enum group_by {
     GROUP_BY_TYPE,    /* key: type id */
     GROUP_BY_MODULE,  /* key: string id of the type's module, 0 for none */
-    GROUP_BY_SITE     /* key: frame id of the innermost allocation frame, 0 for unknown */
+    GROUP_BY_SITE,    /* key: frame id of the innermost allocation frame, 0 for unknown */
+    GROUP_BY_PROGRAM  /* key: frame id of the allocation's first frame in the program's own
+                         code (not the library's nor a package's), 0 for none or unknown */
 } group_by;
 
 typedef struct group_row {
@@ -36,10 +39,11 @@ typedef struct histogram {
  * (dominators_build_tree()).  Returns 0, or -1 when out of memory.
  */
 int histogram_build(const heap *h, const dominators *d, group_by by, histogram *out);
+
+/* The same, by the program's own frames (GROUP_BY_PROGRAM), which `in` tells from the library's. */
+int histogram_build_program(const heap *h, const interp *in, const dominators *d, histogram *out);
 void histogram_release(histogram *hist);
 
-/* The key of object i under `by`. */
-uint32_t histogram_key(const heap *h, group_by by, uint32_t i);
 
 /*
  * A group's name as a user reads it, into `buf`: "app.models.Order" (no

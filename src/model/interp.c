@@ -144,6 +144,46 @@ code_owner interp_file_owner(const interp *in, const char *file, char *package, 
     return OWNER_PROGRAM;
 }
 
+int interp_frame_is_program(const interp *in, const char *file, int outermost)
+{
+    return interp_file_owner(in, file, NULL, 0) == OWNER_PROGRAM && (file[0] != '<' || outermost);
+}
+
+static int frame_is_program(const interp *in, const heap *h, uint32_t stack)
+{
+    uint32_t frame = h->stacks[stack].frame;
+    const char *file = frame && frame < h->frame_count
+                           ? heap_string(h, h->frames[frame].file, NULL) : NULL;
+    return file && interp_frame_is_program(in, file, h->stacks[stack].parent == 0);
+}
+
+uint32_t interp_program_frame(const interp *in, const heap *h, uint32_t stack)
+{
+    /* Parents have smaller ids: the walk ends. */
+    for (uint32_t s = stack; s && s < h->stack_count; ) {
+        if (frame_is_program(in, h, s))
+            return h->stacks[s].frame;
+        uint32_t parent = h->stacks[s].parent;
+        s = parent < s ? parent : 0;
+    }
+    return 0;
+}
+
+uint32_t *interp_program_frames(const interp *in, const heap *h)
+{
+    uint32_t *program = calloc(h->stack_count ? h->stack_count : 1, sizeof *program);
+    if (!program)
+        return NULL;
+    /* A parent has a smaller id, so its answer is known first: one pass. */
+    for (uint32_t s = 1; s < h->stack_count; s++) {
+        uint32_t frame = h->stacks[s].frame, parent = h->stacks[s].parent;
+        program[s] = frame_is_program(in, h, s) ? frame
+                     : parent < s                   ? program[parent]
+                                                    : 0;
+    }
+    return program;
+}
+
 /* The module object sys.modules holds under `name`, or HEAP_NONE. */
 static uint32_t module_named(const heap *h, const char *name)
 {

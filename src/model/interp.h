@@ -52,8 +52,27 @@ void interp_release(interp *in);
  */
 code_owner interp_module_owner(interp *in, uint32_t module, char *package, size_t size);
 
+/*
+ * Is a frame in `file` the program's own, a line its user can change?
+ * Code generated at run time ("<string>", "<class ...> compilation 3")
+ * belongs to whoever generated it, unless nothing called it (`outermost`:
+ * python -c, an interactive session).
+ */
+int interp_frame_is_program(const interp *in, const char *file, int outermost);
+
 /* Whose code the source file `file` is (a module's __file__, an allocation site's). */
 code_owner interp_file_owner(const interp *in, const char *file, char *package, size_t size);
+
+/*
+ * For each allocation stack of `h`, the frame id of its first frame, from
+ * the innermost out, in the program's own code; 0 where none is, or the
+ * dump does not say where the library lives.  A new array of
+ * h->stack_count entries, or NULL when out of memory.
+ */
+uint32_t *interp_program_frames(const interp *in, const heap *h);
+
+/* The same for one stack id. */
+uint32_t interp_program_frame(const interp *in, const heap *h, uint32_t stack);
 
 /* Whose code type id `type` is: its module's. */
 code_owner interp_type_owner(interp *in, uint32_t type, char *package, size_t size);

@@ -307,6 +307,11 @@ static int add_leak(cJSON *list, const report *r, const render_source *src, size
         add_text(item, "site", group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
     else
         cJSON_AddNullToObject(item, "site");
+    if (c->program_site)
+        add_text(item, "program_site",
+                 group_name(r->heap, GROUP_BY_SITE, c->program_site, site, sizeof site));
+    else
+        cJSON_AddNullToObject(item, "program_site");
     return types && add_origins(item, src, c->origin) == 0 && add_story(item, r, c) == 0 ? 0 : -1;
 }
 
@@ -403,7 +408,8 @@ int render_json(FILE *out, const report *r, const render_source *src)
         failed = add_suggestion(cJSON_GetObjectItem(json, "suggestions"), r, &r->suggestions[i], i) < 0;
     failed = failed || add_groups(json, "types", r, &r->types) < 0 ||
              add_groups(json, "modules", r, &r->modules) < 0 ||
-             add_groups(json, "sites", r, &r->sites) < 0 || add_subtrees(json, r) < 0 ||
+             add_groups(json, "sites", r, &r->sites) < 0 ||
+             add_groups(json, "program_sites", r, &r->program_sites) < 0 || add_subtrees(json, r) < 0 ||
              add_trace(json, src) < 0;
     char *text = failed ? NULL : cJSON_Print(json);
     if (text) {

@@ -119,6 +119,11 @@ static void contents(doc *d, const report *r, const leak_candidate *c)
         doc_item(d);
         doc_text(d, "allocated at ");
         doc_styled(d, SPAN_PATH, 1, group_name(r->heap, GROUP_BY_SITE, c->site, site, sizeof site));
+        if (c->program_site && c->program_site != c->site) {
+            doc_text(d, ", called from the program at ");
+            doc_styled(d, SPAN_PATH, 1,
+                       group_name(r->heap, GROUP_BY_SITE, c->program_site, site, sizeof site));
+        }
     }
 }
 
@@ -408,6 +413,8 @@ int render_report_doc(doc *d, const report *r, const render_source *src)
     groups(d, r, &r->types, "Types by retained size", "type", 20, 30);
     groups(d, r, &r->modules, "Modules by retained size", "module", 10, 15);
     groups(d, r, &r->sites, "Allocation sites by retained size", "site", 10, 15);
+    groups(d, r, &r->program_sites, "Allocation sites in the program by retained size",
+           "line in the program", 10, 15);
     subtrees(d, r);
     dominator_tree(d, r);
     return doc_failed(d) ? -1 : 0;

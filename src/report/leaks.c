@@ -18,7 +18,7 @@
 /* Per-type tallies, reused: only the touched entries are cleared. */
 typedef struct tally {
     uint64_t *count, *bytes;
-    uint32_t *site;  /* where the first one counted was allocated */
+    uint32_t *stack;  /* the allocation stack of the first one counted */
     uint32_t *touched;
     size_t touched_count;
 } tally;
@@ -29,14 +29,14 @@ static int tally_init(tally *t, const heap *h)
     t->count = calloc(n, sizeof *t->count);
     t->bytes = calloc(n, sizeof *t->bytes);
     t->touched = malloc(n * sizeof *t->touched);
-    t->site = calloc(n, sizeof *t->site);
+    t->stack = calloc(n, sizeof *t->stack);
     t->touched_count = 0;
-    return t->count && t->bytes && t->touched && t->site ? 0 : -1;
+    return t->count && t->bytes && t->touched && t->stack ? 0 : -1;
 }
 
 static void tally_release(tally *t)
 {
-    free(t->count), free(t->bytes), free(t->touched), free(t->site);
+    free(t->count), free(t->bytes), free(t->touched), free(t->stack);
 }
 
 static void tally_add(tally *t, const heap *h, uint32_t v, uint64_t bytes)
@@ -44,13 +44,13 @@ static void tally_add(tally *t, const heap *h, uint32_t v, uint64_t bytes)
     uint32_t type = h->type[v] < h->type_count ? h->type[v] : 0;
     if (!t->count[type]++)
         t->touched[t->touched_count++] = type;
-    if (!t->site[type])
-        t->site[type] = heap_site(h, v);
+    if (!t->stack[type] && h->stack)
+        t->stack[type] = h->stack[v];
     t->bytes[type] += bytes;
 }
 
-/* The top types of the tally into `out`, by bytes; then clears it. */
-static size_t tally_take(tally *t, type_count *out, uint32_t *top_site)
+/* The top types of the tally into `out`, by bytes, and the biggest's stack; then clears it. */
+static size_t tally_take(tally *t, type_count *out, uint32_t *top_stack)
 {
     uint64_t top_bytes = 0;
     size_t kept = 0;
@@ -65,11 +65,11 @@ static size_t tally_take(tally *t, type_count *out, uint32_t *top_site)
         }
         if (at < REPORT_TYPES_PER_FINDING)
             out[at] = item;
-        if (top_site && item.retained_size > top_bytes && t->site[type]) {
+        if (top_stack && item.retained_size > top_bytes && t->stack[type]) {
             top_bytes = item.retained_size;
-            *top_site = t->site[type];
+            *top_stack = t->stack[type];
         }
-        t->count[type] = t->bytes[type] = t->site[type] = 0;
+        t->count[type] = t->bytes[type] = t->stack[type] = 0;
     }
     t->touched_count = 0;
     return kept;
@@ -105,6 +105,16 @@ typedef struct finder {
     uint8_t *held;          /* by object: a candidate, or dominated by one */
     uint32_t *stack;        /* for walking a subtree */
 } finder;
+
+/* The finding's types from the tally, and where the biggest was allocated, in the program too. */
+static void take_types(finder *f, leak_candidate *c)
+{
+    const heap *h = f->r->heap;
+    uint32_t stack = 0;
+    c->type_count = tally_take(&f->types, c->types, &stack);
+    c->site = stack && stack < h->stack_count ? h->stacks[stack].frame : 0;
+    c->program_site = interp_program_frame(&f->r->interp, h, stack);
+}
 
 /*
  * Marks what candidate v dominates as held.  A subtree already held is
@@ -466,7 +476,7 @@ static int find_garbage(finder *f)
     leak_candidate *c = add_candidate(f, LEAK_GARBAGE, HEAP_NONE);
     if (!c)
         return -1;
-    c->type_count = tally_take(&f->types, c->types, &c->site);
+    take_types(f, c);
     c->retained_size = bytes;
     c->retained_count = c->entries = objects;
     c->cause = cause;
@@ -494,7 +504,7 @@ static int complete(finder *f, leak_candidate *c)
     /* A big retainer's own types: the candidates it holds list theirs. */
     if (tally_subtree(&f->types, h, r->dom, c->object, f->is_candidate) < 0)
         return -1;
-    c->type_count = tally_take(&f->types, c->types, &c->site);
+    take_types(f, c);
     return path_find(h, f->paths, c->object, HEAP_NONE, &c->path) < 0 ? -1 : 0;
 }
 

@@ -375,7 +375,9 @@ int report_build(const heap *h, const dominators *d, const retention *paths,
         histogram_build(h, d, GROUP_BY_MODULE, &r->modules) < 0 ||
         (h->stack && histogram_build(h, d, GROUP_BY_SITE, &r->sites) < 0) ||
         largest_subtrees(r, paths, o.top) < 0 || pytypes_build(&r->classes, h) < 0 ||
-        interp_build(&r->interp, h) < 0)
+        interp_build(&r->interp, h) < 0 ||
+        (h->stack && r->interp.paths_known &&
+         histogram_build_program(h, &r->interp, d, &r->program_sites) < 0))
         return -1;
     if (find_leak_candidates(r, paths, &o) < 0 || find_causes(r) < 0 ||
         weigh_evidence(r, paths, &o) < 0 || suggest_fixes(r, paths, &o) < 0 ||
@@ -401,6 +403,7 @@ void report_release(report *r)
     interp_release(&r->interp);
     histogram_release(&r->types);
     histogram_release(&r->modules);
+    histogram_release(&r->program_sites);
     histogram_release(&r->sites);
     for (size_t i = 0; r->subtree_paths && i < r->subtree_count; i++)
         path_release(&r->subtree_paths[i]);

@@ -82,6 +82,7 @@ typedef struct leak_candidate {
     type_count types[REPORT_TYPES_PER_FINDING];  /* what it holds, most first */
     size_t type_count;
     uint32_t site;              /* frame id where most of those were allocated, 0 if unknown */
+    uint32_t program_site;      /* the first frame of that stack in the program's own code, or 0 */
     path path;                  /* from its root; count 0 when unreachable */
     char *path_text;            /* its text, told apart from every other finding's; NULL if none */
     char *reason;               /* what the structure is, one sentence; no growth claim */
@@ -193,6 +194,7 @@ typedef struct report {
     size_t suggestion_count, suggestion_cap;
     uint64_t min_retained;      /* the threshold used */
     histogram types, modules, sites;
+    histogram program_sites;    /* by the allocation's first frame in the program's own code */
     uint32_t *subtrees;         /* the largest dominator subtrees' roots */
     size_t subtree_count;
     path *subtree_paths;        /* how each is held */

@@ -414,7 +414,7 @@ static int find_callers(trace *t)
         const char *file = f ? heapan_reader_string(t->reader, f->file, NULL) : NULL;
         t->imports[i] = t->imports[parent] || (file && is_import_system(file));
         /* The innermost first: a caller's answer holds for its callees that are not the program's. */
-        t->program[i] = interp_file_owner(&t->code, file, NULL, 0) == OWNER_PROGRAM
+        t->program[i] = file && interp_frame_is_program(&t->code, file, parent == 0)
                             ? i : t->program[parent];
     }
     return 0;

@@ -8,6 +8,7 @@ naming the tool.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,21 @@ WARM_UP = textwrap.dedent("""\
         LEAK.append(bytearray(20000))
         time.sleep(0.005)
     trace.stop()
+    """)
+
+# A dump with tracebacks: the program builds a networkx graph (line 7) and
+# parses JSON (line 8) into a module-level list; the memory is allocated
+# inside the package and the standard library.
+GRAPH = textwrap.dedent("""\
+    import json, sys, tracemalloc
+    import networkx
+    import heapan
+    tracemalloc.start(25)
+    KEEP = []
+    for i in range(300):
+        KEEP.append(networkx.path_graph(40))
+        KEEP.append(json.loads(json.dumps({"rows": [[j, str(j)] for j in range(40)]})))
+    heapan.dump(sys.argv[1])
     """)
 
 REUSE_ATTRIBUTED = sys.version_info >= (3, 13)
@@ -209,6 +225,37 @@ class TraceSitesTest(unittest.TestCase):
         text = subprocess.run([HEAPAN, "trace", trace], env=dict(os.environ, COLUMNS="200"),
                               check=True, capture_output=True, text=True).stdout
         self.assertRegex(text, r"MiB from [01]\.[0-9] s")
+
+    @unittest.skipUnless(__import__("importlib").util.find_spec("networkx"), "needs networkx")
+    def test_a_dump_names_the_programs_own_lines(self):
+        dump = os.path.join(self.dir.name, "graph.zst")
+        script = os.path.join(self.dir.name, "graph.py")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write(GRAPH)
+        subprocess.run([sys.executable, script, dump], check=True, cwd=self.dir.name)
+        top = subprocess.run([HEAPAN, "top", "--by", "program", "-n", "3", dump], check=True,
+                             capture_output=True, text=True).stdout
+        rows = [line for line in top.splitlines()
+                if re.match(r"\s+\S+ \S+\s+[0-9.]+%", line) and "(unknown site)" not in line][:2]
+        self.assertEqual(len(rows), 2, top)
+        for row in rows:
+            self.assertIn(script, row)
+        self.assertTrue(any(script + ":7" in row for row in rows), top)
+        # By the innermost frame the same memory sits in the package and the library.
+        by_site = subprocess.run([HEAPAN, "top", "--by", "site", "-n", "3", dump], check=True,
+                                 capture_output=True, text=True).stdout
+        rows = [line for line in by_site.splitlines()
+                if re.match(r"\s+\S+ \S+\s+[0-9.]+%", line) and "(unknown site)" not in line]
+        self.assertNotIn(script, rows[0])
+        doc = json.loads(subprocess.run([HEAPAN, "report", "--format", "json", dump],
+                                        capture_output=True, text=True).stdout)
+        named = [g["name"] for g in doc["program_sites"] if g["name"] != "(unknown site)"]
+        self.assertTrue(named and named[0].startswith(script + ":"), named)
+        # A finding allocated inside the library names the program's line that called it.
+        sited = [c for c in doc["leak_candidates"] if c["site"] and c["program_site"]]
+        self.assertTrue(sited, doc["leak_candidates"])
+        for c in sited:
+            self.assertTrue(c["program_site"].startswith(script + ":"), c)
 
 
 if __name__ == "__main__":
