@@ -655,17 +655,33 @@ heapan_status heapan_writer_ref(heapan_writer *w, const heapan_ref *r)
     return HEAPAN_OK;
 }
 
-/* Writes a record of plain varint fields; `counter` is bumped on success. */
+/* Fields of a plain record at most: their payload's length then fits one byte. */
+#define SMALL_RECORD_FIELDS 12
+
+/*
+ * Writes a record of plain varint fields; `counter` is bumped on success.
+ * A trace writes millions a second: the record goes into `pending` whole,
+ * its length known before, with no second pass.
+ */
 static heapan_status emit_fields(heapan_writer *w, unsigned tag, const uint64_t *fields,
                                  size_t n, uint64_t *counter)
 {
     heapan_status st = ready(w);
     if (st != HEAPAN_OK)
         return st;
-    bytebuf *b = open_record(w, 0);
-    if ((st = close_record(w, tag, b ? put_varints(b, fields, n) : -1)) == HEAPAN_OK)
-        ++*counter;
-    return st;
+    uint8_t payload[SMALL_RECORD_FIELDS * HEAPAN_VARINT_MAX];
+    size_t len = 0;
+    for (size_t i = 0; i < n && i < SMALL_RECORD_FIELDS; i++)
+        len += varint_put(payload + len, fields[i]);
+    if (bytebuf_reserve(&w->pending, len + 2) < 0)
+        return fail_nomem(w);
+    uint8_t *at = w->pending.data + w->pending.len;
+    at[0] = (uint8_t)tag;
+    at[1] = (uint8_t)len;  /* under 128: one byte of varint */
+    memcpy(at + 2, payload, len);
+    w->pending.len += len + 2;
+    ++*counter;
+    return record_queued(w, len);
 }
 
 heapan_status heapan_writer_root(heapan_writer *w, const heapan_root *r)

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ typedef struct hooked_domain {
     PyMemAllocatorEx original;
     int needs_gil_check; /* the raw domain may run without the GIL */
     int may_nest;        /* mem and object: pymalloc may call the raw domain */
+    int sampled_small;   /* a sampled trace's GIL domain: small requests take the fast path */
 } hooked_domain;
 
 /* A stack seen before: its locations, in the pool, give its writer id. */
@@ -41,7 +43,7 @@ typedef struct cached_stack {
 } cached_stack;
 
 static struct tracer {
-    pthread_mutex_t lock;
+    atomic_flag lock; /* the writer's: see writer_lock() */
     heapan_writer *w; /* NULL when not recording; read under `lock` */
     int active;
     int frames;
@@ -63,17 +65,39 @@ static struct tracer {
     pthread_cond_t sampler_wake;
     int sampler_running;
     unsigned interval_ms;
-} tracer = {.lock = PTHREAD_MUTEX_INITIALIZER, .sampler_lock = PTHREAD_MUTEX_INITIALIZER};
+} tracer = {.lock = ATOMIC_FLAG_INIT, .sampler_lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* Thread-local state costs a call per access in a shared object, so the
- * hot paths of the GIL-holding domains use globals the GIL protects. */
-static _Thread_local int in_hook;
-static _Thread_local uint32_t thread_number;
-static _Thread_local int64_t raw_bytes_to_next_sample;
-static _Thread_local uint64_t random_state;
+ * hot paths of the GIL-holding domains use globals the GIL protects.  The
+ * initial-exec model makes the rest one load: its 24 bytes fit the static
+ * TLS that glibc keeps spare for libraries loaded later. */
+#define THREAD_LOCAL _Thread_local __attribute__((tls_model("initial-exec")))
+static THREAD_LOCAL int in_hook;
+static THREAD_LOCAL uint32_t thread_number;
+static THREAD_LOCAL int64_t raw_bytes_to_next_sample;
+static THREAD_LOCAL uint64_t random_state;
 static int64_t bytes_to_next_sample; /* the GIL holder's */
 static uintptr_t last_object_block;  /* the GIL holder's last recorded block */
 static atomic_uint threads_seen;
+
+/*
+ * The writer's lock.  A trace takes it twice per allocation, almost never
+ * contended (the GIL holder, and rarely the raw domain or the RSS
+ * sampler): a flag costs one exchange and a store, a mutex two atomic
+ * read-modify-writes.  A waiter yields after a short spin.
+ */
+static inline void writer_lock(void)
+{
+    for (unsigned spins = 0; atomic_flag_test_and_set_explicit(&tracer.lock, memory_order_acquire);
+         spins++)
+        if (spins >= 64)
+            sched_yield();
+}
+
+static inline void writer_unlock(void)
+{
+    atomic_flag_clear_explicit(&tracer.lock, memory_order_release);
+}
 
 /* ---- time, threads, RSS ---------------------------------------------------- */
 
@@ -215,13 +239,22 @@ static uint64_t hash_locations(const py_location *at, int count)
     return h ? h : 1;
 }
 
+/* Field by field: a py_location's padding bytes are unspecified. */
+static int same_locations(const py_location *a, const py_location *b, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (a[i].code != b[i].code || a[i].offset != b[i].offset)
+            return 0;
+    return 1;
+}
+
 static cached_stack *cache_slot(uint64_t hash, const py_location *at, int count)
 {
     size_t i = hash & tracer.stacks_mask;
     for (;; i = (i + 1) & tracer.stacks_mask) {
         cached_stack *c = &tracer.stacks[i];
         if (!c->hash || (c->hash == hash && c->count == (uint32_t)count &&
-                         !memcmp(&tracer.pool[c->first], at, sizeof *at * (size_t)count)))
+                         same_locations(&tracer.pool[c->first], at, count)))
             return c;
     }
 }
@@ -309,7 +342,7 @@ static void record_alloc(const hooked_domain *d, void *ptr, size_t size)
         return; /* our own allocations, or a nested raw call: see PYMALLOC_MAX_SMALL */
     int has_stack = !d->needs_gil_check || PyGILState_Check();
     in_hook = 1;
-    pthread_mutex_lock(&tracer.lock);
+    writer_lock();
     if (tracer.w) {
         heapan_alloc a = {.time_us = now_us(),
                           .address = (uintptr_t)ptr,
@@ -324,7 +357,7 @@ static void record_alloc(const hooked_domain *d, void *ptr, size_t size)
         if (tracer.sample_bytes && added)
             atomic_fetch_add_explicit(filter_bucket(ptr), 1, memory_order_relaxed);
     }
-    pthread_mutex_unlock(&tracer.lock);
+    writer_unlock();
     in_hook = 0;
 }
 
@@ -334,14 +367,14 @@ static void record_free(void *ptr)
     if (in_hook)
         return;
     in_hook = 1;
-    pthread_mutex_lock(&tracer.lock);
+    writer_lock();
     if (tracer.w && (!tracer.sample_bytes || addrmap_remove(&tracer.sampled, (uintptr_t)ptr))) {
         heapan_free f = {.time_us = now_us(), .address = (uintptr_t)ptr};
         heapan_writer_free_event(tracer.w, &f);
         if (tracer.sample_bytes)
             atomic_fetch_sub_explicit(filter_bucket(ptr), 1, memory_order_relaxed);
     }
-    pthread_mutex_unlock(&tracer.lock);
+    writer_unlock();
     in_hook = 0;
 }
 
@@ -362,9 +395,15 @@ static void *nested_malloc(hooked_domain *d, size_t size)
     return ptr;
 }
 
-static void *hook_malloc(void *ctx, size_t size)
+__attribute__((noinline)) static void *malloc_slow(hooked_domain *d, size_t size)
 {
-    hooked_domain *d = ctx;
+    if (d->sampled_small && size - 1 < PYMALLOC_MAX_SMALL) {
+        bytes_to_next_sample = exponential_gap(); /* hook_malloc's countdown ran out: a sample */
+        void *ptr = d->original.malloc(d->original.ctx, size);
+        if (ptr)
+            record_alloc(d, ptr, size);
+        return ptr;
+    }
     /* size - 1 wraps for 0, which pymalloc hands down too (obmalloc.c: nbytes - 1 >= 512) */
     void *ptr = d->may_nest && size - 1 >= PYMALLOC_MAX_SMALL
                     ? nested_malloc(d, size)
@@ -374,15 +413,46 @@ static void *hook_malloc(void *ctx, size_t size)
     return ptr;
 }
 
-static void *hook_calloc(void *ctx, size_t count, size_t size)
+/*
+ * Most requests of a sampled trace are small, in a GIL domain, and not
+ * sampled: those only count down and go on, with no frame of their own.
+ */
+static void *hook_malloc(void *ctx, size_t size)
 {
     hooked_domain *d = ctx;
-    in_hook++; /* callocs are rare: no need to spare the thread-local */
+    if (d->sampled_small && size - 1 < PYMALLOC_MAX_SMALL &&
+        (bytes_to_next_sample -= (int64_t)size) > 0)
+        return d->original.malloc(d->original.ctx, size);
+    return malloc_slow(d, size);
+}
+
+__attribute__((noinline)) static void *calloc_slow(hooked_domain *d, size_t count, size_t size)
+{
+    if (d->sampled_small && count <= PYMALLOC_MAX_SMALL && size <= PYMALLOC_MAX_SMALL &&
+        count * size - 1 < PYMALLOC_MAX_SMALL) {
+        bytes_to_next_sample = exponential_gap(); /* hook_calloc's countdown ran out */
+        void *ptr = d->original.calloc(d->original.ctx, count, size);
+        if (ptr)
+            record_alloc(d, ptr, count * size);
+        return ptr;
+    }
+    in_hook++; /* may nest; and the thread-local costs little here */
     void *ptr = d->original.calloc(d->original.ctx, count, size);
     in_hook--;
     if (ptr && alloc_is_recorded(d, count * size))
         record_alloc(d, ptr, count * size);
     return ptr;
+}
+
+/* As hook_malloc: a small unsampled request goes on at once.  Both factors at most 512
+ * keep the product from wrapping. */
+static void *hook_calloc(void *ctx, size_t count, size_t size)
+{
+    hooked_domain *d = ctx;
+    if (d->sampled_small && count <= PYMALLOC_MAX_SMALL && size <= PYMALLOC_MAX_SMALL &&
+        count * size - 1 < PYMALLOC_MAX_SMALL && (bytes_to_next_sample -= (int64_t)(count * size)) > 0)
+        return d->original.calloc(d->original.ctx, count, size);
+    return calloc_slow(d, count, size);
 }
 
 /* The free is written after the move: a failed realloc keeps the block.
@@ -401,9 +471,8 @@ static void *hook_realloc(void *ctx, void *old, size_t size)
     return ptr;
 }
 
-static void hook_free(void *ctx, void *ptr)
+__attribute__((noinline)) static void free_slow(hooked_domain *d, void *ptr)
 {
-    hooked_domain *d = ctx;
     int recorded = free_may_be_recorded(ptr);
     if (recorded)
         record_free(ptr);
@@ -415,6 +484,16 @@ static void hook_free(void *ctx, void *ptr)
     } else {
         d->original.free(d->original.ctx, ptr);
     }
+}
+
+/* A sampled trace's frees are mostly of blocks the filter rules out: on, with no frame. */
+static void hook_free(void *ctx, void *ptr)
+{
+    hooked_domain *d = ctx;
+    if (tracer.sample_bytes && !atomic_load_explicit(filter_bucket(ptr), memory_order_relaxed))
+        d->original.free(d->original.ctx, ptr);
+    else
+        free_slow(d, ptr);
 }
 
 /* ---- objects reused from free lists ----------------------------------------- */
@@ -439,13 +518,13 @@ static void record_reuse(PyObject *o)
     if (!block || (uintptr_t)block == last_object_block || !free_may_be_recorded(block))
         return; /* made by the allocator just now, or a block the sample left out */
     in_hook = 1;
-    pthread_mutex_lock(&tracer.lock);
+    writer_lock();
     if (tracer.w && (!tracer.sample_bytes || addrmap_slot_of(&tracer.sampled, (uintptr_t)block))) {
         heapan_reuse u = {.time_us = now_us(), .address = (uintptr_t)block,
                           .stack = current_stack()};
         heapan_writer_reuse_event(tracer.w, &u);
     }
-    pthread_mutex_unlock(&tracer.lock);
+    writer_unlock();
     in_hook = 0;
 }
 
@@ -507,7 +586,7 @@ static void *sample_loop(void *unused)
         if (pthread_cond_timedwait(&tracer.sampler_wake, &tracer.sampler_lock, &deadline) == 0)
             continue; /* woken to stop */
         uint64_t rss = process_rss_bytes();
-        pthread_mutex_lock(&tracer.lock);
+        writer_lock();
         if (tracer.w) {
             /* traced_bytes 0: the reader sums the events, exactly. */
             heapan_sample s = {.time_us = now_us(), .rss = rss, .traced_bytes = 0};
@@ -517,7 +596,7 @@ static void *sample_loop(void *unused)
                 last_flush = s.time_us;
             }
         }
-        pthread_mutex_unlock(&tracer.lock);
+        writer_unlock();
     }
     pthread_mutex_unlock(&tracer.sampler_lock);
     return NULL;
@@ -562,6 +641,7 @@ static void install_hooks(void)
         d->domain = DOMAINS[i];
         d->needs_gil_check = DOMAINS[i] == PYMEM_DOMAIN_RAW;
         d->may_nest = !d->needs_gil_check;
+        d->sampled_small = tracer.sample_bytes && d->may_nest;
         PyMem_GetAllocator(d->domain, &d->original);
         PyMemAllocatorEx hook = {d, hook_malloc, hook_calloc, hook_realloc, hook_free};
         PyMem_SetAllocator(d->domain, &hook);
@@ -601,17 +681,17 @@ static void release_tables(void)
  * lock some other thread of the parent held at the fork. */
 static void before_fork(void)
 {
-    pthread_mutex_lock(&tracer.lock);
+    writer_lock();
 }
 
 static void after_fork_in_parent(void)
 {
-    pthread_mutex_unlock(&tracer.lock);
+    writer_unlock();
 }
 
 static void after_fork_in_child(void)
 {
-    pthread_mutex_init(&tracer.lock, NULL);
+    atomic_flag_clear(&tracer.lock);
     pthread_mutex_init(&tracer.sampler_lock, NULL);
     if (tracer.active && hooks_are_on_top())
         remove_hooks();
@@ -700,9 +780,9 @@ int trace_start(const char *path, const trace_options *o)
     }
     if (!fork_handlers)
         fork_handlers = pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child) == 0;
-    pthread_mutex_lock(&tracer.lock);
+    writer_lock();
     tracer.w = w;
-    pthread_mutex_unlock(&tracer.lock);
+    writer_unlock();
     tracer.active = 1;
     install_hooks();
     follow_reuse();
@@ -725,10 +805,10 @@ int trace_stop(trace_result *result)
     remove_hooks();
     tracer.active = 0;
     stop_sampler();
-    pthread_mutex_lock(&tracer.lock);
+    writer_lock();
     heapan_writer *w = tracer.w;
     tracer.w = NULL; /* a hook still running in another thread writes nothing now */
-    pthread_mutex_unlock(&tracer.lock);
+    writer_unlock();
     result->seconds = (double)now_us() / 1e6;
     heapan_status st = heapan_writer_close(w, &result->counts);
     if (st != HEAPAN_OK)

@@ -6,6 +6,7 @@ each site, and imports marked.
 Run by `make check` with PYTHONPATH set to the build tree and HEAPAN
 naming the tool.
 """
+import importlib.util
 import json
 import os
 import re
@@ -226,7 +227,7 @@ class TraceSitesTest(unittest.TestCase):
                               check=True, capture_output=True, text=True).stdout
         self.assertRegex(text, r"MiB from [01]\.[0-9] s")
 
-    @unittest.skipUnless(__import__("importlib").util.find_spec("networkx"), "needs networkx")
+    @unittest.skipUnless(importlib.util.find_spec("networkx"), "needs networkx")
     def test_a_dump_names_the_programs_own_lines(self):
         dump = os.path.join(self.dir.name, "graph.zst")
         script = os.path.join(self.dir.name, "graph.py")
