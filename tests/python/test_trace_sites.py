@@ -114,6 +114,22 @@ class TraceSitesTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.dir.cleanup()
 
+    def run_script(self, name, text, output, *args, env=None):
+        """Writes the script `name` and runs it with `output` (a path in the directory) first."""
+        script = os.path.join(self.dir.name, name)
+        with open(script, "w", encoding="utf-8") as f:
+            f.write(text)
+        path = os.path.join(self.dir.name, output)
+        subprocess.run([sys.executable, script, path, *args], check=True, cwd=self.dir.name,
+                       env=env)
+        return script, path
+
+    @staticmethod
+    def heapan(*args, json_out=False):
+        out = subprocess.run([HEAPAN, *args], env=dict(os.environ, COLUMNS="200"), check=True,
+                             capture_output=True, text=True).stdout
+        return json.loads(out) if json_out else out
+
     def text(self, columns):
         env = dict(os.environ, COLUMNS=str(columns))
         result = subprocess.run([HEAPAN, "trace", "-n", "20", self.trace], capture_output=True,
@@ -182,37 +198,24 @@ class TraceSitesTest(unittest.TestCase):
         self.assertIn("work (both.py:%d)" % own[1], self.text(200))
 
     def test_imports_are_marked(self):
-        trace = os.path.join(self.dir.name, "imports.zst")
-        script = os.path.join(self.dir.name, "imports.py")
-        with open(script, "w", encoding="utf-8") as f:
-            f.write(IMPORTS)
         modules = os.path.join(self.dir.name, "modules")
         os.makedirs(modules, exist_ok=True)
         with open(os.path.join(modules, "own_module.py"), "w", encoding="utf-8") as f:
             f.write(OWN_MODULE)
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-        subprocess.run([sys.executable, script, trace, modules], check=True, env=env,
-                       cwd=self.dir.name)
-        doc = json.loads(subprocess.run([HEAPAN, "trace", "--format", "json", "-n", "1000", trace],
-                                        check=True, capture_output=True, text=True).stdout)
+        _, trace = self.run_script("imports.py", IMPORTS, "imports.zst", modules,
+                                   env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+        doc = self.heapan("trace", "--format", "json", "-n", "1000", trace, json_out=True)
         live = sum(s["live_at_end"] for s in doc["sites"])
         imported = sum(s["live_at_end"] for s in doc["sites"] if s["import"])
         self.assertGreater(imported, 0.9 * live)
         # The program's own frame of an import is the line that imported it.
         frames = {(s["program_frame"] or {}).get("line") for s in doc["sites"] if s["import"]}
         self.assertTrue(frames & {6, 7}, frames)
-        top = subprocess.run([HEAPAN, "trace", "-n", "3", trace], env=dict(os.environ, COLUMNS="200"),
-                             check=True, capture_output=True, text=True).stdout
-        self.assertIn("[import]", top)
+        self.assertIn("[import]", self.heapan("trace", "-n", "3", trace))
 
     def test_a_leak_after_a_warm_up_grows_from_the_warm_ups_end(self):
-        trace = os.path.join(self.dir.name, "warm.zst")
-        script = os.path.join(self.dir.name, "warm.py")
-        with open(script, "w", encoding="utf-8") as f:
-            f.write(WARM_UP)
-        subprocess.run([sys.executable, script, trace], check=True, cwd=self.dir.name)
-        doc = json.loads(subprocess.run([HEAPAN, "trace", "--format", "json", trace], check=True,
-                                        capture_output=True, text=True).stdout)
+        script, trace = self.run_script("warm.py", WARM_UP, "warm.zst")
+        doc = self.heapan("trace", "--format", "json", trace, json_out=True)
         grows = [s for s in doc["sites"] if s["grows"]]
         self.assertEqual([(s["file"], s["line"]) for s in grows][:1], [(script, 9)])
         leak = grows[0]
@@ -223,19 +226,12 @@ class TraceSitesTest(unittest.TestCase):
         # 20000 bytes about every 5 ms: 4 MB/s at most.
         self.assertGreater(leak["growth"], 1e6)
         self.assertLess(leak["growth"], 4.5e6)
-        text = subprocess.run([HEAPAN, "trace", trace], env=dict(os.environ, COLUMNS="200"),
-                              check=True, capture_output=True, text=True).stdout
-        self.assertRegex(text, r"MiB from [01]\.[0-9] s")
+        self.assertRegex(self.heapan("trace", trace), r"MiB from [01]\.[0-9] s")
 
     @unittest.skipUnless(importlib.util.find_spec("networkx"), "needs networkx")
     def test_a_dump_names_the_programs_own_lines(self):
-        dump = os.path.join(self.dir.name, "graph.zst")
-        script = os.path.join(self.dir.name, "graph.py")
-        with open(script, "w", encoding="utf-8") as f:
-            f.write(GRAPH)
-        subprocess.run([sys.executable, script, dump], check=True, cwd=self.dir.name)
-        top = subprocess.run([HEAPAN, "top", "--by", "program", "-n", "3", dump], check=True,
-                             capture_output=True, text=True).stdout
+        script, dump = self.run_script("graph.py", GRAPH, "graph.zst")
+        top = self.heapan("top", "--by", "program", "-n", "3", dump)
         rows = [line for line in top.splitlines()
                 if re.match(r"\s+\S+ \S+\s+[0-9.]+%", line) and "(unknown site)" not in line][:2]
         self.assertEqual(len(rows), 2, top)
@@ -243,13 +239,12 @@ class TraceSitesTest(unittest.TestCase):
             self.assertIn(script, row)
         self.assertTrue(any(script + ":7" in row for row in rows), top)
         # By the innermost frame the same memory sits in the package and the library.
-        by_site = subprocess.run([HEAPAN, "top", "--by", "site", "-n", "3", dump], check=True,
-                                 capture_output=True, text=True).stdout
+        by_site = self.heapan("top", "--by", "site", "-n", "3", dump)
         rows = [line for line in by_site.splitlines()
                 if re.match(r"\s+\S+ \S+\s+[0-9.]+%", line) and "(unknown site)" not in line]
         self.assertNotIn(script, rows[0])
         doc = json.loads(subprocess.run([HEAPAN, "report", "--format", "json", dump],
-                                        capture_output=True, text=True).stdout)
+                                        capture_output=True, text=True).stdout)  # exit 1: findings
         named = [g["name"] for g in doc["program_sites"] if g["name"] != "(unknown site)"]
         self.assertTrue(named and named[0].startswith(script + ":"), named)
         # A finding allocated inside the library names the program's line that called it.
