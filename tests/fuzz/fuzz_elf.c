@@ -11,14 +11,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const names[] = {"PyGILState_Ensure", "Py_IsInitialized", "dlopen",
                                         "dlsym", "dlerror"};
-    char *path = fuzz_temp_file(data, size);
-    if (!path)
+    char *file = fuzz_temp_file(data, size);
+    if (!file)
         return 0;
     uint64_t values[5];
     int major, minor;
-    elf_dynamic_symbols(path, names, 5, values);
-    extension_version(path, &major, &minor);
-    unlink(path);
-    free(path);
+    elf_dynamic_symbols(file, names, 5, values);
+    extension_version(file, &major, &minor);
+    unlink(file);
+    free(file);
     return 0;
 }
