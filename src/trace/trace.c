@@ -475,7 +475,10 @@ static void finish(replay *p)
         double var_l = s->s0 * s->sll - s->sl * s->sl;
         s->growth = var_t > 0 ? cov / var_t : 0.0;
         s->fit = var_t > 0 && var_l > 0 ? cov * cov / (var_t * var_l) : 0.0;
-        if (s->fit < STEADY_FIT && s->live)
+        /* To grow by 1% of the peak over the run (trace_site_grows) in a phase
+         * of a third of it at least, a site ends holding a third of that: at
+         * most 300 sites do, whatever the trace's size. */
+        if (s->fit < STEADY_FIT && s->live && (double)s->live * 300 >= (double)t->peak)
             fit_after_warm_up(t, i, s);
     }
 }
