@@ -108,6 +108,19 @@ static int under(const char *file, const char *dir, const char **rest)
     return 1;
 }
 
+const char *interp_short_file(const interp *in, const char *file)
+{
+    const char *rest = NULL;
+    /* Packages first: site-packages lies inside the standard library's directory. */
+    for (size_t k = 0; k < in->package_dir_count; k++)
+        if (under(file, in->package_dirs[k], &rest))
+            return rest;
+    for (size_t k = 0; k < in->stdlib_dir_count; k++)
+        if (under(file, in->stdlib_dirs[k], &rest))
+            return rest;
+    return NULL;
+}
+
 /* The top-level name of what sits at `rest` in a package directory: "six.py" is "six". */
 static void package_name(const char *rest, char *package, size_t size)
 {

@@ -74,6 +74,13 @@ uint32_t *interp_program_frames(const interp *in, const heap *h);
 /* The same for one stack id. */
 uint32_t interp_program_frame(const interp *in, const heap *h, uint32_t stack);
 
+/*
+ * The part of `file` under the directory that owns it, a package
+ * directory's or the standard library's ("networkx/classes/graph.py"),
+ * or NULL when neither holds it.
+ */
+const char *interp_short_file(const interp *in, const char *file);
+
 /* Whose code type id `type` is: its module's. */
 code_owner interp_type_owner(interp *in, uint32_t type, char *package, size_t size);
 

@@ -630,30 +630,16 @@ const char *trace_site_name(const trace *t, uint32_t stack, char *buf, size_t si
     return buf;
 }
 
-/* `file` without `dir` and its '/', or NULL when not under it. */
-static const char *under_dir(const char *file, const char *dir)
-{
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/')
-        n--;
-    return n && !strncmp(file, dir, n) && file[n] == '/' && file[n + 1] ? file + n + 1 : NULL;
-}
-
-/*
- * The part of `file` under a package directory, the standard library's or
- * the script's, or all of it.  Packages first: they lie inside the library.
- */
+/* The part of `file` under a package directory, the standard library's or the script's. */
 static const char *short_file(const trace *t, const char *file)
 {
-    const interp *in = &t->code;
-    const char *rest = NULL;
-    for (size_t k = 0; !rest && k < in->package_dir_count; k++)
-        rest = under_dir(file, in->package_dirs[k]);
-    for (size_t k = 0; !rest && k < in->stdlib_dir_count; k++)
-        rest = under_dir(file, in->stdlib_dirs[k]);
-    if (!rest && t->program_dir)
-        rest = under_dir(file, t->program_dir);
-    return rest ? rest : file;
+    const char *rest = interp_short_file(&t->code, file);
+    size_t n = t->program_dir && !rest ? strlen(t->program_dir) : 0;
+    while (n > 1 && t->program_dir[n - 1] == '/')
+        n--;
+    if (n && !strncmp(file, t->program_dir, n) && file[n] == '/' && file[n + 1])
+        rest = file + n + 1;
+    return rest && *rest ? rest : file;
 }
 
 const char *trace_site_label(const trace *t, uint32_t stack, char *buf, size_t size)
