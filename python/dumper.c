@@ -17,6 +17,7 @@
 
 #include "addrmap.h"
 #include "facts.h"
+#include "memory.h"
 #include "pyinternals.h"
 #include "process.h"
 #include "pyobjects.h"
@@ -98,6 +99,9 @@ typedef struct dumper {
     addrmap frozen;        /* objects of the collector's permanent generation */
     uint64_t total_size;   /* shallow bytes of the objects written */
     uint64_t inline_values_size;  /* of which inline attribute values */
+    uint64_t not_resident; /* of which never touched: no page in memory */
+    py_ranges writable;    /* the libraries' writable segments */
+    uint64_t static_size;  /* of which in them: static objects */
     PyObject *by_type;     /* tallies_text()'s, handed to the result */
     char scratch[4 * VALUE_PREFIX_CHARS + 8];
 } dumper;
@@ -791,6 +795,39 @@ static PyObject *tallies_text(const dumper *d)
     return text;
 }
 
+/* Objects this big are asked which of their pages are in memory. */
+#define RESIDENCY_MIN_SIZE (1u << 20)
+
+/*
+ * The bytes of object `o`, `size` in all, that are not in memory: a
+ * bytes(1 << 30) or a numpy.zeros() never written to counts in full and
+ * adds nothing to RSS.  Inline objects are asked directly; the buffer of a
+ * C type that exports one, through the buffer protocol (never a class
+ * written in Python, whose __buffer__ would run code).
+ */
+static uint64_t not_resident(PyObject *o, uint64_t size)
+{
+    PyTypeObject *type = Py_TYPE(o);
+    if (size < RESIDENCY_MIN_SIZE)
+        return 0;
+    int64_t resident = -1;
+    uint64_t extent = size;
+    if (type->tp_itemsize || PyUnicode_Check(o)) {
+        resident = py_memory_resident((uintptr_t)o, (size_t)size);
+    } else if (type->tp_as_buffer && type->tp_as_buffer->bf_getbuffer &&
+               !(type->tp_flags & Py_TPFLAGS_HEAPTYPE) && !PyMemoryView_Check(o)) {
+        Py_buffer view;
+        if (PyObject_GetBuffer(o, &view, PyBUF_SIMPLE) == 0) {
+            extent = (uint64_t)view.len < size ? (uint64_t)view.len : size;
+            resident = py_memory_resident((uintptr_t)view.buf, (size_t)extent);
+            PyBuffer_Release(&view);
+        } else {
+            PyErr_Clear();
+        }
+    }
+    return resident < 0 ? 0 : extent - (uint64_t)resident;
+}
+
 static int write_object(dumper *d, PyObject *o)
 {
     /* Inline attribute values are allocated for the instance: they count with it. */
@@ -809,8 +846,11 @@ static int write_object(dumper *d, PyObject *o)
         rec.flags |= HEAPAN_OBJ_FROZEN;
     if (py_type_has_dict(Py_TYPE(o)) && existing_dict(o))
         rec.flags |= HEAPAN_OBJ_DICT_MATERIALISED;
+    /* Asked before the value's hash reads every page, which would map them. */
+    uint64_t missing = not_resident(o, rec.size);
+    d->not_resident += missing;
     if (d->options.values)
-        py_object_value(o, rule, &rec, d->scratch);
+        py_object_value(o, rule, &rec, d->scratch, !missing);
     if (d->tracing && !(rec.stack = allocation_stack(d, o)) && d->failed)
         return -1;
     if (!(rec.shape = shape_of(d, o)) && d->failed)
@@ -818,6 +858,8 @@ static int write_object(dumper *d, PyObject *o)
     if (heapan_writer_object(d->w, &rec) != HEAPAN_OK)
         return fail_writer(d);
     tally(d, type, rec.size);
+    if (py_in_ranges(&d->writable, (uintptr_t)o))
+        d->static_size += rec.size;
     return collect_refs(d, o, rule->kind);
 }
 
@@ -1164,6 +1206,22 @@ static int write_header(dumper *d)
                : fail_writer(d);
 }
 
+static int write_number(dumper *d, const char *key, uint64_t value)
+{
+    heapan_property p = {.key = heapan_writer_string(d->w, key, strlen(key)),
+                         .value_kind = HEAPAN_VALUE_INT, .i = (int64_t)value};
+    return p.key && heapan_writer_property(d->w, &p) == HEAPAN_OK ? 0 : fail_writer(d);
+}
+
+/* After the walk, which found them: the objects' bytes not in memory, and in static data. */
+static int write_not_resident(dumper *d)
+{
+    return write_number(d, "memory.objects_not_resident", d->not_resident) < 0 ||
+                   write_number(d, "memory.objects_static", d->static_size) < 0
+               ? -1
+               : 0;
+}
+
 /* No list holds what gc.freeze() moved to the permanent generation: no reference of ours. */
 static int note_frozen(PyObject *o, void *ctx)
 {
@@ -1222,7 +1280,7 @@ static int write_heap(dumper *d, PyObject *modules, PyObject *frames)
     forget_counts(d);
     if (bare_frames(d, frames) < 0 || walk(d) < 0 || unreached(d) < 0)
         return -1;
-    return late_roots(d);
+    return late_roots(d) < 0 ? -1 : write_not_resident(d);
 }
 
 static int run(dumper *d)
@@ -1266,6 +1324,7 @@ static int run(dumper *d)
 static void release(dumper *d)
 {
     py_facts_release(&d->facts);
+    py_ranges_free(&d->writable);
     addrmap_release(&d->frozen);
     Py_CLEAR(d->get_traceback);
     addrmap_release(&d->seen);
@@ -1301,6 +1360,11 @@ static int prepare(dumper *d, const char *path, const dump_options *options)
     /* Before the collector is paused: its state is part of what the dump tells. */
     if (py_facts_gather(&d->facts) < 0)
         return -1;
+    if (py_memory_gather(&d->facts) < 0 || py_static_ranges(&d->writable) < 0) {
+        py_facts_release(&d->facts);
+        PyErr_NoMemory();
+        return -1;
+    }
     if (addrmap_init(&d->seen, 1 << 16) < 0 || addrmap_init(&d->types, 1024) < 0 ||
         addrmap_init(&d->strings, 1 << 12) < 0) {
         release(d);

@@ -8,8 +8,8 @@
 
 /* ---- gathering, with Python code allowed ---------------------------------- */
 
-static int add(py_facts *f, const char *key, heapan_value_kind kind, int64_t i, const char *text,
-               size_t len)
+int py_facts_add(py_facts *f, const char *key, heapan_value_kind kind, int64_t i,
+                 const char *text, size_t len)
 {
     if (f->count == f->cap) {
         size_t cap = f->cap ? 2 * f->cap : 64;
@@ -44,7 +44,7 @@ static int add_str(py_facts *f, const char *key, PyObject *str)
         PyErr_Clear();
         return 0;
     }
-    int rc = add(f, key, HEAPAN_VALUE_TEXT, 0, PyBytes_AS_STRING(utf8),
+    int rc = py_facts_add(f, key, HEAPAN_VALUE_TEXT, 0, PyBytes_AS_STRING(utf8),
                  (size_t)PyBytes_GET_SIZE(utf8));
     Py_DECREF(utf8);
     return rc;
@@ -59,7 +59,7 @@ static int add_number(py_facts *f, const char *key, PyObject *number)
         PyErr_Clear();
         return 0;
     }
-    return add(f, key, HEAPAN_VALUE_INT, value, NULL, 0);
+    return py_facts_add(f, key, HEAPAN_VALUE_INT, value, NULL, 0);
 }
 
 /* Each str or int of a sequence or set, in its order (a set's sorted), as a repeated key. */
@@ -107,12 +107,12 @@ static int gather_collector(py_facts *f)
              *count = call(gc, "get_count"), *frozen = call(gc, "get_freeze_count"),
              *stats = call(gc, "get_stats"), *garbage = PyObject_GetAttrString(gc, "garbage");
     PyErr_Clear();
-    int rc = enabled ? add(f, "gc.enabled", HEAPAN_VALUE_BOOL, enabled == Py_True, NULL, 0) : 0;
+    int rc = enabled ? py_facts_add(f, "gc.enabled", HEAPAN_VALUE_BOOL, enabled == Py_True, NULL, 0) : 0;
     rc = rc ? rc : add_each(f, "gc.threshold", threshold, 0);
     rc = rc ? rc : add_each(f, "gc.count", count, 0);
     rc = rc ? rc : add_number(f, "gc.freeze_count", frozen);
     if (!rc && garbage && PyList_Check(garbage))
-        rc = add(f, "gc.garbage", HEAPAN_VALUE_INT, PyList_GET_SIZE(garbage), NULL, 0);
+        rc = py_facts_add(f, "gc.garbage", HEAPAN_VALUE_INT, PyList_GET_SIZE(garbage), NULL, 0);
     static const char *const counters[][2] = {{"collections", "gc.collections"},
                                               {"collected", "gc.collected"},
                                               {"uncollectable", "gc.uncollectable"}};
@@ -156,7 +156,7 @@ static int gather_process(py_facts *f)
         fclose(in);
     char text[128];
     snprintf(text, sizeof text, "%s:%llu", boot, ticks);
-    return add(f, "process.start", HEAPAN_VALUE_TEXT, 0, text, strlen(text));
+    return py_facts_add(f, "process.start", HEAPAN_VALUE_TEXT, 0, text, strlen(text));
 }
 
 /* The directory of a module's __file__, as a str, or NULL. */

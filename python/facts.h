@@ -41,6 +41,13 @@ typedef struct py_facts {
 int py_facts_gather(py_facts *f);
 void py_facts_release(py_facts *f);
 
+/*
+ * Adds one fact about the process: `key` is static; a TEXT's `text` is
+ * copied.  Returns 0, or -1 when out of memory.
+ */
+int py_facts_add(py_facts *f, const char *key, heapan_value_kind kind, int64_t i,
+                 const char *text, size_t len);
+
 /* Writes the process's facts (object 0). */
 heapan_status py_facts_write_process(const py_facts *f, heapan_writer *w);
 

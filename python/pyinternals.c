@@ -351,3 +351,86 @@ int py_current_locations(py_location *out, int max)
 #endif
 
 #endif
+
+/* ---- pymalloc's arenas (3.12 and 3.13) ----------------------------------- */
+
+#include "memory.h"
+
+#if defined(HAVE_INTERNALS) && PY_VERSION_HEX >= 0x030C0000 && defined(WITH_PYMALLOC)
+static struct _obmalloc_state *main_obmalloc(void)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    return PyInterpreterState_Main()->obmalloc;
+#else
+    return &PyInterpreterState_Main()->obmalloc;
+#endif
+}
+
+/* One arena's pools, as _PyObject_DebugMallocStats() counts them; its live bytes. */
+static uint64_t walk_arena(const struct arena_object *a, py_pymalloc *pm, uint64_t *pools,
+                           uint64_t *used, uint64_t *free_blocks)
+{
+    uintptr_t base = a->address;
+    uint64_t live = 0;
+    if (base & POOL_SIZE_MASK) {
+        pm->alignment += POOL_SIZE;
+        base = (base & ~(uintptr_t)POOL_SIZE_MASK) + POOL_SIZE;
+    }
+    pm->pools_empty += a->nfreepools;
+    for (; base < (uintptr_t)a->pool_address; base += POOL_SIZE) {
+        const struct pool_header *p = (const struct pool_header *)base;
+        if (p->ref.count == 0)
+            continue; /* a free pool, on the arena's list */
+        unsigned sz = p->szidx, capacity = NUMBLOCKS(sz);
+        pools[sz]++;
+        used[sz] += p->ref.count;
+        free_blocks[sz] += capacity - p->ref.count;
+        pm->pools_full += p->ref.count == capacity;
+        live += (uint64_t)p->ref.count * INDEX2SIZE(sz);
+    }
+    return live;
+}
+
+int py_pymalloc_walk(py_facts *f, py_pymalloc *pm)
+{
+    uint64_t pools[NB_SMALL_SIZE_CLASSES] = {0}, used[NB_SMALL_SIZE_CLASSES] = {0},
+             free_blocks[NB_SMALL_SIZE_CLASSES] = {0};
+    const struct _obmalloc_mgmt *mgmt = &main_obmalloc()->mgmt;
+    *pm = (py_pymalloc){.source = "arenas", .arena_size = ARENA_SIZE, .pool_size = POOL_SIZE,
+                        .has_histogram = 1};
+    for (unsigned i = 0; i < mgmt->maxarenas; i++) {
+        const struct arena_object *a = &mgmt->arenas[i];
+        if (!a->address)
+            continue;
+        pm->arenas++;
+        uint64_t live = walk_arena(a, pm, pools, used, free_blocks);
+        size_t tenth = (size_t)(live * PY_ARENA_TENTHS / ARENA_SIZE);
+        pm->arena_live[tenth < PY_ARENA_TENTHS ? tenth : PY_ARENA_TENTHS - 1]++;
+        int64_t resident = py_memory_resident(a->address, ARENA_SIZE);
+        pm->resident = resident < 0 || pm->resident < 0 ? -1 : pm->resident + resident;
+    }
+    for (unsigned sz = 0; sz < NB_SMALL_SIZE_CLASSES; sz++) {
+        uint64_t size = INDEX2SIZE(sz);
+        pm->pools_used += pools[sz];
+        pm->allocated += used[sz] * size;
+        pm->available += free_blocks[sz] * size;
+        pm->headers += pools[sz] * POOL_OVERHEAD;
+        pm->quantization += pools[sz] * ((POOL_SIZE - POOL_OVERHEAD) % size);
+        if (!pools[sz])
+            continue;
+        if (py_facts_add(f, "pymalloc.class", HEAPAN_VALUE_INT, (int64_t)size, NULL, 0) < 0 ||
+            py_facts_add(f, "pymalloc.class", HEAPAN_VALUE_INT, (int64_t)pools[sz], NULL, 0) < 0 ||
+            py_facts_add(f, "pymalloc.class", HEAPAN_VALUE_INT, (int64_t)used[sz], NULL, 0) < 0 ||
+            py_facts_add(f, "pymalloc.class", HEAPAN_VALUE_INT, (int64_t)free_blocks[sz], NULL,
+                         0) < 0)
+            return -1;
+    }
+    return 1;
+}
+#else
+int py_pymalloc_walk(py_facts *f, py_pymalloc *pm)
+{
+    (void)f, (void)pm;
+    return 0;
+}
+#endif

@@ -203,7 +203,7 @@ static size_t utf8_put(char *out, Py_UCS4 c)
     return 4;
 }
 
-static void text_value(PyObject *o, heapan_object *out, char *scratch)
+static void text_value(PyObject *o, heapan_object *out, char *scratch, int hash)
 {
 #if PY_VERSION_HEX < 0x030C0000
     if (!PyUnicode_IS_READY(o))
@@ -224,13 +224,14 @@ static void text_value(PyObject *o, heapan_object *out, char *scratch)
     out->data = scratch;
     out->len = n;
     /* A value that fits in its prefix is its own identity: no hash needed. */
-    if (length > VALUE_PREFIX_CHARS) {
+    if (length > VALUE_PREFIX_CHARS && hash) {
         out->value_hash = content_hash(data, (size_t)length * (size_t)kind, 1);
         out->flags |= HEAPAN_OBJ_HAS_HASH;
     }
 }
 
-void py_object_value(PyObject *o, const py_type_rule *rule, heapan_object *out, char *scratch)
+void py_object_value(PyObject *o, const py_type_rule *rule, heapan_object *out, char *scratch,
+                     int hash)
 {
     out->value_kind = HEAPAN_VALUE_NONE;
     switch (rule->kind) {
@@ -254,14 +255,14 @@ void py_object_value(PyObject *o, const py_type_rule *rule, heapan_object *out, 
         out->f = PyFloat_AS_DOUBLE(o);
         break;
     case PY_KIND_STR:
-        text_value(o, out, scratch);
+        text_value(o, out, scratch, hash);
         break;
     case PY_KIND_BYTES: {
         size_t len = (size_t)PyBytes_GET_SIZE(o);
         out->value_kind = HEAPAN_VALUE_BYTES;
         out->data = PyBytes_AS_STRING(o);
         out->len = len < VALUE_PREFIX_CHARS ? len : VALUE_PREFIX_CHARS;
-        if (len > VALUE_PREFIX_CHARS) {
+        if (len > VALUE_PREFIX_CHARS && hash) {
             out->value_hash = content_hash(PyBytes_AS_STRING(o), len, 2);
             out->flags |= HEAPAN_OBJ_HAS_HASH;
         }

@@ -72,9 +72,13 @@ uint64_t py_object_length(PyObject *o, const py_type_rule *rule);
 /*
  * Fills o->value_kind and the value fields for int, float, bool, str and
  * bytes; `scratch` receives str prefixes (at least 4 * VALUE_PREFIX_CHARS
- * bytes).  Leaves value_kind NONE for anything else.
+ * bytes).  Leaves value_kind NONE for anything else.  A long value's
+ * hash reads all of it: `hash` 0 leaves it out, for a value whose pages
+ * were never touched (reading them would map them, and a later dump would
+ * find them resident).
  */
-void py_object_value(PyObject *o, const py_type_rule *rule, heapan_object *out, char *scratch);
+void py_object_value(PyObject *o, const py_type_rule *rule, heapan_object *out, char *scratch,
+                     int hash);
 
 /*
  * A type's namespace (its __dict__), borrowed; NULL if it has none.  From

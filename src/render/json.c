@@ -397,7 +397,10 @@ int render_json(FILE *out, const report *r, const render_source *src)
     int failed = !json || !leaks || !suggestions ||
                  !cJSON_AddStringToObject(json, "schema", "heapan.report/2") ||
                  add_summary(json, r, src) < 0;
+    cJSON *memory = failed ? NULL : render_accounting_json(&r->memory);
+    failed = failed || !memory;
     if (!failed) {
+        cJSON_AddItemToObject(json, "accounting", memory);
         cJSON_AddItemToObject(json, "leak_candidates", leaks);
         cJSON_AddItemToObject(json, "suggestions", suggestions);
         leaks = suggestions = NULL;

@@ -32,6 +32,12 @@ int render_report_doc(doc *d, const report *r, const render_source *src);
 /* The report as JSON ("schema": "heapan.report/2"); 0, or -1 when out of memory. */
 int render_json(FILE *out, const report *r, const render_source *src);
 
+/* The memory accounting (accounting.c): a report's section, nothing when not recorded. */
+void render_accounting(doc *d, const accounting *a);
+
+/* The accounting as JSON: {"rss", "rows": [{name, bytes, known}], ...}, or null; NULL: no memory. */
+struct cJSON *render_accounting_json(const accounting *a);
+
 /* Helpers the renderers share (render_common.c). */
 
 /* The step texts of a path ("module app", " . x", ...) joined; NULL when out of memory. */

@@ -406,6 +406,7 @@ static void dominator_tree(doc *d, const report *r)
 int render_report_doc(doc *d, const report *r, const render_source *src)
 {
     summary(d, r, src);
+    render_accounting(d, &r->memory);
     findings(d, r, src);
     render_growing_sites(d, src);
     suggestions(d, r);

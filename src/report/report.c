@@ -375,7 +375,7 @@ int report_build(const heap *h, const dominators *d, const retention *paths,
         histogram_build(h, d, GROUP_BY_MODULE, &r->modules) < 0 ||
         (h->stack && histogram_build(h, d, GROUP_BY_SITE, &r->sites) < 0) ||
         largest_subtrees(r, paths, o.top) < 0 || pytypes_build(&r->classes, h) < 0 ||
-        interp_build(&r->interp, h) < 0 ||
+        interp_build(&r->interp, h) < 0 || accounting_build(h, &r->memory) < 0 ||
         (h->stack && r->interp.paths_known &&
          histogram_build_program(h, &r->interp, d, &r->program_sites) < 0))
         return -1;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/accounting.h"
 #include "model/dominators.h"
 #include "model/heap.h"
 #include "model/histogram.h"
@@ -204,6 +205,7 @@ typedef struct report {
     int size_only;              /* some finding's growth is unknown: say what one dump shows */
     int incomplete;             /* the dump was cut short: nothing unreached is known garbage */
     int rootless;               /* the dump names no root: neither is anything */
+    accounting memory;          /* where RSS went, beside the objects (present: recorded) */
 } report;
 
 /*

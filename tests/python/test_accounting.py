@@ -1,0 +1,174 @@
+"""The memory accounting: programs that plant each shape of memory outside
+the objects, and the report that must name it as the main gap, with rows
+that add up to RSS and a small remainder.
+
+Run by `make check` with PYTHONPATH set to the build tree, and HEAPAN and
+top_srcdir set.  Each program runs in its own interpreter, so that what
+the test itself holds does not blur the shape.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+HEAPAN = os.environ["HEAPAN"]
+SAMPLES = os.path.join(os.environ["top_srcdir"], "samples")
+VERSION = "%d.%d" % sys.version_info[:2]
+
+# Few live objects spread over many pools: one tuple in 64 kept.
+FRAGMENTED = """
+    objects = [(i, -i) for i in range(3_000_000)]
+    kept = objects[::64]
+    del objects
+"""
+
+# Threads that each fill their own malloc heap with buffers below the
+# mmap threshold, then free all but the last, which keeps the heap's top.
+MALLOC_KEEPS = """
+    import threading
+    kept = []
+    def work():
+        buffers = [b"x" * 60000 for _ in range(500)]
+        kept.append(buffers[-1])
+        del buffers
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+"""
+
+# A buffer ctypes owns: its __sizeof__ counts none of it.
+CTYPES_BUFFER = """
+    import ctypes
+    buffer = ctypes.create_string_buffer(150 << 20)
+"""
+
+# An anonymous shared mapping, written: in RSS, and in no object's size.
+MMAP_BUFFER = """
+    import mmap
+    mapping = mmap.mmap(-1, 150 << 20)
+    mapping.write(b"x" * (150 << 20))
+"""
+
+# A gigabyte nobody wrote to: counted as an object, not resident.
+UNTOUCHED = """
+    untouched = bytes(1 << 30)
+"""
+
+
+def dump(tmp, body, name):
+    path = os.path.join(tmp, name + ".zst")
+    script = "import heapan, sys\n" + textwrap.dedent(body) + "heapan.dump(sys.argv[1])\n"
+    subprocess.run([sys.executable, "-c", script, path], check=True)
+    return path
+
+
+def accounting(path):
+    out = subprocess.run([HEAPAN, "report", "-f", "json", path], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)["accounting"]
+
+
+def rows(acc):
+    return {row["name"]: row for row in acc["rows"]}
+
+
+class AccountingTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def shape(self, body, name):
+        acc = accounting(dump(self.tmp.name, body, name))
+        self.assertIsNotNone(acc)
+        self.assertEqual(sum(row["bytes"] for row in acc["rows"]), acc["rss"])
+        return acc
+
+    def remainder_share(self, acc):
+        return abs(rows(acc)["not_accounted_for"]["bytes"]) / acc["rss"]
+
+    def findings(self, acc):
+        return {f["kind"]: f for f in acc["findings"]}
+
+    def test_fragmentation_is_the_main_gap(self):
+        acc = self.shape(FRAGMENTED, "fragmented")
+        self.assertIn(acc["main_gap"], ("pymalloc_free_in_used_pools", "pymalloc_empty_pools"))
+        self.assertIn("pymalloc_fragmentation", self.findings(acc))
+        self.assertLess(self.remainder_share(acc), 0.05, acc)
+        hist = acc["pymalloc_histogram"]
+        self.assertIsNotNone(hist)
+        # Most arenas (or pools) are almost empty of live blocks.
+        self.assertGreater(hist["by_tenth_live"][0], sum(hist["by_tenth_live"][5:]))
+        self.assertEqual(hist["exact"], sys.version_info >= (3, 12))
+
+    def test_malloc_keeping_freed_memory_is_the_main_gap(self):
+        acc = self.shape(MALLOC_KEEPS, "malloc_keeps")
+        self.assertEqual(acc["main_gap"], "malloc_free")
+        self.assertIn("malloc_keeps_freed", self.findings(acc))
+        self.assertLess(self.remainder_share(acc), 0.10, acc)
+
+    def test_a_ctypes_buffer_is_memory_outside_objects(self):
+        acc = self.shape(CTYPES_BUFFER, "ctypes")
+        self.assertIn(acc["main_gap"], ("malloc_mapped_uncounted", "malloc_in_use_uncounted"))
+        self.assertEqual(self.findings(acc)["outside_objects"]["row"], acc["main_gap"])
+        self.assertLess(self.remainder_share(acc), 0.10, acc)
+
+    def test_an_mmap_is_memory_outside_objects(self):
+        acc = self.shape(MMAP_BUFFER, "mmap")
+        self.assertEqual(acc["main_gap"], "shared_memory")
+        self.assertEqual(self.findings(acc)["outside_objects"]["row"], "shared_memory")
+
+    def test_untouched_bytes_are_not_resident(self):
+        acc = self.shape(UNTOUCHED, "untouched")
+        r = rows(acc)
+        self.assertLessEqual(r["objects_not_resident"]["bytes"], -(1 << 30) + (1 << 20))
+        self.assertGreater(r["python_objects"]["bytes"], 1 << 30)
+        self.assertLess(self.remainder_share(acc), 0.10, acc)
+
+    def test_the_healthy_sample_is_accounted_for(self):
+        path = os.path.join(self.tmp.name, "healthy.zst")
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        subprocess.run([sys.executable, "-S", os.path.join(SAMPLES, "healthy.py"), path],
+                       check=True, env=env)
+        acc = accounting(path)
+        self.assertEqual(sum(row["bytes"] for row in acc["rows"]), acc["rss"])
+        self.assertLess(self.remainder_share(acc), 0.10, acc)
+        self.assertEqual(acc["findings"], [])
+
+    def test_rows_say_what_this_version_cannot_know(self):
+        acc = self.shape("", "plain")
+        empty = rows(acc)["pymalloc_empty_pools"]
+        self.assertTrue(empty["known"])
+        if sys.version_info < (3, 12):
+            self.assertIn("unknown on " + VERSION, empty["note"])
+
+    def test_an_old_dump_has_no_accounting(self):
+        out = subprocess.run([HEAPAN, "report", "-f", "json",
+                              os.path.join(SAMPLES, "healthy.zst")],
+                             check=True, capture_output=True, text=True).stdout
+        self.assertIsNone(json.loads(out)["accounting"])
+        text = subprocess.run([HEAPAN, "report", os.path.join(SAMPLES, "healthy.zst")],
+                              check=True, capture_output=True, text=True).stdout
+        self.assertNotIn("Memory accounting", text)
+
+    def test_every_format_shows_the_table(self):
+        path = dump(self.tmp.name, FRAGMENTED, "formats")
+        for fmt in ("md", "html", "text"):
+            with self.subTest(fmt):
+                out = subprocess.run([HEAPAN, "report", "-f", fmt, path], check=True,
+                                     capture_output=True, text=True).stdout
+                self.assertIn("Memory accounting", out)
+                self.assertIn("not accounted for", out)
+                self.assertIn("pymalloc free space in used pools", out)
+
+
+if __name__ == "__main__":
+    unittest.main()
