@@ -152,6 +152,14 @@ char *text_cut_middle(const char *s, size_t width, char *buf, size_t size)
     return buf;
 }
 
+char *format_signed_bytes(int64_t bytes, int plus, char *buf, size_t size)
+{
+    char plain[24]; /* format_bytes() needs 16; the sign and this fit in 32 */
+    format_bytes(bytes < 0 ? 0 - (uint64_t)bytes : (uint64_t)bytes, plain, sizeof plain);
+    snprintf(buf, size, "%s%s", bytes < 0 ? "-" : plus ? "+" : "", plain);
+    return buf;
+}
+
 char *format_bytes(uint64_t bytes, char *buf, size_t size)
 {
     static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};

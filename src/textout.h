@@ -45,6 +45,9 @@ char *text_cut_middle(const char *s, size_t width, char *buf, size_t size);
 /* "512 B", "1.5 KiB", "3.2 MiB" ...; returns buf (at least 16 bytes). */
 char *format_bytes(uint64_t bytes, char *buf, size_t size);
 
+/* format_bytes() of |bytes| with its sign: "-1.5 KiB"; "+1.5 KiB", "+0 B" when `plus`.  buf: 32 bytes. */
+char *format_signed_bytes(int64_t bytes, int plus, char *buf, size_t size);
+
 /* "s" unless n is 1: "%llu object%s". */
 const char *plural(uint64_t n);
 

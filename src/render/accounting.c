@@ -16,15 +16,6 @@
 #define BAR_WIDTH 1000.0
 #define BAR_HEIGHT 28.0
 
-/* "1.2 MiB", or "-1.2 MiB" for a row that takes away. */
-static const char *signed_bytes(int64_t bytes, char *buf, size_t size)
-{
-    char magnitude[32];
-    format_bytes(bytes < 0 ? (uint64_t)-bytes : (uint64_t)bytes, magnitude, sizeof magnitude);
-    snprintf(buf, size, "%s%.30s", bytes < 0 ? "-" : "", magnitude);
-    return buf;
-}
-
 /* One box per row that holds bytes, in the table's order: the stacked bar. */
 static void stacked_bar(doc *d, const accounting *a)
 {
@@ -47,7 +38,7 @@ static void stacked_bar(doc *d, const accounting *a)
         char size[32];
         doc_box_add(d, (doc_box){x, 0, w, BAR_HEIGHT, fill});
         doc_textf(d, "%s: %s (%.1f%%)", account_row_label((account_row_kind)k),
-                  signed_bytes(bytes, size, sizeof size), accounting_percent(a, bytes));
+                  format_signed_bytes(bytes, 0, size, sizeof size), accounting_percent(a, bytes));
         doc_box_label(d, w >= 80 ? account_row_label((account_row_kind)k) : "");
         x += w;
     }
@@ -67,7 +58,7 @@ static void table(doc *d, const accounting *a)
         else
             doc_text(d, account_row_label((account_row_kind)k));
         doc_cell(d);
-        doc_text(d, row->known ? signed_bytes(row->bytes, size, sizeof size) : "unknown");
+        doc_text(d, row->known ? format_signed_bytes(row->bytes, 0, size, sizeof size) : "unknown");
         doc_sort_key(d, (double)row->bytes);
         doc_cell(d);
         if (row->known)
@@ -201,9 +192,11 @@ static void outside(doc *d, const accounting *a, const account_finding *f)
     else
         doc_text(d, "Neither malloc, pymalloc, the stacks nor the libraries explain it: memory "
                     "a C extension maps itself, or pages the rows above do not see. ");
-    doc_text(d, "A heap dump cannot tell whose it is: run the program under heapan trace "
-                "with the raw domain (--domain raw), or memray's native mode, to see the "
-                "C call stacks that allocate it.");
+    doc_text(d, "A heap dump cannot tell whose it is. An allocation trace can, where it goes "
+                "through Python's allocators, the raw domain included (python3 -m heapan run "
+                "--trace run.trace.zst script.py, then heapan trace run.trace.zst); memray's "
+                "native mode (memray run --native) shows the C stacks of plain malloc() and "
+                "mmap() calls.");
 }
 
 /* The accounting section of a report: at its top, before the findings. */
@@ -318,5 +311,114 @@ cJSON *render_accounting_json(const accounting *a)
     cJSON_AddStringToObject(o, "main_gap", account_row_name(a->main_gap));
     cJSON_AddItemToObject(o, "findings", findings);
     cJSON_AddItemToObject(o, "pymalloc_histogram", hist);
+    return o;
+}
+
+/* ---- across dumps: compare (two) and trend (a series) ---------------------------- */
+
+/* The row, other than the objects, that grew most from the first dump to the last. */
+static account_row_kind largest_growth(const accounting *dumps, size_t n)
+{
+    account_row_kind most = ACCOUNT_REMAINDER;
+    int64_t best = INT64_MIN;
+    for (int k = 0; k < ACCOUNT_ROW_COUNT; k++) {
+        int64_t growth = dumps[n - 1].rows[k].bytes - dumps[0].rows[k].bytes;
+        if (k != ACCOUNT_OBJECTS && k != ACCOUNT_NOT_RESIDENT && growth > best) {
+            best = growth;
+            most = (account_row_kind)k;
+        }
+    }
+    return most;
+}
+
+/* Do the first and the last dump both record where their memory went? */
+static int both_recorded(const accounting *dumps, size_t n)
+{
+    return n >= 2 && dumps[0].present && dumps[n - 1].present;
+}
+
+void render_accounting_change(doc *d, const accounting *dumps, size_t n, const char *first_name,
+                              const char *last_name)
+{
+    if (!n || (!dumps[0].present && !dumps[n - 1].present))
+        return;
+    doc_heading(d, 2, "memory");
+    doc_text(d, "Memory accounting");
+    if (!both_recorded(dumps, n)) {
+        doc_para(d, TONE_NOTE);
+        doc_text(d, "Only one of the dumps records where its memory went (a dump written by an "
+                    "older heapan does not): the rows cannot be compared.");
+        return;
+    }
+    const accounting *first = &dumps[0], *last = &dumps[n - 1];
+    account_row_kind most = largest_growth(dumps, n);
+    char rss[32], objects[32], row[32];
+    int64_t objects_growth =
+        (last->rows[ACCOUNT_OBJECTS].bytes + last->rows[ACCOUNT_NOT_RESIDENT].bytes) -
+        (first->rows[ACCOUNT_OBJECTS].bytes + first->rows[ACCOUNT_NOT_RESIDENT].bytes);
+    doc_para(d, TONE_PLAIN);
+    doc_textf(d, "RSS changed by %s; the resident objects by %s. ",
+              format_signed_bytes(last->rss - first->rss, 0, rss, sizeof rss),
+              format_signed_bytes(objects_growth, 0, objects, sizeof objects));
+    doc_textf(d, "The row outside the objects that grew most: %s (%s).",
+              account_row_label(most),
+              format_signed_bytes(last->rows[most].bytes - first->rows[most].bytes, 0, row, sizeof row));
+    const char *const names[] = {"row", first_name, last_name, "change"};
+    static const column_kind kinds[] = {COL_TEXT, COL_BYTES, COL_BYTES, COL_BYTES};
+    doc_table(d, 4, names, kinds, SIZE_MAX);
+    for (int k = -1; k < ACCOUNT_ROW_COUNT; k++) {
+        int64_t before = k < 0 ? first->rss : first->rows[k].bytes;
+        int64_t after = k < 0 ? last->rss : last->rows[k].bytes;
+        int known = k < 0 || (first->rows[k].known && last->rows[k].known);
+        char a[32], b[32], c[32];
+        doc_cell(d), doc_text(d, k < 0 ? "RSS" : account_row_label((account_row_kind)k));
+        doc_cell(d), doc_text(d, known ? format_signed_bytes(before, 0, a, sizeof a) : "unknown");
+        doc_sort_key(d, (double)before);
+        doc_cell(d), doc_text(d, known ? format_signed_bytes(after, 0, b, sizeof b) : "unknown");
+        doc_sort_key(d, (double)after);
+        doc_cell(d);
+        if (known)
+            doc_text(d, format_signed_bytes(after - before, 1, c, sizeof c));
+        doc_sort_key(d, (double)(after - before));
+    }
+}
+
+cJSON *render_accounting_change_json(const accounting *dumps, size_t n)
+{
+    if (!both_recorded(dumps, n))
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    cJSON *rss = o ? cJSON_AddArrayToObject(o, "rss") : NULL;
+    cJSON *rows = rss ? cJSON_AddArrayToObject(o, "rows") : NULL;
+    int failed = !rows ||
+                 !cJSON_AddStringToObject(o, "largest_growth",
+                                          account_row_name(largest_growth(dumps, n)));
+    for (size_t i = 0; !failed && i < n; i++) {
+        cJSON *v = dumps[i].present ? cJSON_CreateNumber((double)dumps[i].rss)
+                                     : cJSON_CreateNull();
+        failed = !v;
+        if (v)
+            cJSON_AddItemToArray(rss, v);
+    }
+    for (int k = 0; !failed && k < ACCOUNT_ROW_COUNT; k++) {
+        cJSON *item = cJSON_CreateObject();
+        cJSON *bytes = item ? cJSON_AddArrayToObject(item, "bytes") : NULL;
+        failed = !bytes ||
+                 !cJSON_AddStringToObject(item, "name", account_row_name((account_row_kind)k));
+        for (size_t i = 0; !failed && i < n; i++) {
+            const accounting *a = &dumps[i];
+            cJSON *v = a->present && a->rows[k].known ? cJSON_CreateNumber((double)a->rows[k].bytes)
+                                                      : cJSON_CreateNull();
+            failed = !v;
+            if (v)
+                cJSON_AddItemToArray(bytes, v);
+        }
+        if (item)
+            cJSON_AddItemToArray(rows, item);
+    }
+    if (failed) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
 }

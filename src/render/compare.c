@@ -16,14 +16,6 @@
 #define BARS_SHOWN 10
 #define SHOWN_CHANGE 1024  /* smaller changes are noise in a table */
 
-static char *signed_bytes(int64_t delta, char *buf, size_t size)
-{
-    char plain[24];  /* format_bytes() needs 16; the sign and this fit in 32 */
-    format_bytes((uint64_t)(delta < 0 ? -delta : delta), plain, sizeof plain);
-    snprintf(buf, size, "%s%s", delta < 0 ? "-" : "+", plain);
-    return buf;
-}
-
 static double percent_change(uint64_t before, uint64_t after)
 {
     return before ? 100.0 * ((double)after - (double)before) / (double)before : 0.0;
@@ -57,7 +49,7 @@ static void summary(doc *d, const comparison *c, const compare_source *src)
     doc_text(d, " → ");
     doc_styled(d, SPAN_SIZE, 0, format_bytes(b->total_size, y, sizeof y));
     doc_textf(d, " (%s, %+.1f%%); objects %" PRIu32 " → %" PRIu32,
-              signed_bytes((int64_t)b->total_size - (int64_t)a->total_size, delta, sizeof delta),
+              format_signed_bytes((int64_t)b->total_size - (int64_t)a->total_size, 1, delta, sizeof delta),
               percent_change(a->total_size, b->total_size), a->count, b->count);
 }
 
@@ -79,7 +71,7 @@ static void gate(doc *d, const comparison *c)
         doc_dump(d, g->limit->spec);
         doc_textf(d, ": %s → %s (%s", format_bytes(g->before, before, sizeof before),
                   format_bytes(g->after, after, sizeof after),
-                  signed_bytes((int64_t)g->after - (int64_t)g->before, delta, sizeof delta));
+                  format_signed_bytes((int64_t)g->after - (int64_t)g->before, 1, delta, sizeof delta));
         if (g->before)
             doc_textf(d, ", %+.1f%%", percent_change(g->before, g->after));
         doc_text(d, ")");
@@ -99,7 +91,7 @@ static void growth_bars(doc *d, const comparison *c, const delta_table *t)
         char text[32];
         if (growth <= 0 || (uint64_t)growth < floor)
             continue;
-        doc_bar(d, t->rows[i].name, (uint64_t)growth, signed_bytes(growth, text, sizeof text));
+        doc_bar(d, t->rows[i].name, (uint64_t)growth, format_signed_bytes(growth, 1, text, sizeof text));
         n++;
     }
 }
@@ -126,7 +118,7 @@ static void changes(doc *d, const comparison *c, const delta_table *t, const cha
         doc_sort_key(d, (double)row->retained[BASE]);
         doc_cell(d), doc_styled(d, SPAN_SIZE, 0, row->present[NEW] ? format_bytes(row->retained[NEW], b, sizeof b) : "(gone)");
         doc_sort_key(d, (double)row->retained[NEW]);
-        doc_cell(d), doc_styled(d, SPAN_SIZE, 0, signed_bytes(delta_growth(row), delta, sizeof delta));
+        doc_cell(d), doc_styled(d, SPAN_SIZE, 0, format_signed_bytes(delta_growth(row), 1, delta, sizeof delta));
         doc_sort_key(d, (double)delta_growth(row));
         doc_cell(d), doc_textf(d, "%" PRIu64 " → %" PRIu64, row->count[BASE], row->count[NEW]);
         doc_sort_key(d, (double)row->count[NEW]);
@@ -218,6 +210,8 @@ int render_compare_doc(doc *d, const comparison *c, const compare_source *src)
     summary(d, c, src);
     gate(d, c);
     by_identity(d, c, src);
+    const accounting memory[2] = {c->side[BASE]->memory, c->side[NEW]->memory};
+    render_accounting_change(d, memory, 2, "baseline", "new");
     changes(d, c, &c->structures, "Structures (matched by retention path)", "where", 1);
     changes(d, c, &c->types, "Types", "type", 1);
     changes(d, c, &c->modules, "Modules", "module", 0);

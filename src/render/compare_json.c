@@ -79,6 +79,11 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
             cJSON_AddNumberToObject(side, "reachable_size", (double)c->side[s]->dom->reachable_size);
         }
     }
+    const accounting memory[2] = {c->side[BASE]->memory, c->side[NEW]->memory};
+    cJSON *change = failed ? NULL : render_accounting_change_json(memory, 2);
+    failed = failed || !change;
+    if (change)
+        cJSON_AddItemToObject(json, "accounting", change);
     failed = failed || add_table(json, "structures", &c->structures) < 0 ||
              add_table(json, "types", &c->types) < 0 || add_table(json, "modules", &c->modules) < 0 ||
              add_table(json, "sites", &c->sites) < 0;

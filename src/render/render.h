@@ -38,6 +38,16 @@ void render_accounting(doc *d, const accounting *a);
 /* The accounting as JSON: {"rss", "rows": [{name, bytes, known}], ...}, or null; NULL: no memory. */
 struct cJSON *render_accounting_json(const accounting *a);
 
+/*
+ * How the rows changed across `n` dumps, first to last (compare: two;
+ * trend: the series); a note when only one side records them, nothing
+ * when neither does.  The JSON: {"rss": [...], "rows": [{"name", "bytes":
+ * [...]}], "largest_growth"}, or null; NULL when out of memory.
+ */
+void render_accounting_change(doc *d, const accounting *dumps, size_t n, const char *first_name,
+                              const char *last_name);
+struct cJSON *render_accounting_change_json(const accounting *dumps, size_t n);
+
 /* Helpers the renderers share (render_common.c). */
 
 /* The step texts of a path ("module app", " . x", ...) joined; NULL when out of memory. */

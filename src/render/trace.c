@@ -97,6 +97,34 @@ static void timeline(doc *d, const trace *t)
     free(values);
 }
 
+/* Where RSS ran furthest ahead of what the trace saw, drawn or not. */
+static void rss_gap(doc *d, const trace *t)
+{
+    trace_gap g;
+    if (!trace_rss_gap(t, &g))
+        return;
+    char rss[32], traced[32], growth_text[32], start[32];
+    int64_t growth = g.gap - g.gap_at_start;
+    doc_para(d, TONE_PLAIN);
+    doc_lead(d, "RSS beside the traced bytes:");
+    if (growth <= 0) {
+        doc_textf(d, "the gap between them never grew past the first sample's (%s): what is "
+                     "resident is what the trace saw, and the interpreter's own.",
+                  format_signed_bytes(g.gap_at_start, 0, start, sizeof start));
+        return;
+    }
+    doc_textf(d, "the largest gap is at %.1f s: RSS %s, traced %s, %s more than at the start "
+                 "(%s). ",
+              (double)g.time_us / 1e6, format_bytes(g.rss, rss, sizeof rss),
+              format_bytes(g.traced_bytes, traced, sizeof traced),
+              format_signed_bytes(growth, 0, growth_text, sizeof growth_text),
+              format_signed_bytes(g.gap_at_start, 0, start, sizeof start));
+    doc_text(d, "RSS the trace does not see is memory the allocators keep after it is freed "
+                "(pymalloc's arenas, malloc's free chunks), or memory allocated outside the "
+                "traced domains (a C library's own malloc or mmap). A heap dump taken then "
+                "(heapan report) splits RSS into those rows, in its memory accounting.");
+}
+
 /* The function's name of a stack, for its box. */
 static const char *function_name(const trace *t, uint32_t stack)
 {
@@ -292,6 +320,7 @@ int render_trace_doc(doc *d, const trace *t, const char *file, size_t top)
         return -1;
     summary(d, t, file);
     timeline(d, t);
+    rss_gap(d, t);
     icicle(d, t, 0);
     icicle(d, t, 1);
     site_tables(d, t, order, top);

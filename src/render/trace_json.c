@@ -117,6 +117,23 @@ static int add_advice(cJSON *json, const trace *t)
     return list ? 0 : -1;
 }
 
+/* "rss_gap": where RSS ran furthest ahead of the traced bytes, or null. */
+static int add_rss_gap(cJSON *json, const trace *t)
+{
+    trace_gap g;
+    if (!trace_rss_gap(t, &g))
+        return cJSON_AddNullToObject(json, "rss_gap") ? 0 : -1;
+    cJSON *o = cJSON_AddObjectToObject(json, "rss_gap");
+    if (!o)
+        return -1;
+    cJSON_AddNumberToObject(o, "time_us", (double)g.time_us);
+    cJSON_AddNumberToObject(o, "rss", (double)g.rss);
+    cJSON_AddNumberToObject(o, "traced_bytes", (double)g.traced_bytes);
+    cJSON_AddNumberToObject(o, "gap", (double)g.gap);
+    cJSON_AddNumberToObject(o, "gap_at_start", (double)g.gap_at_start);
+    return 0;
+}
+
 int render_trace_json(FILE *out, const trace *t, const char *file, size_t top)
 {
     uint32_t *order = malloc((t->stack_count + 1) * sizeof *order);
@@ -141,7 +158,7 @@ int render_trace_json(FILE *out, const trace *t, const char *file, size_t top)
         cJSON_AddNumberToObject(json, "total_allocated", (double)t->total_allocated);
         cJSON_AddNumberToObject(json, "sample_bytes", (double)t->header.sample_bytes);
         cJSON_AddNumberToObject(json, "curve_step_us", (double)t->curve_step_us);
-        failed = add_advice(json, t) < 0 || add_reuse(json, t) < 0;
+        failed = add_advice(json, t) < 0 || add_reuse(json, t) < 0 || add_rss_gap(json, t) < 0;
     }
     for (size_t i = 0; !failed && i < t->point_count; i++) {
         cJSON *p = cJSON_CreateObject();

@@ -94,6 +94,7 @@ int render_trend_doc(doc *d, const trend *t, char *const *files)
     doc_text(d, "What grows at every step of a series is the likeliest leak. heapan leaks FIRST "
                 "MIDDLE LAST tells which objects survive, and what holds them.");
     heap_chart(d, t);
+    render_accounting_change(d, t->memory, t->dumps, "first", "last");
     table(d, &t->structures, t->dumps, "Structures that grew (matched by retention path)", "where");
     table(d, &t->types, t->dumps, "Types that grew", "type");
     table(d, &t->modules, t->dumps, "Modules that grew", "module");

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "render/doc.h"
+#include "render/render.h"
 #include "report/trend.h"
 
 /* The series as a document; `files` names its dumps.  0, or -1 when out of memory. */

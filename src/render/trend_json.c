@@ -55,6 +55,10 @@ int render_trend_json(FILE *out, const trend *t, char *const *files)
         cJSON_AddNumberToObject(item, "total_size", (double)t->total[k]);
         cJSON_AddNumberToObject(item, "objects", (double)t->objects[k]);
     }
+    cJSON *change = failed ? NULL : render_accounting_change_json(t->memory, t->dumps);
+    failed = failed || !change;
+    if (change)
+        cJSON_AddItemToObject(json, "accounting", change);
     failed = failed || add_table(json, "structures", &t->structures, t->dumps) < 0 ||
              add_table(json, "types", &t->types, t->dumps) < 0 ||
              add_table(json, "modules", &t->modules, t->dumps) < 0;

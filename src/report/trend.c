@@ -19,7 +19,8 @@ int trend_init(trend *t, size_t dumps)
     t->total = calloc(dumps ? dumps : 1, sizeof *t->total);
     t->objects = calloc(dumps ? dumps : 1, sizeof *t->objects);
     t->time_us = calloc(dumps ? dumps : 1, sizeof *t->time_us);
-    return t->total && t->objects && t->time_us ? 0 : -1;
+    t->memory = calloc(dumps ? dumps : 1, sizeof *t->memory);
+    return t->total && t->objects && t->time_us && t->memory ? 0 : -1;
 }
 
 /* Takes `name` (a new string, NULL when out of memory). */
@@ -84,7 +85,7 @@ int trend_add(trend *t, size_t k, const heap *h, const dominators *d, const rete
     t->total[k] = h->total_size;
     t->objects[k] = h->count;
     t->time_us[k] = h->header.time_us;
-    return add_structures(&t->structures, k, h, d, paths) < 0 ||
+    return accounting_build(h, &t->memory[k]) < 0 || add_structures(&t->structures, k, h, d, paths) < 0 ||
                    add_groups(&t->types, k, h, d, GROUP_BY_TYPE) < 0 ||
                    add_groups(&t->modules, k, h, d, GROUP_BY_MODULE) < 0
                ? -1
@@ -174,6 +175,6 @@ void trend_release(trend *t)
     release_table(&t->structures);
     release_table(&t->types);
     release_table(&t->modules);
-    free(t->total), free(t->objects), free(t->time_us);
+    free(t->total), free(t->objects), free(t->time_us), free(t->memory);
     memset(t, 0, sizeof *t);
 }

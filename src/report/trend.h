@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/accounting.h"
 #include "model/dominators.h"
 #include "model/heap.h"
 #include "model/paths.h"
@@ -35,6 +36,7 @@ typedef struct trend {
     uint64_t *total;    /* each dump's heap */
     uint32_t *objects;
     int64_t *time_us;   /* each dump's header time */
+    accounting *memory; /* each dump's memory accounting (present: recorded) */
     trend_table structures, types, modules;
 } trend;
 

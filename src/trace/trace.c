@@ -751,3 +751,20 @@ size_t trace_top_sites(const trace *t, int key, uint32_t *out, size_t limit)
         out[k] = sites[k].stack;
     return kept;
 }
+
+int trace_rss_gap(const trace *t, trace_gap *g)
+{
+    size_t samples = 0;
+    *g = (trace_gap){0};
+    for (size_t i = 0; i < t->point_count; i++) {
+        const trace_point *p = &t->timeline[i];
+        if (!p->rss)
+            continue; /* no RSS sample at this point */
+        int64_t gap = (int64_t)p->rss - (int64_t)p->traced_bytes;
+        if (!samples++)
+            g->gap_at_start = gap;
+        if (samples == 1 || gap - g->gap_at_start > g->gap - g->gap_at_start)
+            *g = (trace_gap){p->time_us, p->rss, p->traced_bytes, gap, g->gap_at_start};
+    }
+    return samples >= 2;
+}

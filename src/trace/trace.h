@@ -108,6 +108,19 @@ uint32_t trace_program_stack(const trace *t, uint32_t stack);
  */
 int trace_reuse_note(const trace *t, char *buf, size_t size);
 
+/* Where RSS is furthest above the traced live bytes, against the first sample's gap. */
+typedef struct trace_gap {
+    uint64_t time_us, rss, traced_bytes;
+    int64_t gap, gap_at_start;  /* rss less traced bytes, there and at the first RSS sample */
+} trace_gap;
+
+/*
+ * The timeline's largest gap between RSS and the traced live bytes, by
+ * how much it grew since the first sample that has an RSS, into *g; 1
+ * when the trace has two such samples, else 0.
+ */
+int trace_rss_gap(const trace *t, trace_gap *g);
+
 /* Was the stack's memory allocated by an import (a frame of importlib's bootstrap)? */
 int trace_stack_imports(const trace *t, uint32_t stack);
 

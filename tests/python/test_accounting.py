@@ -16,6 +16,8 @@ import unittest
 
 HEAPAN = os.environ["HEAPAN"]
 SAMPLES = os.path.join(os.environ["top_srcdir"], "samples")
+TOOLS = os.path.join(os.environ["top_srcdir"], "tests", "tools")
+DOCS = os.path.join(os.environ["top_srcdir"], "docs")
 VERSION = "%d.%d" % sys.version_info[:2]
 
 # Few live objects spread over many pools: one tuple in 64 kept.
@@ -159,8 +161,36 @@ class AccountingTest(unittest.TestCase):
                               check=True, capture_output=True, text=True).stdout
         self.assertNotIn("Memory accounting", text)
 
+    def test_compare_and_trend_show_where_rss_grew(self):
+        first, last = (os.path.join(self.tmp.name, n) for n in ("before.zst", "after.zst"))
+        script = textwrap.dedent("""
+            import ctypes, heapan, sys
+            heapan.dump(sys.argv[1])
+            buffer = ctypes.create_string_buffer(100 << 20)
+            heapan.dump(sys.argv[2])
+        """)
+        subprocess.run([sys.executable, "-c", script, first, last], check=True)
+        for command in ("compare", "trend"):
+            with self.subTest(command):
+                out = subprocess.run([HEAPAN, command, "-f", "json", first, last], check=True,
+                                     capture_output=True, text=True).stdout
+                change = json.loads(out)["accounting"]
+                self.assertIn(change["largest_growth"],
+                              ("malloc_mapped_uncounted", "malloc_in_use_uncounted"))
+                grown = {row["name"]: row["bytes"][1] - row["bytes"][0] for row in change["rows"]}
+                self.assertGreater(grown[change["largest_growth"]], 90 << 20)
+                self.assertLess(abs(grown["python_objects"]), 1 << 20)
+                text = subprocess.run([HEAPAN, command, "-f", "md", first, last], check=True,
+                                      capture_output=True, text=True).stdout
+                self.assertIn("Memory accounting", text)
+
     def test_every_format_shows_the_table(self):
         path = dump(self.tmp.name, FRAGMENTED, "formats")
+        report = os.path.join(self.tmp.name, "formats.json")
+        with open(report, "w") as out:
+            subprocess.run([HEAPAN, "report", "-f", "json", path], check=True, stdout=out)
+        subprocess.run([sys.executable, os.path.join(TOOLS, "validate_json.py"),
+                        os.path.join(DOCS, "report.schema.json"), report], check=True)
         for fmt in ("md", "html", "text"):
             with self.subTest(fmt):
                 out = subprocess.run([HEAPAN, "report", "-f", fmt, path], check=True,
