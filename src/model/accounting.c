@@ -10,6 +10,8 @@
 /* Objects at least this big are taken to be in blocks malloc maps on their own. */
 #define MMAP_THRESHOLD (128u << 10)
 #define SMALL_REQUEST 512u /* pymalloc serves requests up to this */
+/* Any figure read is cut to this (64 PiB): twelve rows of it add up without overflow. */
+#define ACCOUNT_MAX (INT64_C(1) << 56)
 
 static const struct {
     const char *name, *label;
@@ -54,10 +56,19 @@ double accounting_percent(const accounting *a, int64_t bytes)
 
 /* ---- reading the facts ------------------------------------------------------ */
 
+/* The n-th number of `key`, cut to [-1, ACCOUNT_MAX]; `otherwise` when absent. */
 static int64_t number(const heap *h, const char *key, size_t n, int64_t otherwise)
 {
     int64_t v;
-    return heap_property_number(h, HEAP_NONE, key, n, &v) == 0 ? v : otherwise;
+    if (heap_property_number(h, HEAP_NONE, key, n, &v) != 0)
+        return otherwise;
+    return v < -1 ? -1 : v > ACCOUNT_MAX ? ACCOUNT_MAX : v;
+}
+
+/* a * b, cut to ACCOUNT_MAX. */
+static uint64_t product(uint64_t a, uint64_t b)
+{
+    return a && b > (uint64_t)ACCOUNT_MAX / a ? (uint64_t)ACCOUNT_MAX : a * b;
 }
 
 static uint64_t positive(const heap *h, const char *key, size_t n)
@@ -92,7 +103,7 @@ static void each_group(const heap *h, const char *key, size_t width,
 
 static uint64_t clamp(int64_t v)
 {
-    return v > 0 ? (uint64_t)v : 0;
+    return v <= 0 ? 0 : v > ACCOUNT_MAX ? (uint64_t)ACCOUNT_MAX : (uint64_t)v;
 }
 
 static void take_class(accounting *a, const int64_t *g)
@@ -131,10 +142,11 @@ static void read_pymalloc(const heap *h, accounting *a)
     a->quantization = positive(h, "pymalloc.overhead", 1);
     a->alignment = positive(h, "pymalloc.overhead", 2);
     a->resident = number(h, "pymalloc.resident", 0, -1);
-    for (size_t i = 0; i < ACCOUNT_TENTHS; i++)
-        if (heap_property_number(h, HEAP_NONE, "pymalloc.arena_live", i,
-                                 (int64_t *)&a->arena_live[i]) == 0)
-            a->histogram = 1;
+    for (size_t i = 0; i < ACCOUNT_TENTHS; i++) {
+        int64_t n = number(h, "pymalloc.arena_live", i, -2);
+        a->arena_live[i] = clamp(n);
+        a->histogram |= n != -2;
+    }
     each_group(h, "pymalloc.class", 4, take_class, a);
 }
 
@@ -173,9 +185,9 @@ static void read_facts(const heap *h, accounting *a)
     a->thread_stacks = positive(h, "memory.thread_stacks", 0);
     a->threads_found = positive(h, "memory.thread_stacks", 1);
     a->threads = positive(h, "memory.thread_stacks", 2);
-    a->has_not_resident =
-        heap_property_number(h, HEAP_NONE, "memory.objects_not_resident", 0,
-                             (int64_t *)&a->objects_not_resident) == 0;
+    int64_t not_resident = number(h, "memory.objects_not_resident", 0, -2);
+    a->has_not_resident = not_resident != -2;
+    a->objects_not_resident = clamp(not_resident);
     a->objects_static = positive(h, "memory.objects_static", 0);
     each_group(h, "memory.mapping", 4, take_mapping, a);
     read_pymalloc(h, a);
@@ -200,9 +212,9 @@ static void unknown(accounting *a, account_row_kind k, const char *why)
 static uint64_t large_object_bytes(const heap *h)
 {
     uint64_t sum = 0;
-    for (uint32_t i = 0; i < h->count; i++)
+    for (uint32_t i = 0; i < h->count && sum < (uint64_t)ACCOUNT_MAX; i++)
         sum += h->size[i] >= MMAP_THRESHOLD ? h->size[i] : 0;
-    return sum;
+    return sum < (uint64_t)ACCOUNT_MAX ? sum : (uint64_t)ACCOUNT_MAX;
 }
 
 static void pymalloc_rows(accounting *a)
@@ -221,15 +233,16 @@ static void pymalloc_rows(accounting *a)
         }
         return;
     }
-    uint64_t free_in_used = a->available + a->headers + a->quantization;
+    uint64_t free_in_used = a->available + a->headers + a->quantization; /* 3 * 2^56 at most */
     set(a, ACCOUNT_PYMALLOC_FREE, (int64_t)free_in_used, "");
     if (a->resident >= 0) {
         int64_t empty = a->resident - (int64_t)(a->allocated + free_in_used);
-        set(a, ACCOUNT_PYMALLOC_EMPTY, empty > 0 ? empty : 0, "resident pages of the arenas");
+        set(a, ACCOUNT_PYMALLOC_EMPTY, empty > 0 ? empty : 0, "");
     } else {
         snprintf(why, sizeof why,
-                 "pools never used are counted as resident: unknown on %s", a->runtime);
-        set(a, ACCOUNT_PYMALLOC_EMPTY, (int64_t)(a->pools_empty * a->pool_size), why);
+                 "counts pools never used as resident (which of them are: unknown on %s)",
+                 a->runtime);
+        set(a, ACCOUNT_PYMALLOC_EMPTY, (int64_t)product(a->pools_empty, a->pool_size), why);
     }
 }
 
@@ -247,7 +260,7 @@ static void malloc_rows(const heap *h, accounting *a, uint64_t objects_outside)
     /* The top chunk is mostly memory sbrk() gave and nothing wrote yet. */
     uint64_t free_resident =
         a->malloc_free > a->malloc_top_pad ? a->malloc_free - a->malloc_top_pad : 0;
-    set(a, ACCOUNT_MALLOC_FREE, (int64_t)free_resident, "free chunks, less the heap's top");
+    set(a, ACCOUNT_MALLOC_FREE, (int64_t)free_resident, "");
     uint64_t in_use = a->malloc_in_use + a->malloc_mmapped;
     uint64_t uncounted = in_use > objects_outside ? in_use - objects_outside : 0;
     uint64_t large = large_object_bytes(h);
@@ -255,8 +268,7 @@ static void malloc_rows(const heap *h, accounting *a, uint64_t objects_outside)
     if (mapped > uncounted)
         mapped = uncounted;
     set(a, ACCOUNT_MALLOC_MAPPED, (int64_t)mapped, "");
-    set(a, ACCOUNT_MALLOC_UNCOUNTED, (int64_t)(uncounted - mapped),
-        "C extensions' buffers and the interpreter's own tables");
+    set(a, ACCOUNT_MALLOC_UNCOUNTED, (int64_t)(uncounted - mapped), "");
 }
 
 static void process_rows(accounting *a)
@@ -264,14 +276,13 @@ static void process_rows(accounting *a)
     char why[160];
     /* Static objects (built-in types; immortal ints and strings) count as objects. */
     uint64_t data = a->static_data > a->objects_static ? a->static_data - a->objects_static : 0;
-    set(a, ACCOUNT_STATIC, (int64_t)data, "written pages of loaded files, and their .bss");
+    set(a, ACCOUNT_STATIC, (int64_t)data, "");
     if (a->threads > 1 && a->threads_found + 1 < a->threads)
         snprintf(why, sizeof why,
                  "the main stack, and %llu of %llu other threads' (the rest: in the remainder)",
                  (unsigned long long)a->threads_found, (unsigned long long)(a->threads - 1));
     else
-        snprintf(why, sizeof why, "the main stack and %llu other threads'",
-                 (unsigned long long)a->threads_found);
+        why[0] = '\0';
     set(a, ACCOUNT_STACKS, (int64_t)(a->stack + a->thread_stacks), why);
     if (a->file >= 0)
         set(a, ACCOUNT_FILE, a->file, "");
@@ -307,7 +318,7 @@ static void add_finding(accounting *a, account_finding_kind kind, account_row_ki
 /* A share of RSS worth a finding: a tenth, and 1 MiB at least. */
 static int big(const accounting *a, int64_t bytes)
 {
-    return bytes >= (1 << 20) && bytes * 10 >= a->rss;
+    return bytes >= (1 << 20) && bytes >= a->rss / 10;
 }
 
 static void find(accounting *a)
@@ -319,7 +330,8 @@ static void find(accounting *a)
     const account_row *r = a->rows;
     int64_t pymalloc_waste = r[ACCOUNT_PYMALLOC_FREE].bytes + r[ACCOUNT_PYMALLOC_EMPTY].bytes;
     /* Arenas at least a quarter wasted: long-lived blocks pin them. */
-    if (big(a, pymalloc_waste) && (uint64_t)pymalloc_waste * 4 >= a->arenas * a->arena_size)
+    if (big(a, pymalloc_waste) &&
+        product((uint64_t)pymalloc_waste, 4) >= product(a->arenas, a->arena_size))
         add_finding(a, ACCOUNT_FRAGMENTATION,
                     r[ACCOUNT_PYMALLOC_FREE].bytes >= r[ACCOUNT_PYMALLOC_EMPTY].bytes
                         ? ACCOUNT_PYMALLOC_FREE
@@ -387,11 +399,10 @@ int accounting_build(const heap *h, accounting *a)
     if (a->rss < 0)
         return 0;
     a->present = 1;
-    uint64_t objects = h->total_size;
-    set(a, ACCOUNT_OBJECTS, (int64_t)objects, "the objects' sizes, as sys.getsizeof() gives them");
+    uint64_t objects = h->total_size < (uint64_t)ACCOUNT_MAX ? h->total_size : ACCOUNT_MAX;
+    set(a, ACCOUNT_OBJECTS, (int64_t)objects, "");
     if (a->has_not_resident)
-        set(a, ACCOUNT_NOT_RESIDENT, -(int64_t)a->objects_not_resident,
-            "pages of objects of 1 MiB and more that were never written");
+        set(a, ACCOUNT_NOT_RESIDENT, -(int64_t)a->objects_not_resident, "");
     else
         unknown(a, ACCOUNT_NOT_RESIDENT, "not recorded (the dump was cut short)");
     pymalloc_rows(a);
@@ -400,8 +411,9 @@ int accounting_build(const heap *h, accounting *a)
     uint64_t outside = objects > in_pymalloc ? objects - in_pymalloc : 0;
     malloc_rows(h, a, outside);
     process_rows(a);
-    set(a, ACCOUNT_REMAINDER, a->rss - row_sum(a),
-        "RSS less every row above; negative when a row counts pages never touched");
+    int64_t rest = a->rss - row_sum(a);
+    set(a, ACCOUNT_REMAINDER, rest,
+        rest < 0 ? "negative: a row counts pages that were never touched, and so not in RSS" : "");
     find(a);
     if (!a->histogram && a->finding_count && a->findings[0].kind == ACCOUNT_FRAGMENTATION)
         return pool_histogram(h, a);

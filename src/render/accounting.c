@@ -46,9 +46,9 @@ static void stacked_bar(doc *d, const accounting *a)
 
 static void table(doc *d, const accounting *a)
 {
-    static const char *const names[] = {"row", "bytes", "of RSS", "how it is known"};
-    static const column_kind kinds[] = {COL_TEXT, COL_BYTES, COL_PERCENT, COL_TEXT};
-    doc_table(d, 4, names, kinds, SIZE_MAX);
+    static const char *const names[] = {"row", "bytes", "of RSS"};
+    static const column_kind kinds[] = {COL_TEXT, COL_BYTES, COL_PERCENT};
+    doc_table(d, 3, names, kinds, SIZE_MAX);
     for (int k = 0; k < ACCOUNT_ROW_COUNT; k++) {
         const account_row *row = &a->rows[k];
         char size[32];
@@ -64,8 +64,21 @@ static void table(doc *d, const accounting *a)
         if (row->known)
             doc_textf(d, "%.1f%%", accounting_percent(a, row->bytes));
         doc_sort_key(d, accounting_percent(a, row->bytes));
-        doc_cell(d);
-        doc_dump(d, row->note);
+    }
+}
+
+/* What a row's figure rests on, or why it is unknown: for the rows that say. */
+static void row_notes(doc *d, const accounting *a)
+{
+    int any = 0;
+    for (int k = 0; k < ACCOUNT_ROW_COUNT; k++) {
+        if (!*a->rows[k].note)
+            continue;
+        if (!any++)
+            doc_list(d);
+        doc_item(d);
+        doc_textf(d, "%s: ", account_row_label((account_row_kind)k));
+        doc_dump(d, a->rows[k].note);
     }
 }
 
@@ -115,17 +128,21 @@ static void live_histogram(doc *d, const accounting *a)
 {
     if (!a->histogram)
         return;
+    const char *unit = a->histogram == 1 ? "arenas" : "pools";
     doc_para(d, TONE_PLAIN);
     doc_text(d, a->histogram == 1
-                    ? "Arenas by the share of them in live blocks (exact):"
-                    : "Pools by the share of them in live objects (from the dumped objects' "
-                      "addresses; the arenas' own counts are unknown before 3.12):");
-    doc_bars(d, 0);
+                    ? "Arenas by the share of them in live blocks:"
+                    : "Pools by the share of them the dumped objects fill (from their "
+                      "addresses: the arenas' own counts are unknown before 3.12):");
+    const char *const names[] = {"live", unit};
+    static const column_kind kinds[] = {COL_TEXT, COL_COUNT};
+    doc_table(d, 2, names, kinds, SIZE_MAX);
     for (int i = 0; i < ACCOUNT_TENTHS; i++) {
-        char label[32], value[32];
-        snprintf(label, sizeof label, "%d-%d%% live", i * 10, i * 10 + 10);
-        snprintf(value, sizeof value, "%" PRIu64, a->arena_live[i]);
-        doc_bar(d, label, a->arena_live[i], value);
+        if (!a->arena_live[i])
+            continue;
+        doc_cell(d), doc_textf(d, "%d-%d%%", i * 10, i * 10 + 10);
+        doc_cell(d), doc_textf(d, "%" PRIu64, a->arena_live[i]);
+        doc_sort_key(d, (double)a->arena_live[i]);
     }
 }
 
@@ -150,14 +167,16 @@ static void fragmentation(doc *d, const accounting *a, const account_finding *f)
 {
     char size[32];
     doc_lead(d, "pymalloc fragmentation:");
-    doc_textf(d, "%s of pymalloc's arenas hold no live block, yet stay mapped: ",
+    char arenas[32];
+    doc_textf(d, "%s inside pymalloc's arenas is free, yet stays mapped: ",
               format_bytes(f->bytes, size, sizeof size));
-    doc_textf(d, "%" PRIu64 " arenas hold %s of small objects. An arena is returned to the "
+    doc_textf(d, "%" PRIu64 " arenas (%s) hold %s in live blocks. An arena is returned to the "
                  "system only when all its blocks are free, so a few long-lived objects among "
                  "many short-lived ones keep whole arenas. Allocate the long-lived objects "
                  "first, or in batches; reuse objects instead of making new ones; or restart "
                  "workers periodically (gunicorn's max_requests).",
-              a->arenas, format_bytes(a->allocated, size, sizeof size));
+              a->arenas, format_bytes(a->arenas * a->arena_size, arenas, sizeof arenas),
+              format_bytes(a->allocated, size, sizeof size));
 }
 
 static void malloc_keeps(doc *d, const accounting *a, const account_finding *f)
@@ -215,6 +234,7 @@ void render_accounting(doc *d, const accounting *a)
     process_facts(d, a);
     stacked_bar(d, a);
     table(d, a);
+    row_notes(d, a);
     for (size_t i = 0; i < a->finding_count; i++) {
         const account_finding *f = &a->findings[i];
         doc_para(d, TONE_WARN);

@@ -125,6 +125,69 @@ static uint32_t class(const char *module, const char *name, uint64_t address, un
 }
 
 /*
+ * The memory facts heapan-python records (docs/format.md, "Memory
+ * facts") of a fragmented program: 64 MiB of arenas that hold 2 MiB of
+ * small tuples, one in each of 128 pools.  `foreign`: malloc is not
+ * glibc's, and its file name is hostile.
+ */
+static void write_memory(const char *path, int foreign)
+{
+    const int64_t MiB = 1 << 20;
+    start(path, HEAPAN_CONTENT_HEAP, 0);
+    root(0x1000, HEAPAN_ROOT_MODULE, "app");
+    uint32_t module_t = type("builtins", "module", HEAPAN_TYPE_BUILTIN);
+    uint32_t list_t = type("builtins", "list", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
+    uint32_t tuple_t = type("builtins", "tuple", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
+    object(0x1000, module_t, 72, 0);
+    object(0x2000, list_t, 2 * MiB, 128);
+    ref(0x1000, 0x2000, HEAPAN_LABEL_ATTRIBUTE, "kept", 0);
+    for (uint64_t i = 0; i < 128; i++) {
+        object(0x7f0000000000 + i * 16384, tuple_t, 64, 2);
+        ref(0x2000, 0x7f0000000000 + i * 16384, HEAPAN_LABEL_INDEX, NULL, (int64_t)i);
+    }
+    static const struct {
+        const char *key;
+        int64_t value;
+    } facts[] = {{"memory.rss", 96 * MiB},        {"memory.anonymous", 80 * MiB},
+                 {"memory.file", 16 * MiB},       {"memory.shmem", 0},
+                 {"memory.pss", 90 * MiB},        {"memory.swap", 0},
+                 {"memory.stack", 128 << 10},     {"memory.thread_stacks", 64 << 10},
+                 {"memory.thread_stacks", 1},     {"memory.thread_stacks", 3},
+                 {"memory.static", 2 * MiB},      {"memory.brk_heap", 6 * MiB},
+                 {"memory.anonymous_other", 70 * MiB},
+                 {"memory.mapping", 0x7f0000000000}, {"memory.mapping", 64 * MiB},
+                 {"memory.mapping", 64 * MiB},    {"memory.mapping", 0},
+                 {"memory.cgroup", 200 * MiB},    {"memory.cgroup", 512 * MiB},
+                 {"pymalloc.arena_size", MiB},    {"pymalloc.pool_size", 16384},
+                 {"pymalloc.arenas", 64},         {"pymalloc.pools", 4000},
+                 {"pymalloc.pools", -1},          {"pymalloc.pools", 96},
+                 {"pymalloc.blocks", 3 * MiB},    {"pymalloc.blocks", 58 * MiB},
+                 {"pymalloc.overhead", 200000},   {"pymalloc.overhead", 100000},
+                 {"pymalloc.overhead", 0},        {"pymalloc.resident", -1},
+                 {"pymalloc.class", 64},          {"pymalloc.class", 4000},
+                 {"pymalloc.class", 49152},       {"pymalloc.class", 950000},
+                 {"memory.objects_static", 0}};
+    for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++)
+        property(0, facts[i].key, facts[i].value, NULL);
+    property(0, "memory.source", 0, "smaps_rollup");
+    property(0, "pymalloc.source", 0, "debug_stats");
+    if (foreign) {
+        property(0, "malloc.allocator", 0, "/opt/<b>evil</b>`|*\x1b[31m\xe2\x80\xae/libjemalloc.so");
+    } else {
+        property(0, "malloc.allocator", 0, "glibc");
+        property(0, "malloc.arena", 7 * MiB, NULL);
+        property(0, "malloc.in_use", 5 * MiB, NULL);
+        property(0, "malloc.free", 2 * MiB, NULL);
+        property(0, "malloc.free_chunks", 40, NULL);
+        property(0, "malloc.mmapped", MiB, NULL);
+        property(0, "malloc.mmapped", 2, NULL);
+        property(0, "malloc.top_pad", 128 << 10, NULL);
+    }
+    property(0, "memory.objects_not_resident", 0, NULL);
+    finish();
+}
+
+/*
  * A program as heapan-python dumps it, with the facts a report tells its
  * story from: the collector's state, where the library lives, a
  * functools cache on a method of a class named like an HTML tag, loggers
@@ -729,7 +792,7 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         puts("basic\nchain\ncycle\ngarbage-cycle\nstring-bomb\nrootless\nroots-last\ncache\nsingle\nempty\nhuge-sizes\ntrace\nodd-trace\noversampled-trace\ndeep-trace\ndangling\n"
-             "unfinished\nhostile\nterminal\nbigvalue\njoined\nstory");
+             "unfinished\nhostile\nterminal\nbigvalue\njoined\nstory\nmemory\nmemory-foreign");
         for (size_t i = 0; i < sizeof raw_kinds / sizeof *raw_kinds; i++)
             puts(raw_kinds[i]);
         return 0;
@@ -777,6 +840,8 @@ int main(int argc, char **argv)
         write_bigvalue(out);
     else if (strcmp(kind, "unfinished") == 0)
         write_unfinished(out);
+    else if (strcmp(kind, "memory") == 0 || strcmp(kind, "memory-foreign") == 0)
+        write_memory(out, kind[6] == '-');
     else if (strcmp(kind, "joined") == 0)
         write_joined(out);
     else if (strcmp(kind, "story") == 0)

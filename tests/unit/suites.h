@@ -22,5 +22,6 @@ Suite *trace_link_suite(void); /* src/trace/advice.c, src/trace/link.c */
 Suite *nearest_suite(void);    /* src/report/nearest.c */
 Suite *doc_suite(void);        /* src/render/doc.c, src/render/markup_*.c */
 Suite *identity_suite(void);   /* src/model/identity.c */
+Suite *accounting_suite(void); /* src/model/accounting.c */
 
 #endif
