@@ -336,11 +336,14 @@ cJSON *render_accounting_json(const accounting *a)
 
 /* ---- across dumps: compare (two) and trend (a series) ---------------------------- */
 
-/* The row, other than the objects, that grew most from the first dump to the last. */
+/*
+ * The row, other than the objects, that grew most from the first dump to
+ * the last; ACCOUNT_ROW_COUNT when none grew.
+ */
 static account_row_kind largest_growth(const accounting *dumps, size_t n)
 {
-    account_row_kind most = ACCOUNT_REMAINDER;
-    int64_t best = INT64_MIN;
+    account_row_kind most = ACCOUNT_ROW_COUNT;
+    int64_t best = 0;
     for (int k = 0; k < ACCOUNT_ROW_COUNT; k++) {
         int64_t growth = dumps[n - 1].rows[k].bytes - dumps[0].rows[k].bytes;
         if (k != ACCOUNT_OBJECTS && k != ACCOUNT_NOT_RESIDENT && growth > best) {
@@ -380,9 +383,13 @@ void render_accounting_change(doc *d, const accounting *dumps, size_t n, const c
     doc_textf(d, "RSS changed by %s; the resident objects by %s. ",
               format_signed_bytes(last->rss - first->rss, 0, rss, sizeof rss),
               format_signed_bytes(objects_growth, 0, objects, sizeof objects));
-    doc_textf(d, "The row outside the objects that grew most: %s (%s).",
-              account_row_label(most),
-              format_signed_bytes(last->rows[most].bytes - first->rows[most].bytes, 0, row, sizeof row));
+    if (most == ACCOUNT_ROW_COUNT)
+        doc_text(d, "No row outside the objects grew.");
+    else
+        doc_textf(d, "The row outside the objects that grew most: %s (%s).",
+                  account_row_label(most),
+                  format_signed_bytes(last->rows[most].bytes - first->rows[most].bytes, 1, row,
+                                      sizeof row));
     const char *const names[] = {"row", first_name, last_name, "change"};
     static const column_kind kinds[] = {COL_TEXT, COL_BYTES, COL_BYTES, COL_BYTES};
     doc_table(d, 4, names, kinds, SIZE_MAX);
@@ -410,9 +417,10 @@ cJSON *render_accounting_change_json(const accounting *dumps, size_t n)
     cJSON *o = cJSON_CreateObject();
     cJSON *rss = o ? cJSON_AddArrayToObject(o, "rss") : NULL;
     cJSON *rows = rss ? cJSON_AddArrayToObject(o, "rows") : NULL;
-    int failed = !rows ||
-                 !cJSON_AddStringToObject(o, "largest_growth",
-                                          account_row_name(largest_growth(dumps, n)));
+    account_row_kind most = largest_growth(dumps, n);
+    int failed = !rows || !(most == ACCOUNT_ROW_COUNT
+                                ? cJSON_AddNullToObject(o, "largest_growth")
+                                : cJSON_AddStringToObject(o, "largest_growth", account_row_name(most)));
     for (size_t i = 0; !failed && i < n; i++) {
         cJSON *v = dumps[i].present ? cJSON_CreateNumber((double)dumps[i].rss)
                                      : cJSON_CreateNull();

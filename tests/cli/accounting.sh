@@ -39,3 +39,5 @@ grep -c "$(printf '\033')\|$(printf '\342\200\256')" foreign.txt foreign.md fore
 run heapan compare -f text memory.zst memory-foreign.zst | sed -n '/^Memory accounting/,/^Types/p'
 run heapan trend -f json -o trend.json memory.zst memory.zst
 python3 -c 'import json; print(json.load(open("trend.json"))["accounting"]["largest_growth"])'
+python3 "$top_srcdir/tests/tools/validate_json.py" "$top_srcdir/docs/trend.schema.json" trend.json
+echo "trend schema: [exit $?]"
