@@ -68,11 +68,7 @@ static int gather_totals(py_facts *f)
         if (v >= 0 && add_int(f, keys[i][1], v) < 0)
             return -1;
     }
-    int64_t pss = kb_field("/proc/self/smaps_rollup", "Pss");
-    int64_t swap = kb_field("/proc/self/smaps_rollup", "Swap");
-    if (pss >= 0 && (add_int(f, "memory.pss", pss) < 0 || add_int(f, "memory.swap", swap) < 0))
-        return -1;
-    return add_text(f, "memory.source", pss >= 0 ? "smaps_rollup" : "status");
+    return 0;
 }
 
 /* ---- the mappings: stacks, static data, the largest anonymous ones ---------- */
@@ -89,6 +85,8 @@ typedef struct mapping {
 typedef struct mappings_scan {
     uint64_t sp[MAX_THREADS];   /* the threads' stack pointers, this one's first */
     size_t sp_count;
+    int readable;      /* /proc/self/smaps could be read */
+    uint64_t pss, swap; /* summed over the mappings: smaps_rollup's, without a second walk */
     uint64_t stack, thread_stacks, static_data, brk_heap, anon_other;
     uint64_t threads_found, threads;
     uint64_t bss;      /* resident bytes of the libraries' zeroed data (.bss) */
@@ -218,6 +216,7 @@ static void scan_smaps(mappings_scan *s)
     FILE *in = fopen("/proc/self/smaps", "r");
     if (!in)
         return;
+    s->readable = 1;
     char line[512];
     mapping m = {0};
     int have = 0, continued = 0;
@@ -233,6 +232,10 @@ static void scan_smaps(mappings_scan *s)
             m.rss = kb * 1024;
         else if (sscanf(line, "Anonymous: %llu kB", &kb) == 1)
             m.anonymous = kb * 1024;
+        else if (sscanf(line, "Pss: %llu kB", &kb) == 1)
+            s->pss += kb * 1024;
+        else if (sscanf(line, "Swap: %llu kB", &kb) == 1)
+            s->swap += kb * 1024;
         else if (line[0] >= '0' && line[0] <= '9' ? 1 : (line[0] >= 'a' && line[0] <= 'f')) {
             if (have) {
                 if (m.perms[4] == 'h')
@@ -261,7 +264,10 @@ static int gather_mappings(py_facts *f)
     scan_smaps(s);
     s->static_data += s->bss;
     s->anon_other -= s->bss < s->anon_other ? s->bss : s->anon_other;
-    int rc = add_int(f, "memory.stack", (int64_t)s->stack) < 0 ||
+    int rc = add_text(f, "memory.source", s->readable ? "smaps" : "status") < 0 ||
+             (s->readable && (add_int(f, "memory.pss", (int64_t)s->pss) < 0 ||
+                              add_int(f, "memory.swap", (int64_t)s->swap) < 0)) ||
+             add_int(f, "memory.stack", (int64_t)s->stack) < 0 ||
              add_int(f, "memory.thread_stacks", (int64_t)s->thread_stacks) < 0 ||
              add_int(f, "memory.thread_stacks", (int64_t)s->threads_found) < 0 ||
              add_int(f, "memory.thread_stacks", (int64_t)s->threads) < 0 ||

@@ -40,8 +40,8 @@ int64_t py_memory_resident(uintptr_t start, size_t size);
 /*
  * Walks pymalloc's arenas (3.12 and 3.13, through CPython's internal
  * headers; pyinternals.c) into *pm, and adds each size class to `f` as a
- * "pymalloc.class" fact.  Returns 1, 0 on a version it cannot walk, or -1
- * when out of memory.
+ * "pymalloc.class" fact.  Returns 1, 0 on a version it cannot walk or
+ * when pymalloc has no arena (it is not in use), or -1 when out of memory.
  */
 int py_pymalloc_walk(py_facts *f, py_pymalloc *pm);
 

@@ -418,6 +418,8 @@ int py_pymalloc_walk(py_facts *f, py_pymalloc *pm)
         pm->quantization += pools[sz] * ((POOL_SIZE - POOL_OVERHEAD) % size);
         if (!pools[sz])
             continue;
+        if (!pm->arenas)
+            break;
         if (py_facts_add(f, "pymalloc.class", HEAPAN_VALUE_INT, (int64_t)size, NULL, 0) < 0 ||
             py_facts_add(f, "pymalloc.class", HEAPAN_VALUE_INT, (int64_t)pools[sz], NULL, 0) < 0 ||
             py_facts_add(f, "pymalloc.class", HEAPAN_VALUE_INT, (int64_t)used[sz], NULL, 0) < 0 ||
@@ -425,7 +427,8 @@ int py_pymalloc_walk(py_facts *f, py_pymalloc *pm)
                          0) < 0)
             return -1;
     }
-    return 1;
+    /* No arena at all: pymalloc is not the allocator (PYTHONMALLOC=malloc). */
+    return pm->arenas ? 1 : 0;
 }
 #else
 int py_pymalloc_walk(py_facts *f, py_pymalloc *pm)

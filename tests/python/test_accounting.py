@@ -62,10 +62,11 @@ UNTOUCHED = """
 """
 
 
-def dump(tmp, body, name):
+def dump(tmp, body, name, env=None, how="heapan.dump(sys.argv[1])"):
     path = os.path.join(tmp, name + ".zst")
-    script = "import heapan, sys\n" + textwrap.dedent(body) + "heapan.dump(sys.argv[1])\n"
-    subprocess.run([sys.executable, "-c", script, path], check=True)
+    script = "import heapan, sys\n" + textwrap.dedent(body) + how + "\n"
+    subprocess.run([sys.executable, "-c", script, path], check=True,
+                   env=dict(os.environ, **(env or {})))
     return path
 
 
@@ -151,6 +152,25 @@ class AccountingTest(unittest.TestCase):
         self.assertTrue(empty["known"])
         if sys.version_info < (3, 12):
             self.assertIn("unknown on " + VERSION, empty["note"])
+
+    def test_without_pymalloc_its_rows_say_so(self):
+        path = dump(self.tmp.name, FRAGMENTED, "malloc_only", env={"PYTHONMALLOC": "malloc"})
+        acc = accounting(path)
+        r = rows(acc)
+        self.assertEqual(sum(row["bytes"] for row in acc["rows"]), acc["rss"])
+        for name in ("pymalloc_free_in_used_pools", "pymalloc_empty_pools"):
+            self.assertTrue(r[name]["known"])
+            self.assertEqual(r[name]["bytes"], 0)
+            self.assertIn("pymalloc is not in use", r[name]["note"])
+        self.assertNotIn("pymalloc_fragmentation", self.findings(acc))
+
+    def test_a_background_dump_accounts_for_the_parent(self):
+        path = dump(self.tmp.name, UNTOUCHED, "background",
+                    how="heapan.dump(sys.argv[1], background=True).wait()")
+        acc = accounting(path)
+        self.assertEqual(sum(row["bytes"] for row in acc["rows"]), acc["rss"])
+        self.assertLessEqual(rows(acc)["objects_not_resident"]["bytes"], -(1 << 30) + (1 << 20))
+        self.assertLess(self.remainder_share(acc), 0.10, acc)
 
     def test_an_old_dump_has_no_accounting(self):
         out = subprocess.run([HEAPAN, "report", "-f", "json",
