@@ -21,6 +21,7 @@
 #endif
 
 #include "pyinternals.h"
+#include "watch.h"
 
 #define MAX_THREADS 4096   /* stack pointers looked for, at most */
 #define LARGEST_MAPPINGS 8 /* anonymous mappings recorded by size */
@@ -287,36 +288,14 @@ static int gather_mappings(py_facts *f)
 
 /* ---- the cgroup ------------------------------------------------------------- */
 
-static int64_t cgroup_number(const char *dir, const char *file)
-{
-    char path[4200], text[64] = "";
-    snprintf(path, sizeof path, "/sys/fs/cgroup%s/%s", dir, file);
-    FILE *in = fopen(path, "r");
-    if (!in)
-        return -2;
-    int ok = fgets(text, sizeof text, in) != NULL;
-    fclose(in);
-    if (!ok)
-        return -2;
-    return strncmp(text, "max", 3) == 0 ? -1 : strtoll(text, NULL, 10);
-}
-
+/* The cgroup's usage and limit, as heapan.dump_on_memory() reads them (v2 or v1). */
 static int gather_cgroup(py_facts *f)
 {
-    FILE *in = fopen("/proc/self/cgroup", "r");
-    char line[4096], dir[4096] = "";
-    while (in && fgets(line, sizeof line, in))
-        if (strncmp(line, "0::", 3) == 0) { /* the unified hierarchy (cgroup v2) */
-            snprintf(dir, sizeof dir, "%s", line + 3);
-            dir[strcspn(dir, "\n")] = '\0';
-        }
-    if (in)
-        fclose(in);
-    int64_t current = cgroup_number(dir, "memory.current");
-    if (current < 0)
+    cgroup_memory m;
+    if (cgroup_memory_read(&m) < 0)
         return 0;
-    return add_int(f, "memory.cgroup", current) < 0 ||
-                   add_int(f, "memory.cgroup", cgroup_number(dir, "memory.max")) < 0
+    return add_int(f, "memory.cgroup", (int64_t)m.usage) < 0 ||
+                   add_int(f, "memory.cgroup", m.limit ? (int64_t)m.limit : -1) < 0
                ? -1
                : 0;
 }

@@ -313,6 +313,15 @@ static cJSON *histogram_json(const accounting *a)
     return h;
 }
 
+/* A figure, or null where it is unknown (-1). */
+static void add_known(cJSON *o, const char *name, int64_t value)
+{
+    if (value >= 0)
+        cJSON_AddNumberToObject(o, name, (double)value);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
 cJSON *render_accounting_json(const accounting *a)
 {
     if (!a->present)
@@ -328,6 +337,14 @@ cJSON *render_accounting_json(const accounting *a)
     }
     cJSON_AddNumberToObject(o, "rss", (double)a->rss);
     cJSON_AddItemToObject(o, "rows", rows);
+    add_known(o, "pss", a->pss);
+    add_known(o, "swap", a->swap);
+    cJSON *cgroup = a->cgroup_current >= 0 ? cJSON_AddObjectToObject(o, "cgroup")
+                                           : cJSON_AddNullToObject(o, "cgroup");
+    if (a->cgroup_current >= 0 && cgroup) {
+        cJSON_AddNumberToObject(cgroup, "usage", (double)a->cgroup_current);
+        add_known(cgroup, "limit", a->cgroup_max);
+    }
     cJSON_AddStringToObject(o, "main_gap", account_row_name(a->main_gap));
     cJSON_AddItemToObject(o, "findings", findings);
     cJSON_AddItemToObject(o, "pymalloc_histogram", hist);

@@ -208,6 +208,17 @@ class AccountingTest(unittest.TestCase):
         self.assertLessEqual(rows(acc)["objects_not_resident"]["bytes"], -(1 << 30) + (1 << 20))
         self.assertLess(self.remainder_share(acc), 0.10, acc)
 
+    def test_the_cgroup_is_recorded(self):
+        root = os.path.join(self.tmp.name, "cgroup")
+        os.makedirs(root)
+        for name, value in (("cgroup.controllers", "cpu memory"),
+                            ("memory.current", 300 << 20), ("memory.max", "max")):
+            with open(os.path.join(root, name), "w") as f:
+                f.write("%s\n" % value)
+        acc = accounting(dump(self.tmp.name, "", "cgroup", env={"HEAPAN_CGROUP_ROOT": root}))
+        self.assertEqual(acc["cgroup"], {"usage": 300 << 20, "limit": None})
+        self.assertGreater(acc["pss"], 0)
+
     def test_an_old_dump_has_no_accounting(self):
         out = subprocess.run([HEAPAN, "report", "-f", "json",
                               os.path.join(SAMPLES, "healthy.zst")],
