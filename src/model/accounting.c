@@ -399,6 +399,7 @@ int accounting_build(const heap *h, accounting *a)
     if (a->rss < 0)
         return 0;
     a->present = 1;
+    a->incomplete = h->status != HEAPAN_END;
     uint64_t objects = h->total_size < (uint64_t)ACCOUNT_MAX ? h->total_size : ACCOUNT_MAX;
     set(a, ACCOUNT_OBJECTS, (int64_t)objects, "");
     if (a->has_not_resident)

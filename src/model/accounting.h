@@ -78,6 +78,7 @@ typedef enum pymalloc_source {
 
 typedef struct accounting {
     int present;              /* the dump has memory facts; nothing else holds when 0 */
+    int incomplete;           /* the dump was cut short: the objects row has only what was read */
     char runtime[24];         /* "3.11" */
     int64_t rss, pss, swap, anonymous, file, shmem;   /* -1 when unknown */
     int64_t cgroup_current, cgroup_max;               /* -1 unknown; max -1 also "no limit" */

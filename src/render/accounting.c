@@ -231,6 +231,11 @@ void render_accounting(doc *d, const accounting *a)
               format_bytes((uint64_t)a->rss, size, sizeof size));
     doc_textf(d, "the rows add up to it. The largest part outside the objects: %s (%.1f%%).",
               account_row_label(a->main_gap), accounting_percent(a, a->rows[a->main_gap].bytes));
+    if (a->incomplete) {
+        doc_para(d, TONE_WARN);
+        doc_text(d, "The dump was cut short: the objects row holds only the objects read, and "
+                    "the rest of them is in what is not accounted for.");
+    }
     process_facts(d, a);
     stacked_bar(d, a);
     table(d, a);
@@ -336,6 +341,7 @@ cJSON *render_accounting_json(const accounting *a)
         return NULL;
     }
     cJSON_AddNumberToObject(o, "rss", (double)a->rss);
+    cJSON_AddBoolToObject(o, "complete", !a->incomplete);
     cJSON_AddItemToObject(o, "rows", rows);
     add_known(o, "pss", a->pss);
     add_known(o, "swap", a->swap);

@@ -219,6 +219,18 @@ class AccountingTest(unittest.TestCase):
         self.assertEqual(acc["cgroup"], {"usage": 300 << 20, "limit": None})
         self.assertGreater(acc["pss"], 0)
 
+    def test_a_dump_cut_short_says_its_objects_are_partial(self):
+        path = dump(self.tmp.name, FRAGMENTED, "whole")
+        cut = os.path.join(self.tmp.name, "cut.zst")
+        with open(path, "rb") as f, open(cut, "wb") as out:
+            out.write(f.read()[: os.path.getsize(path) // 3])
+        result = subprocess.run([HEAPAN, "report", "-f", "json", cut], capture_output=True,
+                                text=True)
+        acc = json.loads(result.stdout)["accounting"]
+        self.assertFalse(acc["complete"])
+        self.assertEqual(sum(row["bytes"] for row in acc["rows"]), acc["rss"])
+        self.assertTrue(accounting(path)["complete"])
+
     def test_an_old_dump_has_no_accounting(self):
         out = subprocess.run([HEAPAN, "report", "-f", "json",
                               os.path.join(SAMPLES, "healthy.zst")],
