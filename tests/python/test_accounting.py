@@ -91,6 +91,9 @@ class AccountingTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
+        # Under a sanitizer, malloc is the sanitizer's: the malloc rows are unknown.
+        probe = accounting(dump(cls.tmp.name, "", "probe"))
+        cls.glibc = rows(probe)["malloc_free"]["known"]
 
     @classmethod
     def tearDownClass(cls):
@@ -102,6 +105,10 @@ class AccountingTest(unittest.TestCase):
         self.assertEqual(sum(row["bytes"] for row in acc["rows"]), acc["rss"])
         return acc
 
+    def needs_glibc(self):
+        if not self.glibc:
+            self.skipTest("malloc is not glibc's here (a sanitizer's?): its rows are unknown")
+
     def remainder_share(self, acc):
         return abs(rows(acc)["not_accounted_for"]["bytes"]) / acc["rss"]
 
@@ -112,7 +119,8 @@ class AccountingTest(unittest.TestCase):
         acc = self.shape(FRAGMENTED, "fragmented")
         self.assertIn(acc["main_gap"], ("pymalloc_free_in_used_pools", "pymalloc_empty_pools"))
         self.assertIn("pymalloc_fragmentation", self.findings(acc))
-        self.assertLess(self.remainder_share(acc), 0.05, acc)
+        if self.glibc:
+            self.assertLess(self.remainder_share(acc), 0.05, acc)
         hist = acc["pymalloc_histogram"]
         self.assertIsNotNone(hist)
         # Most arenas (or pools) are almost empty of live blocks.
@@ -129,12 +137,14 @@ class AccountingTest(unittest.TestCase):
         self.assertLess(saved, waste * 1.3, (saved, waste))
 
     def test_malloc_keeping_freed_memory_is_the_main_gap(self):
+        self.needs_glibc()
         acc = self.shape(MALLOC_KEEPS, "malloc_keeps")
         self.assertEqual(acc["main_gap"], "malloc_free")
         self.assertIn("malloc_keeps_freed", self.findings(acc))
         self.assertLess(self.remainder_share(acc), 0.10, acc)
 
     def test_malloc_trim_frees_what_the_row_says(self):
+        self.needs_glibc()
         # The finding's fix, applied: RSS falls by about the free row.
         how = textwrap.dedent("""
             heapan.dump(sys.argv[1])
@@ -155,12 +165,14 @@ class AccountingTest(unittest.TestCase):
         self.assertLess(freed, row * 1.3 + (4 << 20), (freed, row))
 
     def test_a_ctypes_buffer_is_memory_outside_objects(self):
+        self.needs_glibc()
         acc = self.shape(CTYPES_BUFFER, "ctypes")
         self.assertIn(acc["main_gap"], ("malloc_mapped_uncounted", "malloc_in_use_uncounted"))
         self.assertEqual(self.findings(acc)["outside_objects"]["row"], acc["main_gap"])
         self.assertLess(self.remainder_share(acc), 0.10, acc)
 
     def test_an_mmap_is_memory_outside_objects(self):
+        self.needs_glibc()
         acc = self.shape(MMAP_BUFFER, "mmap")
         self.assertEqual(acc["main_gap"], "shared_memory")
         self.assertEqual(self.findings(acc)["outside_objects"]["row"], "shared_memory")
@@ -170,9 +182,11 @@ class AccountingTest(unittest.TestCase):
         r = rows(acc)
         self.assertLessEqual(r["objects_not_resident"]["bytes"], -(1 << 30) + (1 << 20))
         self.assertGreater(r["python_objects"]["bytes"], 1 << 30)
-        self.assertLess(self.remainder_share(acc), 0.10, acc)
+        if self.glibc:
+            self.assertLess(self.remainder_share(acc), 0.10, acc)
 
     def test_the_healthy_sample_is_accounted_for(self):
+        self.needs_glibc()
         path = os.path.join(self.tmp.name, "healthy.zst")
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         subprocess.run([sys.executable, "-S", os.path.join(SAMPLES, "healthy.py"), path],
@@ -201,6 +215,7 @@ class AccountingTest(unittest.TestCase):
         self.assertNotIn("pymalloc_fragmentation", self.findings(acc))
 
     def test_a_background_dump_accounts_for_the_parent(self):
+        self.needs_glibc()
         path = dump(self.tmp.name, UNTOUCHED, "background",
                     how="heapan.dump(sys.argv[1], background=True).wait()")
         acc = accounting(path)
@@ -241,6 +256,7 @@ class AccountingTest(unittest.TestCase):
         self.assertNotIn("Memory accounting", text)
 
     def test_compare_and_trend_show_where_rss_grew(self):
+        self.needs_glibc()
         first, last = (os.path.join(self.tmp.name, n) for n in ("before.zst", "after.zst"))
         script = textwrap.dedent("""
             import ctypes, heapan, sys

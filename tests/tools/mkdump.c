@@ -127,7 +127,7 @@ static uint32_t class(const char *module, const char *name, uint64_t address, un
 /*
  * The memory facts heapan-python records (docs/format.md, "Memory
  * facts") of a fragmented program: 64 MiB of arenas that hold 2 MiB of
- * small tuples, one in each of 128 pools.  `foreign`: malloc is not
+ * small tuples, one in each of 16 pools.  `foreign`: malloc is not
  * glibc's, and its file name is hostile.
  */
 static void write_memory(const char *path, int foreign)
@@ -139,9 +139,9 @@ static void write_memory(const char *path, int foreign)
     uint32_t list_t = type("builtins", "list", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
     uint32_t tuple_t = type("builtins", "tuple", HEAPAN_TYPE_BUILTIN | HEAPAN_TYPE_SEQUENCE);
     object(0x1000, module_t, 72, 0);
-    object(0x2000, list_t, 2 * MiB, 128);
+    object(0x2000, list_t, 2 * MiB, 16);
     ref(0x1000, 0x2000, HEAPAN_LABEL_ATTRIBUTE, "kept", 0);
-    for (uint64_t i = 0; i < 128; i++) {
+    for (uint64_t i = 0; i < 16; i++) {
         object(0x7f0000000000 + i * 16384, tuple_t, 64, 2);
         ref(0x2000, 0x7f0000000000 + i * 16384, HEAPAN_LABEL_INDEX, NULL, (int64_t)i);
     }
