@@ -38,38 +38,26 @@ static int add_text(py_facts *f, const char *key, const char *text)
 
 /* ---- the kernel's counts ---------------------------------------------------- */
 
-/* The "Key:   123 kB" field of a /proc file, in bytes; -1 when absent. */
-static int64_t kb_field(const char *path, const char *key)
-{
-    FILE *in = fopen(path, "r");
-    if (!in)
-        return -1;
-    char line[256];
-    size_t n = strlen(key);
-    int64_t value = -1;
-    while (fgets(line, sizeof line, in))
-        if (strncmp(line, key, n) == 0 && line[n] == ':') {
-            long long kb;
-            if (sscanf(line + n + 1, "%lld", &kb) == 1)
-                value = (int64_t)kb * 1024;
-            break;
-        }
-    fclose(in);
-    return value;
-}
-
 static int gather_totals(py_facts *f)
 {
-    static const char *const keys[][2] = {{"VmRSS", "memory.rss"},
-                                          {"RssAnon", "memory.anonymous"},
-                                          {"RssFile", "memory.file"},
-                                          {"RssShmem", "memory.shmem"}};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        int64_t v = kb_field("/proc/self/status", keys[i][0]);
-        if (v >= 0 && add_int(f, keys[i][1], v) < 0)
-            return -1;
-    }
-    return 0;
+    /* RSS is the sum of the other three (fs/proc/task_mmu.c). */
+    static const char *const keys[][2] = {{"VmRSS:", "memory.rss"},
+                                          {"RssAnon:", "memory.anonymous"},
+                                          {"RssFile:", "memory.file"},
+                                          {"RssShmem:", "memory.shmem"}};
+    FILE *in = fopen("/proc/self/status", "r");
+    char line[256];
+    int rc = 0;
+    while (in && rc == 0 && fgets(line, sizeof line, in))
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+            size_t n = strlen(keys[i][0]);
+            long long kb;
+            if (strncmp(line, keys[i][0], n) == 0 && sscanf(line + n, "%lld", &kb) == 1)
+                rc = add_int(f, keys[i][1], (int64_t)kb * 1024);
+        }
+    if (in)
+        fclose(in);
+    return rc;
 }
 
 /* ---- the mappings: stacks, static data, the largest anonymous ones ---------- */
@@ -94,6 +82,12 @@ typedef struct mappings_scan {
     mapping largest[LARGEST_MAPPINGS]; /* by rss, descending */
     size_t largest_count;
 } mappings_scan;
+
+static int by_address(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
 
 /* The stack pointer of each other thread, from its /proc/self/task/N/syscall. */
 static void find_stack_pointers(mappings_scan *s)
@@ -129,13 +123,23 @@ static void find_stack_pointers(mappings_scan *s)
     }
     if (dir)
         closedir(dir);
+    qsort(s->sp, s->sp_count, sizeof *s->sp, by_address);
 }
 
-static int holds_stack_pointer(mappings_scan *s, const mapping *m)
+/* How many stack pointers lie in the mapping; s->sp is sorted. */
+static int holds_stack_pointer(const mappings_scan *s, const mapping *m)
 {
+    size_t lo = 0, hi = s->sp_count; /* the first at or above m->start is in [lo, hi] */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->sp[mid] < m->start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     int found = 0;
-    for (size_t i = 0; i < s->sp_count; i++)
-        found += s->sp[i] >= m->start && s->sp[i] < m->end;
+    for (; lo < s->sp_count && s->sp[lo] < m->end; lo++)
+        found++;
     return found;
 }
 

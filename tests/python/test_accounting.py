@@ -50,6 +50,16 @@ MALLOC_KEEPS = """
         t.join()
 """
 
+# Threads that wait, each on its own stack.
+WAITING_THREADS = """
+    import threading, time
+    release = threading.Event()
+    threads = [threading.Thread(target=release.wait) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)  # until each waits: a running thread shows no stack pointer
+"""
+
 # A buffer ctypes owns: its __sizeof__ counts none of it.
 CTYPES_BUFFER = """
     import ctypes
@@ -69,9 +79,9 @@ UNTOUCHED = """
 """
 
 
-def dump(tmp, body, name, env=None, how="heapan.dump(sys.argv[1])"):
+def dump(tmp, body, name, env=None, how="heapan.dump(sys.argv[1])\nos._exit(0)"):
     path = os.path.join(tmp, name + ".zst")
-    script = "import heapan, sys\n" + textwrap.dedent(body) + how + "\n"
+    script = "import heapan, os, sys\n" + textwrap.dedent(body) + how + "\n"
     subprocess.run([sys.executable, "-c", script, path], check=True,
                    env=dict(os.environ, **(env or {})))
     return path
@@ -195,6 +205,12 @@ class AccountingTest(unittest.TestCase):
         self.assertEqual(sum(row["bytes"] for row in acc["rows"]), acc["rss"])
         self.assertLess(self.remainder_share(acc), 0.10, acc)
         self.assertEqual(acc["findings"], [])
+
+    def test_each_threads_stack_is_found(self):
+        acc = self.shape(WAITING_THREADS, "threads")
+        stacks = rows(acc)["thread_stacks"]
+        self.assertEqual(stacks["note"], "")  # every thread's stack was found
+        self.assertGreaterEqual(stacks["bytes"], 5 * 4096)
 
     def test_rows_say_what_this_version_cannot_know(self):
         acc = self.shape("", "plain")
