@@ -217,9 +217,16 @@ static uint64_t large_object_bytes(const heap *h)
     return sum < (uint64_t)ACCOUNT_MAX ? sum : (uint64_t)ACCOUNT_MAX;
 }
 
+/* "512 KiB": a note's size, in the model (the renderers' format_bytes() is theirs). */
+static const char *format_kib(uint64_t bytes, char *buf, size_t size)
+{
+    snprintf(buf, size, "%llu KiB", (unsigned long long)(bytes >> 10));
+    return buf;
+}
+
 static void pymalloc_rows(accounting *a)
 {
-    char why[96];
+    char why[160];
     if (a->pymalloc == PYMALLOC_OFF || a->pymalloc == PYMALLOC_UNKNOWN) {
         const char *note = a->pymalloc == PYMALLOC_OFF
                                ? "pymalloc is not in use: objects are in malloc"
@@ -239,10 +246,20 @@ static void pymalloc_rows(accounting *a)
         int64_t empty = a->resident - (int64_t)(a->allocated + free_in_used);
         set(a, ACCOUNT_PYMALLOC_EMPTY, empty > 0 ? empty : 0, "");
     } else {
+        /*
+         * Pools are carved from an arena one by one, and a new arena is mapped
+         * only when none has a pool left: so at most one arena holds pools never
+         * used (never touched).  The other empty pools were used, and are resident.
+         */
+        uint64_t per_arena = a->pool_size ? a->arena_size / a->pool_size : 0;
+        uint64_t used_once = a->pools_empty > per_arena ? a->pools_empty - per_arena : 0;
+        char most[32];
         snprintf(why, sizeof why,
-                 "counts pools never used as resident (which of them are: unknown on %s)",
+                 "at least; up to %s more, if the newest arena's unused pools were touched "
+                 "(unknown on %s)",
+                 format_kib(product(a->pools_empty - used_once, a->pool_size), most, sizeof most),
                  a->runtime);
-        set(a, ACCOUNT_PYMALLOC_EMPTY, (int64_t)product(a->pools_empty, a->pool_size), why);
+        set(a, ACCOUNT_PYMALLOC_EMPTY, (int64_t)product(used_once, a->pool_size), why);
     }
 }
 
