@@ -306,19 +306,58 @@ static int gather_cgroup(py_facts *f)
 
 /* ---- glibc malloc ----------------------------------------------------------- */
 
-/* The file that provides malloc(): libc's, or one preloaded in its place. */
-static const char *malloc_provider(void)
+typedef struct provider_search {
+    char file[256];
+} provider_search;
+
+/* Stops at the first loaded object past the program that defines malloc() itself. */
+static int defines_malloc(struct dl_phdr_info *info, size_t size, void *ctx)
 {
-    Dl_info info;
-    void *found = dlsym(RTLD_DEFAULT, "malloc");
-    return found && dladdr(found, &info) && info.dli_fname ? info.dli_fname : "";
+    provider_search *p = ctx;
+    (void)size;
+    if (!info->dlpi_name || !*info->dlpi_name)
+        return 0; /* the program, or the vDSO */
+    void *handle = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
+    void *found = handle ? dlsym(handle, "malloc") : NULL;
+    Dl_info where;
+    int here = found && dladdr(found, &where) && where.dli_fname &&
+               strcmp(where.dli_fname, info->dlpi_name) == 0;
+    if (handle)
+        dlclose(handle);
+    if (here)
+        snprintf(p->file, sizeof p->file, "%s", info->dlpi_name);
+    return here;
 }
+
+/*
+ * The file that provides malloc(): the first object in lookup order that
+ * defines it (a preloaded jemalloc or sanitizer before libc).  Asked of
+ * the loaded objects, since the program's own symbol may be a stub of its
+ * PLT (a non-PIE python3), which dladdr() would name instead.
+ */
+static const char *malloc_provider(provider_search *p)
+{
+    p->file[0] = '\0';
+    dl_iterate_phdr(defines_malloc, p);
+    return p->file;
+}
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+/* Does glibc see a block that malloc() hands out?  Then it is the allocator. */
+static int glibc_allocates(void)
+{
+    size_t before = mallinfo2().uordblks;
+    void *volatile probe = malloc(4096); /* under the mmap threshold: from an arena */
+    size_t after = mallinfo2().uordblks;
+    free(probe);
+    return probe && after >= before + 4096;
+}
+#endif
 
 static int gather_malloc(py_facts *f)
 {
-    const char *provider = malloc_provider();
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-    if (strstr(provider, "libc.so") || strstr(provider, "libc-")) {
+    if (glibc_allocates()) {
         struct mallinfo2 mi = mallinfo2();
         return add_text(f, "malloc.allocator", "glibc") < 0 ||
                        add_int(f, "malloc.arena", (int64_t)mi.arena) < 0 ||
@@ -333,6 +372,8 @@ static int gather_malloc(py_facts *f)
     }
 #endif
     /* Not glibc's (or too old a glibc): its totals are unknown; say whose it is. */
+    provider_search p;
+    const char *provider = malloc_provider(&p);
     return add_text(f, "malloc.allocator", *provider ? provider : "unknown");
 }
 
