@@ -364,7 +364,8 @@ static void find(accounting *a)
     for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++)
         if (r[outside[i]].bytes > r[most].bytes)
             most = outside[i];
-    if (big(a, r[most].bytes))
+    /* A dump cut short leaves objects it did not read in the remainder: no finding. */
+    if (big(a, r[most].bytes) && !(a->incomplete && most == ACCOUNT_REMAINDER))
         add_finding(a, ACCOUNT_OUTSIDE_OBJECTS, most, (uint64_t)r[most].bytes);
 }
 

@@ -260,6 +260,8 @@ class AccountingTest(unittest.TestCase):
         acc = json.loads(result.stdout)["accounting"]
         self.assertFalse(acc["complete"])
         self.assertEqual(sum(row["bytes"] for row in acc["rows"]), acc["rss"])
+        # What was not read is in the remainder: not memory outside the objects.
+        self.assertNotIn("outside_objects", self.findings(acc))
         self.assertTrue(accounting(path)["complete"])
 
     def test_an_old_dump_has_no_accounting(self):

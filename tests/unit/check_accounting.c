@@ -189,6 +189,31 @@ START_TEST(hostile_figures_neither_overflow_nor_crash)
 }
 END_TEST
 
+START_TEST(a_dump_cut_short_claims_nothing_of_its_remainder)
+{
+    test_dump d;
+    heap h;
+    accounting a;
+    test_dump_start(&d, NULL);
+    process(&d, 400 * MiB, 8 * MiB);
+    glibc(&d, 5 * MiB, 0);
+    pymalloc_off(&d);
+    uint32_t str = test_type(&d, "builtins", "str");
+    for (uint64_t i = 0; i < 20000; i++) /* what a cut dump does not get to */
+        test_object(&d, 0x100000 + 64 * i, str, 4096 + i % 7);
+    test_dump_finish(&d);
+    d.len = d.len * 2 / 3;
+    ck_assert_int_eq(heap_load(&h, test_dump_reader(&d), NULL, NULL), 0);
+    ck_assert_int_ne(h.status, HEAPAN_END);
+    ck_assert_int_eq(accounting_build(&h, &a), 0);
+    ck_assert(a.incomplete);
+    ck_assert_int_eq(a.main_gap, ACCOUNT_REMAINDER);
+    for (size_t i = 0; i < a.finding_count; i++)
+        ck_assert_int_ne(a.findings[i].kind, ACCOUNT_OUTSIDE_OBJECTS);
+    done(&d, &h);
+}
+END_TEST
+
 Suite *accounting_suite(void)
 {
     Suite *s = suite_create("accounting");
@@ -199,6 +224,7 @@ Suite *accounting_suite(void)
     tcase_add_test(tc, malloc_keeping_much_more_than_it_uses_is_a_finding);
     tcase_add_test(tc, sparse_pools_are_fragmentation);
     tcase_add_test(tc, hostile_figures_neither_overflow_nor_crash);
+    tcase_add_test(tc, a_dump_cut_short_claims_nothing_of_its_remainder);
     suite_add_tcase(s, tc);
     return s;
 }
