@@ -6,6 +6,7 @@ Run by `make check` with PYTHONPATH set to the build tree, and HEAPAN and
 top_srcdir set.  Each program runs in its own interpreter, so that what
 the test itself holds does not blur the shape.
 """
+import importlib.util
 import json
 import os
 import subprocess
@@ -205,6 +206,17 @@ class AccountingTest(unittest.TestCase):
         self.assertEqual(sum(row["bytes"] for row in acc["rows"]), acc["rss"])
         self.assertLess(self.remainder_share(acc), 0.10, acc)
         self.assertEqual(acc["findings"], [])
+
+    @unittest.skipUnless(importlib.util.find_spec("networkx"), "networkx is not installed")
+    def test_a_program_on_real_libraries_has_no_false_finding(self):
+        self.needs_glibc()
+        body = "import networkx\ngraph = networkx.gnm_random_graph(20000, 80000, seed=1)\n"
+        for name in ("boto3", "flask", "pydantic", "sympy"):
+            if importlib.util.find_spec(name):
+                body += "import %s\n" % name
+        acc = self.shape(body, "libraries")
+        self.assertEqual(acc["findings"], [])
+        self.assertLess(self.remainder_share(acc), 0.10, acc)
 
     def test_each_threads_stack_is_found(self):
         acc = self.shape(WAITING_THREADS, "threads")
