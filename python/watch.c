@@ -158,8 +158,12 @@ static int finalizing(void)
 #endif
 }
 
-/* Forks the dump with the GIL, then waits for the child without it. */
-static void dump_now(unsigned number)
+/*
+ * Forks the dump with the GIL, then waits for the child without it.  The
+ * count and, with rearm, the next threshold past `memory` change in one
+ * step: a reader never sees the new count beside the old threshold.
+ */
+static void dump_now(unsigned number, uint64_t memory)
 {
     char path[PATH_MAX], error[256] = "";
     expand(watchdog.options.path, number, path, sizeof path);
@@ -182,6 +186,8 @@ static void dump_now(unsigned number)
         watchdog.state.dumps++;
         snprintf(watchdog.state.last_path, sizeof watchdog.state.last_path, "%s", path);
     }
+    while (watchdog.options.rearm && watchdog.state.threshold <= memory)
+        watchdog.state.threshold *= 2;
     pthread_mutex_unlock(&watchdog.lock);
 }
 
@@ -204,13 +210,11 @@ static void *watch_loop(void *unused)
         uint64_t memory = memory_now(&watchdog.options);
         int cross = memory >= watchdog.state.threshold;
         if (cross)
-            dump_now(++number);
+            dump_now(++number, memory);
         pthread_mutex_lock(&watchdog.lock);
         watchdog.state.last_memory = memory;
         if (cross && !watchdog.options.rearm)
             break;
-        while (cross && watchdog.state.threshold <= memory)
-            watchdog.state.threshold *= 2;
     }
     watchdog.state.running = 0;
     pthread_mutex_unlock(&watchdog.lock);
