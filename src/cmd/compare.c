@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/analysis.h"
 #include "cmd/cliopt.h"
@@ -12,6 +13,7 @@
 #include "report/survivors.h"
 #include "report/compare.h"
 #include "cmd/dumpopen.h"
+#include "input/snapsource.h"
 #include "report/filters.h"
 #include "msg.h"
 #include "output.h"
@@ -116,12 +118,45 @@ static int open_side(side *s, const char *file, const compare_args *args,
     return 0;
 }
 
-static void close_side(side *s)
+/* Frees what the summary made needless: all of it, or all but the heap model. */
+static void reduce_side(side *s, int keep_heap)
 {
     report_release(&s->r);
     retention_release(&s->paths);
-    if (s->opened)
-        analysis_close(&s->a);
+    dominators_release(&s->a.dom);
+    if (!keep_heap && s->opened) {
+        heap_release(&s->a.heap);
+        s->opened = 0;
+    }
+}
+
+static void close_side(side *s)
+{
+    reduce_side(s, 0);
+}
+
+/*
+ * Could NEW be from the baseline's process?  Only then are objects
+ * matched by identity, which reads the baseline's model, so only then is
+ * the model kept while NEW loads.  NEW's header tells, when NEW can be
+ * read twice; when it cannot be told, the model is kept.
+ */
+static int may_share_process(const heap *base, const char *now)
+{
+    struct stat st;
+    if (heap_is_v8(base) || (stat(now, &st) == 0 && S_ISREG(st.st_mode) &&
+                             input_kind_of(now) == INPUT_SNAPSHOT))
+        return 0;
+    if (strcmp(now, "-") == 0 || stat(now, &st) < 0 || !S_ISREG(st.st_mode))
+        return 1;
+    heapan_reader *r;
+    if (heapan_reader_open(&r, now) != HEAPAN_OK) {
+        heapan_reader_close(r);
+        return 1;
+    }
+    int same = heapan_reader_header(r)->pid == base->header.pid;
+    heapan_reader_close(r);
+    return same;
 }
 
 static const char *scope_noun(gate_scope scope)
@@ -214,17 +249,22 @@ int cmd_compare(int argc, char **argv)
     }
     side sides[2] = {0};
     structure_index baseline = {0};
+    compare_summary base_summary = {0};
     int code = EXIT_TROUBLE, opened = open_side(&sides[BASE], src.base, &args, NULL) == 0;
-    if (opened && structure_index_build(&baseline, &sides[BASE].a.heap, &sides[BASE].a.dom,
-                                        &sides[BASE].paths) < 0) {
+    if (opened && (structure_index_build(&baseline, &sides[BASE].a.heap, &sides[BASE].a.dom,
+                                         &sides[BASE].paths) < 0 ||
+                   compare_summary_build(&sides[BASE].r, &sides[BASE].paths, &base_summary) < 0)) {
         errorf("out of memory");
         opened = 0;
     }
+    /* The baseline is reduced to its summary before NEW loads: the peak is one dump's. */
+    int keep_heap = opened && may_share_process(&sides[BASE].a.heap, src.now);
+    reduce_side(&sides[BASE], keep_heap);
     if (opened && open_side(&sides[NEW], src.now, &args, &baseline) == 0) {
         char **lines;
         for (size_t k = 0, n = filters_warnings(args.filters, &lines); k < n; k++)
             warnf("%s", lines[k]);
-        uint64_t total = sides[BASE].a.heap.total_size;
+        uint64_t total = base_summary.total_size;
         uint64_t noise = args.noise.percent > 0
                              ? (uint64_t)(args.noise.percent / 100.0 * (double)total)
                              : args.noise.bytes;
@@ -232,14 +272,14 @@ int cmd_compare(int argc, char **argv)
         memset(&c, 0, sizeof c);
         survivors matched;
         /* one process: its objects matched by identity too, beside the meaning */
-        int same = identity_same_process(&sides[BASE].a.heap, &sides[NEW].a.heap) == 1;
+        int same = keep_heap &&
+                   identity_same_process(&sides[BASE].a.heap, &sides[NEW].a.heap) == 1;
         int unmatched = same && survivors_find(&sides[BASE].a.heap, NULL, &sides[NEW].r,
                                                &sides[NEW].paths, &(survivors_options){0},
                                                &matched) < 0;
         src.identity = same && !unmatched ? &matched : NULL;
-        if (unmatched || compare_build(&sides[BASE].r, &sides[BASE].paths, &sides[NEW].r,
-                                       &sides[NEW].paths, args.limits, args.limit_count, noise,
-                                       &c) < 0)
+        if (unmatched || compare_build(&base_summary, &sides[NEW].r, &sides[NEW].paths,
+                                       args.limits, args.limit_count, noise, &c) < 0)
             errorf("out of memory");
         else if (refuse_unmatched(&c, &args) == 0 && write_comparison(&c, &args, &src) == 0)
             code = c.crossed ? EXIT_FOUND : EXIT_OK;
@@ -252,6 +292,7 @@ int cmd_compare(int argc, char **argv)
     close_side(&sides[NEW]);
     close_side(&sides[BASE]);
     structure_index_release(&baseline);
+    compare_summary_release(&base_summary);
     release_args(&args);
     return code;
 }

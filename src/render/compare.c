@@ -35,7 +35,7 @@ static void heading(doc *d, const char *title)
 
 static void summary(doc *d, const comparison *c, const compare_source *src)
 {
-    const heap *a = c->side[BASE]->heap, *b = c->side[NEW]->heap;
+    const compare_summary *a = c->side[BASE], *b = c->side[NEW];
     char x[32], y[32], delta[32];
     doc_title(d);
     doc_text(d, "heapan compare");
@@ -50,7 +50,7 @@ static void summary(doc *d, const comparison *c, const compare_source *src)
     doc_styled(d, SPAN_SIZE, 0, format_bytes(b->total_size, y, sizeof y));
     doc_textf(d, " (%s, %+.1f%%); objects %" PRIu32 " → %" PRIu32,
               format_signed_bytes((int64_t)b->total_size - (int64_t)a->total_size, 1, delta, sizeof delta),
-              percent_change(a->total_size, b->total_size), a->count, b->count);
+              percent_change(a->total_size, b->total_size), a->objects, b->objects);
 }
 
 static void gate(doc *d, const comparison *c)
@@ -128,7 +128,7 @@ static void changes(doc *d, const comparison *c, const delta_table *t, const cha
 /* The findings proven to grow, each with its evidence and its fix. */
 static void leaks(doc *d, const comparison *c)
 {
-    const report *r = c->side[NEW];
+    const report *r = c->now;
     if (!c->leak_count)
         return;
     heading(d, "Leaks: grew since the baseline");
@@ -154,14 +154,14 @@ static void findings(doc *d, const comparison *c)
     heading(d, "New findings");
     doc_list(d);
     for (size_t i = 0; i < c->new_leak_count; i++) {
-        const leak_candidate *l = &c->side[NEW]->leaks[c->new_leaks[i]];
+        const leak_candidate *l = &c->now->leaks[c->new_leaks[i]];
         doc_item(d);
         doc_styled(d, SPAN_STRONG, 0, leak_kind_name(l->kind));
         doc_text(d, ": ");
         doc_dump(d, l->reason);
     }
     for (size_t i = 0; i < c->new_suggestion_count; i++) {
-        const suggestion *s = &c->side[NEW]->suggestions[c->new_suggestions[i]];
+        const suggestion *s = &c->now->suggestions[c->new_suggestions[i]];
         doc_item(d);
         doc_styled(d, SPAN_STRONG, 0, suggestion_kind_name(s->kind));
         doc_text(d, ": ");

@@ -71,12 +71,12 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
                  json_add_text(json, "baseline", src->base) < 0 || json_add_text(json, "new", src->now) < 0;
     for (int s = 0; !failed && s < 2; s++) {
         cJSON *side = cJSON_AddObjectToObject(json, s == BASE ? "baseline_summary" : "new_summary");
-        const heap *h = c->side[s]->heap;
+        const compare_summary *summary = c->side[s];
         failed = !side;
         if (!failed) {
-            cJSON_AddNumberToObject(side, "objects", h->count);
-            cJSON_AddNumberToObject(side, "total_size", (double)h->total_size);
-            cJSON_AddNumberToObject(side, "reachable_size", (double)c->side[s]->dom->reachable_size);
+            cJSON_AddNumberToObject(side, "objects", summary->objects);
+            cJSON_AddNumberToObject(side, "total_size", (double)summary->total_size);
+            cJSON_AddNumberToObject(side, "reachable_size", (double)summary->reachable_size);
         }
     }
     const accounting memory[2] = {c->side[BASE]->memory, c->side[NEW]->memory};
@@ -89,14 +89,14 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
              add_table(json, "sites", &c->sites) < 0;
     cJSON *leaks = failed ? NULL : cJSON_AddArrayToObject(json, "new_leak_candidates");
     for (size_t i = 0; leaks && i < c->new_leak_count && !failed; i++) {
-        const leak_candidate *l = &c->side[NEW]->leaks[c->new_leaks[i]];
+        const leak_candidate *l = &c->now->leaks[c->new_leaks[i]];
         cJSON *item = cJSON_CreateObject();
         failed = !item;
         if (!failed) {
             cJSON_AddItemToArray(leaks, item);
             cJSON_AddStringToObject(item, "kind", leak_kind_name(l->kind));
             cJSON_AddNumberToObject(item, "retained_size", (double)l->retained_size);
-            char *where = l->path.count ? path_text(c->side[NEW]->heap, &l->path) : NULL;
+            char *where = l->path.count ? path_text(c->now->heap, &l->path) : NULL;
             failed = json_add_text(item, "path_text", where ? where : "") < 0 ||
                      json_add_text(item, "reason", l->reason) < 0;
             free(where);
@@ -104,7 +104,7 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
     }
     cJSON *proven = failed ? NULL : cJSON_AddArrayToObject(json, "leaks");
     for (size_t i = 0; proven && i < c->leak_count && !failed; i++) {
-        const report *r = c->side[NEW];
+        const report *r = c->now;
         const leak_candidate *l = &r->leaks[c->leaks[i]];
         cJSON *item = cJSON_CreateObject();
         failed = !item;
@@ -121,7 +121,7 @@ int render_compare_json(FILE *out, const comparison *c, const compare_source *sr
     }
     cJSON *sugg = failed ? NULL : cJSON_AddArrayToObject(json, "new_suggestions");
     for (size_t i = 0; sugg && i < c->new_suggestion_count && !failed; i++) {
-        const suggestion *s = &c->side[NEW]->suggestions[c->new_suggestions[i]];
+        const suggestion *s = &c->now->suggestions[c->new_suggestions[i]];
         cJSON *item = cJSON_CreateObject();
         failed = !item;
         if (!failed) {

@@ -89,17 +89,121 @@ static void release_collector(collector *c)
     free(c->rows);
 }
 
-static int compare_groups(const report *side[2], int which, delta_table *out)
+/* ---- a dump's summary --------------------------------------------------------------- */
+
+static int add_total(named_totals *t, const char *name, uint64_t count, uint64_t shallow,
+                     uint64_t retained)
+{
+    if (grow(&t->rows, sizeof *t->rows, &t->cap, t->count + 1) < 0)
+        return -1;
+    char *copy = strdup(name);
+    if (!copy)
+        return -1;
+    t->rows[t->count++] = (named_total){copy, count, shallow, retained};
+    return 0;
+}
+
+static int summarise_groups(const report *r, const histogram *hist, named_totals *out)
+{
+    for (size_t i = 0; i < hist->count; i++) {
+        const group_row *row = &hist->rows[i];
+        char name[1024];
+        if (add_total(out, group_name(r->heap, hist->by, row->key, name, sizeof name), row->count,
+                      row->shallow_size, row->retained_size) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Every structure of the dump, by name (structures.c). */
+static int summarise_structures(const report *r, const retention *paths, named_totals *out)
+{
+    structure_index ix;
+    int failed = structure_index_build(&ix, r->heap, r->dom, paths) < 0;
+    for (size_t i = 0; i < ix.count && !failed; i++) {
+        const structure *s = &ix.items[i];
+        failed = add_total(out, s->name, s->entries, s->shallow, s->retained) < 0;
+    }
+    structure_index_release(&ix);
+    return failed ? -1 : 0;
+}
+
+/* Leaks match by kind and retention path, suggestions by kind and target. */
+static int summarise_findings(const report *r, compare_summary *s)
+{
+    s->leaks = calloc(r->leak_count + 1, sizeof *s->leaks);
+    s->suggestions = calloc(r->suggestion_count + 1, sizeof *s->suggestions);
+    if (!s->leaks || !s->suggestions)
+        return -1;
+    for (; s->leak_count < r->leak_count; s->leak_count++) {
+        const leak_candidate *l = &r->leaks[s->leak_count];
+        finding_key *k = &s->leaks[s->leak_count];
+        k->kind = (int)l->kind;
+        if (l->path.count && !(k->place = path_text(r->heap, &l->path)))
+            return -1;
+    }
+    for (; s->suggestion_count < r->suggestion_count; s->suggestion_count++) {
+        const suggestion *g = &r->suggestions[s->suggestion_count];
+        finding_key *k = &s->suggestions[s->suggestion_count];
+        k->kind = (int)g->kind;
+        if (!(k->place = strdup(g->target)))
+            return -1;
+    }
+    return 0;
+}
+
+int compare_summary_build(const report *r, const retention *paths, compare_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    s->objects = r->heap->count;
+    s->total_size = r->heap->total_size;
+    s->reachable_size = r->dom->reachable_size;
+    s->memory = r->memory;
+    s->has_sites = r->heap->stack != NULL;
+    if (summarise_groups(r, &r->types, &s->types) < 0 ||
+        summarise_groups(r, &r->modules, &s->modules) < 0 ||
+        (s->has_sites && summarise_groups(r, &r->sites, &s->sites) < 0) ||
+        summarise_structures(r, paths, &s->structures) < 0 || summarise_findings(r, s) < 0)
+        return -1;
+    return 0;
+}
+
+static void release_totals(named_totals *t)
+{
+    for (size_t i = 0; i < t->count; i++)
+        free(t->rows[i].name);
+    free(t->rows);
+}
+
+static void release_keys(finding_key *keys, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(keys[i].place);
+    free(keys);
+}
+
+void compare_summary_release(compare_summary *s)
+{
+    release_totals(&s->types);
+    release_totals(&s->modules);
+    release_totals(&s->sites);
+    release_totals(&s->structures);
+    release_keys(s->leaks, s->leak_count);
+    release_keys(s->suggestions, s->suggestion_count);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- the two dumps, joined -------------------------------------------------------- */
+
+/* Joins one table of both summaries by name into `out`. */
+static int compare_totals(const named_totals *base, const named_totals *now, delta_table *out)
 {
     collector c = {0};
+    const named_totals *side[2] = {base, now};
     for (int s = 0; s < 2; s++) {
-        const histogram *hist = which == GROUP_BY_TYPE ? &side[s]->types
-                                : which == GROUP_BY_MODULE ? &side[s]->modules : &side[s]->sites;
-        for (size_t i = 0; i < hist->count; i++) {
-            const group_row *row = &hist->rows[i];
-            char name[1024];
-            if (collect(&c, group_name(side[s]->heap, hist->by, row->key, name, sizeof name), s,
-                        row->count, row->shallow_size, row->retained_size) < 0) {
+        for (size_t i = 0; i < side[s]->count; i++) {
+            const named_total *t = &side[s]->rows[i];
+            if (collect(&c, t->name, s, t->count, t->shallow, t->retained) < 0) {
                 release_collector(&c);
                 return -1;
             }
@@ -108,38 +212,42 @@ static int compare_groups(const report *side[2], int which, delta_table *out)
     return join(&c, out);
 }
 
-/* Every structure of one side, by name (structures.c). */
-static int collect_structures(const report *r, const retention *paths, int side, collector *c)
-{
-    structure_index ix;
-    int failed = structure_index_build(&ix, r->heap, r->dom, paths) < 0;
-    for (size_t i = 0; i < ix.count && !failed; i++) {
-        const structure *s = &ix.items[i];
-        failed = collect(c, s->name, side, s->entries, s->shallow, s->retained) < 0;
-    }
-    structure_index_release(&ix);
-    return failed ? -1 : 0;
-}
-
 /* ---- findings new in NEW ---------------------------------------------------------- */
 
-static int same_leak(const report *a, const leak_candidate *x, const report *b,
-                     const leak_candidate *y)
+static int same_leak(const finding_key *x, const finding_key *y)
 {
     if (x->kind != y->kind)
         return 0;
-    if (!x->path.count || !y->path.count)
-        return x->path.count == y->path.count;
-    char *p = path_text(a->heap, &x->path), *q = path_text(b->heap, &y->path);
-    int same = p && q && strcmp(p, q) == 0;
-    free(p), free(q);
-    return same;
+    if (!x->place || !y->place)
+        return x->place == y->place;
+    return strcmp(x->place, y->place) == 0;
+}
+
+static int same_suggestion(const finding_key *x, const finding_key *y)
+{
+    return x->kind == y->kind && strcmp(x->place, y->place) == 0;
+}
+
+/* Indexes of the findings of `now` that no finding of `base` matches. */
+static size_t find_unmatched(const finding_key *now, size_t now_count, const finding_key *base,
+                             size_t base_count, int (*same)(const finding_key *, const finding_key *),
+                             size_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < now_count; i++) {
+        int seen = 0;
+        for (size_t k = 0; k < base_count && !seen; k++)
+            seen = same(&now[i], &base[k]);
+        if (!seen)
+            out[n++] = i;
+    }
+    return n;
 }
 
 /* Keeps the structures that are big enough on either side to show. */
 static void drop_small_structures(comparison *c)
 {
-    uint64_t total = c->side[NEW]->heap->total_size;
+    uint64_t total = c->side[NEW]->total_size;
     uint64_t floor = total / 1000 > STRUCTURE_MIN_BYTES ? total / 1000 : STRUCTURE_MIN_BYTES;
     delta_table *t = &c->structures;
     size_t kept = 0;
@@ -154,31 +262,20 @@ static void drop_small_structures(comparison *c)
 
 static int find_new_findings(comparison *c)
 {
-    const report *base = c->side[BASE], *now = c->side[NEW];
+    const compare_summary *base = c->side[BASE], *now = c->side[NEW];
     c->new_leaks = malloc((now->leak_count + 1) * sizeof *c->new_leaks);
     c->leaks = malloc((now->leak_count + 1) * sizeof *c->leaks);
     c->new_suggestions = malloc((now->suggestion_count + 1) * sizeof *c->new_suggestions);
     if (!c->new_leaks || !c->leaks || !c->new_suggestions)
         return -1;
-    for (size_t i = 0; i < now->leak_count; i++)
-        if (now->leaks[i].leak)
+    for (size_t i = 0; i < c->now->leak_count; i++)
+        if (c->now->leaks[i].leak)
             c->leaks[c->leak_count++] = i;
-    for (size_t i = 0; i < now->leak_count; i++) {
-        int seen = 0;
-        for (size_t k = 0; k < base->leak_count && !seen; k++)
-            seen = same_leak(now, &now->leaks[i], base, &base->leaks[k]);
-        if (!seen)
-            c->new_leaks[c->new_leak_count++] = i;
-    }
-    for (size_t i = 0; i < now->suggestion_count; i++) {
-        const suggestion *s = &now->suggestions[i];
-        int seen = 0;
-        for (size_t k = 0; k < base->suggestion_count && !seen; k++)
-            seen = base->suggestions[k].kind == s->kind &&
-                   strcmp(base->suggestions[k].target, s->target) == 0;
-        if (!seen)
-            c->new_suggestions[c->new_suggestion_count++] = i;
-    }
+    c->new_leak_count = find_unmatched(now->leaks, now->leak_count, base->leaks,
+                                       base->leak_count, same_leak, c->new_leaks);
+    c->new_suggestion_count = find_unmatched(now->suggestions, now->suggestion_count,
+                                             base->suggestions, base->suggestion_count,
+                                             same_suggestion, c->new_suggestions);
     return 0;
 }
 
@@ -224,8 +321,8 @@ static void check_limit(comparison *c, gate_result *g)
 {
     const gate_limit *limit = g->limit;
     if (limit->scope == GATE_TOTAL) {
-        g->before = c->side[BASE]->heap->total_size;
-        g->after = c->side[NEW]->heap->total_size;
+        g->before = c->side[BASE]->total_size;
+        g->after = c->side[NEW]->total_size;
         g->matched = 1;
     } else {
         const delta_table *table = table_of(c, limit->scope);
@@ -242,25 +339,22 @@ static void check_limit(comparison *c, gate_result *g)
     c->crossed += g->crossed;
 }
 
-int compare_build(const report *base, const retention *base_paths, const report *now,
-                  const retention *now_paths, const gate_limit *limits, size_t limit_count,
-                  uint64_t noise, comparison *c)
+int compare_build(const compare_summary *base, const report *now, const retention *now_paths,
+                  const gate_limit *limits, size_t limit_count, uint64_t noise, comparison *c)
 {
     memset(c, 0, sizeof *c);
     c->side[BASE] = base;
-    c->side[NEW] = now;
+    c->side[NEW] = &c->now_summary;
+    c->now = now;
     c->noise = noise;
-    collector structures = {0};
-    if (compare_groups(c->side, GROUP_BY_TYPE, &c->types) < 0 ||
-        compare_groups(c->side, GROUP_BY_MODULE, &c->modules) < 0 ||
-        (base->heap->stack && now->heap->stack &&
-         compare_groups(c->side, GROUP_BY_SITE, &c->sites) < 0) ||
-        collect_structures(base, base_paths, BASE, &structures) < 0 ||
-        collect_structures(now, now_paths, NEW, &structures) < 0 ||
-        join(&structures, &c->structures) < 0 || find_new_findings(c) < 0) {
-        release_collector(&structures);
+    if (compare_summary_build(now, now_paths, &c->now_summary) < 0 ||
+        compare_totals(&base->types, &c->now_summary.types, &c->types) < 0 ||
+        compare_totals(&base->modules, &c->now_summary.modules, &c->modules) < 0 ||
+        (base->has_sites && c->now_summary.has_sites &&
+         compare_totals(&base->sites, &c->now_summary.sites, &c->sites) < 0) ||
+        compare_totals(&base->structures, &c->now_summary.structures, &c->structures) < 0 ||
+        find_new_findings(c) < 0)
         return -1;
-    }
     /* Limits first: a path limit may name a structure too small for the table. */
     if (!(c->gates = calloc(limit_count + 1, sizeof *c->gates)))
         return -1;
@@ -293,5 +387,6 @@ void compare_release(comparison *c)
     free(c->leaks);
     free(c->new_suggestions);
     free(c->gates);
+    compare_summary_release(&c->now_summary);
     memset(c, 0, sizeof *c);
 }

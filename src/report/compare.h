@@ -38,14 +38,53 @@ typedef struct gate_result {
     size_t nearest_count;
 } gate_result;
 
+/* A table's row of one dump, by name. */
+typedef struct named_total {
+    char *name;
+    uint64_t count, shallow, retained;
+} named_total;
+
+typedef struct named_totals {
+    named_total *rows;
+    size_t count, cap;
+} named_totals;
+
+/* A finding of one dump as matching sees it: its kind and its place. */
+typedef struct finding_key {
+    int kind;
+    char *place;  /* a leak's retention path (NULL when unreachable), a suggestion's target */
+} finding_key;
+
+/*
+ * What a comparison keeps of one dump, so that the dump's model can be
+ * freed before the other is loaded: its totals, its tables by name and
+ * its findings' keys.
+ */
+typedef struct compare_summary {
+    uint32_t objects;
+    uint64_t total_size, reachable_size;
+    accounting memory;
+    int has_sites;  /* the dump records allocation sites */
+    named_totals types, modules, sites, structures;
+    finding_key *leaks, *suggestions;
+    size_t leak_count, suggestion_count;
+} compare_summary;
+
+/* Summarises a report built with its retention paths; 0, or -1 when out of memory
+ * (release `s` either way). */
+int compare_summary_build(const report *r, const retention *paths, compare_summary *s);
+void compare_summary_release(compare_summary *s);
+
 typedef struct comparison {
-    const report *side[2];
+    const compare_summary *side[2];
+    compare_summary now_summary;  /* side[NEW] */
+    const report *now;
     delta_table types, modules, sites, structures;
-    size_t *new_leaks;         /* indexes into side[NEW]->leaks */
+    size_t *new_leaks;         /* indexes into now->leaks */
     size_t new_leak_count;
     size_t *leaks;             /* findings of NEW that grew since the baseline: proven leaks */
     size_t leak_count;
-    size_t *new_suggestions;   /* indexes into side[NEW]->suggestions */
+    size_t *new_suggestions;   /* indexes into now->suggestions */
     size_t new_suggestion_count;
     gate_result *gates;
     size_t gate_count, crossed;
@@ -53,12 +92,12 @@ typedef struct comparison {
 } comparison;
 
 /*
- * Compares two reports, built with their retention paths, and checks the
- * limits.  Returns 0, or -1 when out of memory (release `c` either way).
+ * Compares a baseline's summary with a report built with its retention
+ * paths, and checks the limits.  Returns 0, or -1 when out of memory
+ * (release `c` either way).
  */
-int compare_build(const report *base, const retention *base_paths, const report *now,
-                  const retention *now_paths, const gate_limit *limits, size_t limit_count,
-                  uint64_t noise, comparison *c);
+int compare_build(const compare_summary *base, const report *now, const retention *now_paths,
+                  const gate_limit *limits, size_t limit_count, uint64_t noise, comparison *c);
 void compare_release(comparison *c);
 
 /* A row's growth in retained bytes (negative when it shrank). */

@@ -276,11 +276,13 @@ static inline void fuzz_compare(const uint8_t *a, size_t a_size, const uint8_t *
     if (fuzz_open_side(&base, a, a_size, NULL) == 0 &&
         structure_index_build(&baseline, &base.h, &base.d, &base.paths) == 0 &&
         fuzz_open_side(&now, b, b_size, &baseline) == 0) {
-        comparison c;
+        comparison c = {0};
+        compare_summary summary = {0};
         FILE *sink = fopen("/dev/null", "w");
         compare_source src = {"base.zst", "new.zst", NULL};
-        if (compare_build(&base.rep, &base.paths, &now.rep, &now.paths, limits, limit_count,
-                          64 << 10, &c) == 0 && sink) {
+        if (compare_summary_build(&base.rep, &base.paths, &summary) == 0 &&
+            compare_build(&summary, &now.rep, &now.paths, limits, limit_count, 64 << 10, &c) == 0 &&
+            sink) {
             doc d;
             doc_init(&d);
             if (render_compare_doc(&d, &c, &src) == 0)
@@ -315,6 +317,7 @@ static inline void fuzz_compare(const uint8_t *a, size_t a_size, const uint8_t *
         if (sink)
             fclose(sink);
         compare_release(&c);
+        compare_summary_release(&summary);
     }
     fuzz_close_side(&now);
     fuzz_close_side(&base);
