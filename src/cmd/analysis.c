@@ -34,14 +34,16 @@ static int load_dump(analysis *a, const char *path)
         heapan_reader_close(r);
         return -1;
     }
-    int failed = heap_load(&a->heap, r, phases_bytes, &a->phases) < 0;
-    for (size_t k = 0; k < a->heap.warning_count; k++)
+    int rc = heap_load(&a->heap, r, phases_bytes, &a->phases);
+    /* past the limits, the last warning says which, as the one error */
+    size_t warnings = a->heap.warning_count - (rc == HEAP_LOAD_TOO_BIG);
+    for (size_t k = 0; k < warnings; k++)
         warnf("%s: %s", path, a->heap.warnings[k]);
-    if (failed && a->heap.warning_count == 0)
+    if (rc == HEAP_LOAD_TOO_BIG)
+        errorf("%s: %s", path, a->heap.warnings[warnings]);
+    else if (rc < 0)
         dump_out_of_memory(path);
-    else if (failed)
-        errorf("%s: cannot analyse this dump", path);
-    return failed ? -1 : 0;
+    return rc < 0 ? -1 : 0;
 }
 
 int analysis_open(analysis *a, const char *path, progress_mode mode, unsigned needs)

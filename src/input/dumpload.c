@@ -47,7 +47,9 @@ typedef struct loader {
     deferred batch[BATCH];
     size_t batch_count;
     uint64_t duplicates, duplicated_addresses, null_addresses, dropped_edges;
-    int out_of_memory, too_big;
+    int out_of_memory;
+    enum { FITS, TOO_MANY_OBJECTS, TOO_MANY_REFERENCES } too_big;
+    uint32_t max_objects, max_edges;  /* heapan's limits, lowered by the tests (limits_of) */
     /* Format 1.1 writes the roots first (docs/format.md, "Order"): were they? */
     int root_read, object_before_root;
 } loader;
@@ -100,8 +102,8 @@ static uint32_t index_of(loader *l, uint64_t address)
     }
     if (!added)
         return slot->index;
-    if (h->count >= HEAP_MAX_OBJECTS) {
-        l->too_big = 1;
+    if (h->count >= l->max_objects) {
+        l->too_big = TOO_MANY_OBJECTS;
         return HEAP_NONE;
     }
     uint32_t i = h->count;
@@ -299,8 +301,8 @@ static void add_ref(loader *l, const heapan_ref *r)
         l->dropped_edges++;
         return;
     }
-    if (h->edge_count >= UINT32_MAX - 1) {
-        l->too_big = 1;
+    if (h->edge_count >= l->max_edges) {
+        l->too_big = TOO_MANY_REFERENCES;
         return;
     }
     uint32_t e = (uint32_t)h->edge_count;
@@ -676,12 +678,26 @@ static void read_inline(loader *l, heap_progress_fn progress, void *ctx)
     }
 }
 
+/*
+ * A dump past heapan's limits cannot be made in a test, so the tests
+ * lower them: HEAPAN_TEST_MAX_OBJECTS and HEAPAN_TEST_MAX_REFERENCES.
+ */
+static uint32_t limit_of(const char *variable, uint32_t limit)
+{
+    const char *text = getenv(variable);
+    char *end;
+    unsigned long long lower = text ? strtoull(text, &end, 10) : 0;
+    return text && *end == '\0' && lower < limit ? (uint32_t)lower : limit;
+}
+
 int heap_load(heap *h, heapan_reader *r, heap_progress_fn progress, void *ctx)
 {
     memset(h, 0, sizeof *h);
     h->reader = r;
     h->header = *heapan_reader_header(r);
-    loader l = {.h = h, .run_item = BATCH};
+    loader l = {.h = h, .run_item = BATCH,
+                .max_objects = limit_of("HEAPAN_TEST_MAX_OBJECTS", HEAP_MAX_OBJECTS),
+                .max_edges = limit_of("HEAPAN_TEST_MAX_REFERENCES", UINT32_MAX - 1)};
     if (addrmap_init(&l.map, 1u << 12) < 0)
         return -1;
     record_pipe *pipe = record_pipe_start(r);
@@ -701,13 +717,14 @@ int heap_load(heap *h, heapan_reader *r, heap_progress_fn progress, void *ctx)
         read_inline(&l, progress, ctx);
     }
     resolve_batch(&l);
-    if (l.too_big)
-        heap_warn(h, "the dump holds more than %u objects or %u references, heapan's limit",
-                  HEAP_MAX_OBJECTS, UINT32_MAX - 1);
+    if (l.too_big && heap_warn(h, "the dump holds more than %u %s, heapan's limit",
+                               l.too_big == TOO_MANY_OBJECTS ? l.max_objects : l.max_edges,
+                               l.too_big == TOO_MANY_OBJECTS ? "objects" : "references") < 0)
+        l.out_of_memory = 1;
     if (l.out_of_memory || l.too_big) {
         addrmap_release(&l.map);
         free(l.edge_source);
-        return -1;
+        return l.too_big && !l.out_of_memory ? HEAP_LOAD_TOO_BIG : -1;
     }
     if (warn_about_load(&l) < 0 || finish(&l) < 0) {
         free(l.edge_source);

@@ -8,9 +8,11 @@
 /*
  * Reads the rest of `r` into `h`, which takes over `r`.  A truncated or
  * inconsistent dump still loads what it can and leaves warnings.  Returns
- * 0, or -1 when out of memory or past HEAP_MAX_OBJECTS (h->warnings
- * says which); release `h` either way.
+ * 0; HEAP_LOAD_TOO_BIG past HEAP_MAX_OBJECTS objects or UINT32_MAX - 1
+ * references (the last of h->warnings says which); or -1 when out of
+ * memory.  Release `h` either way.
  */
+#define HEAP_LOAD_TOO_BIG (-2)
 int heap_load(heap *h, heapan_reader *r, heap_progress_fn progress, void *ctx);
 
 /*
