@@ -2,7 +2,10 @@
  * gendump.c: writes a synthetic heap dump of a realistic shape, at any
  * size, for the analysis benchmark.
  *
- *   gendump OBJECTS OUT.zst [SEED]
+ *   gendump OBJECTS OUT.zst [SEED [PID]]
+ *
+ * Dumps of one PID (default 1) are of one process to `heapan compare`,
+ * which then matches their objects by identity too.
  *
  * The heap looks like a Python program's: modules whose dicts hold
  * registries (dicts and lists of instances, each with a __dict__ of
@@ -86,6 +89,19 @@ static uint64_t object(gen *g, uint32_t type, uint64_t size, uint64_t length)
     g->next_address += 16 * (1 + below(g, 4));
     heapan_object o = {.address = g->next_address, .type = type, .size = size,
                        .refcount = 1, .length = length};
+    check(g, heapan_writer_object(g->w, &o));
+    g->emitted++;
+    return o.address;
+}
+
+/* A root's object, written after its root, as format 1.2 orders them: roots first. */
+static uint64_t rooted_object(gen *g, uint32_t type, uint64_t size, heapan_root_kind kind,
+                              uint32_t label)
+{
+    g->next_address += 16 * (1 + below(g, 4));
+    heapan_root root = {.object = g->next_address, .kind = kind, .label = label};
+    check(g, heapan_writer_root(g->w, &root));
+    heapan_object o = {.address = g->next_address, .type = type, .size = size, .refcount = 1};
     check(g, heapan_writer_object(g->w, &o));
     g->emitted++;
     return o.address;
@@ -199,10 +215,8 @@ static void module(gen *g, unsigned serial)
 {
     char name[32];
     snprintf(name, sizeof name, "app.mod%u", serial);
-    uint64_t m = object(g, g->types[T_MODULE], 72, 0);
+    uint64_t m = rooted_object(g, g->types[T_MODULE], 72, HEAPAN_ROOT_MODULE, string(g, name));
     uint64_t dict = object(g, g->types[T_DICT], 4696, 100);
-    heapan_root root = {.object = m, .kind = HEAPAN_ROOT_MODULE, .label = string(g, name)};
-    check(g, heapan_writer_root(g->w, &root));
     ref(g, m, dict, HEAPAN_LABEL_FIELD, string(g, "__dict__"), 0);
     functions(g, dict);
     for (unsigned i = 0; i < 4 && g->emitted < g->target; i++) {
@@ -231,21 +245,18 @@ static void setup(gen *g)
         char name[32];
         snprintf(name, sizeof name, "Model%d", i);
         g->classes[i] = type(g, i % 2 ? "app.models" : "app.views", name, HEAPAN_TYPE_HAS_DICT);
-        g->class_objects[i] = object(g, type_type, 1072, 0);
-        heapan_root root = {.object = g->class_objects[i], .kind = HEAPAN_ROOT_BUILTINS};
-        check(g, heapan_writer_root(g->w, &root));
+        g->class_objects[i] = rooted_object(g, type_type, 1072, HEAPAN_ROOT_BUILTINS, 0);
     }
     for (int i = 0; i < SHARED_COUNT; i++) {
-        g->shared[i] = object(g, g->types[i % 2 ? T_INT : T_STR], 28 + 8 * (i % 4), 0);
-        heapan_root root = {.object = g->shared[i], .kind = HEAPAN_ROOT_INTERNED};
-        check(g, heapan_writer_root(g->w, &root));
+        g->shared[i] = rooted_object(g, g->types[i % 2 ? T_INT : T_STR], 28 + 8 * (i % 4),
+                                     HEAPAN_ROOT_INTERNED, 0);
     }
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: gendump OBJECTS OUT.zst [SEED]\n");
+        fprintf(stderr, "usage: gendump OBJECTS OUT.zst [SEED [PID]]\n");
         return 2;
     }
     gen g = {.target = strtoull(argv[1], NULL, 10), .next_address = 0x7f0000000000ull,
@@ -258,7 +269,7 @@ int main(int argc, char **argv)
     static const char *const args[] = {"python3", "synthetic.py"};
     heapan_header h = {.content = HEAPAN_CONTENT_HEAP, .producer = "gendump",
                        .producer_version = "1", .runtime = "CPython", .runtime_version = "3.11.7",
-                       .pid = 1, .time_us = 1764000000000000, .pointer_size = 8,
+                       .pid = argc > 4 ? strtoull(argv[4], NULL, 10) : 1, .time_us = 1764000000000000, .pointer_size = 8,
                        .argc = 2, .argv = args};
     check(&g, heapan_writer_header(g.w, &h));
     setup(&g);
