@@ -99,9 +99,9 @@ typedef struct side {
 static int open_side(side *s, const char *file, const compare_args *args,
                      const structure_index *baseline)
 {
+    s->opened = 1;  /* closed either way, as analysis_open() asks */
     if (analysis_open(&s->a, file, args->progress, ANALYSIS_TREE | ANALYSIS_LABELS) < 0)
         return -1;
-    s->opened = 1;
     if (s->a.heap.warning_count) {
         errorf("%s: the dump is incomplete or inconsistent; a comparison with it would mislead",
                file);
