@@ -144,10 +144,10 @@ static void close_side(side *s)
 static int may_share_process(const heap *base, const char *now)
 {
     struct stat st;
-    if (heap_is_v8(base) || (stat(now, &st) == 0 && S_ISREG(st.st_mode) &&
-                             input_kind_of(now) == INPUT_SNAPSHOT))
+    int regular = strcmp(now, "-") != 0 && stat(now, &st) == 0 && S_ISREG(st.st_mode);
+    if (heap_is_v8(base) || (regular && input_kind_of(now) == INPUT_SNAPSHOT))
         return 0;
-    if (strcmp(now, "-") == 0 || stat(now, &st) < 0 || !S_ISREG(st.st_mode))
+    if (!regular)
         return 1;
     heapan_reader *r;
     if (heapan_reader_open(&r, now) != HEAPAN_OK) {
