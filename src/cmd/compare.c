@@ -253,7 +253,7 @@ int cmd_compare(int argc, char **argv)
     int code = EXIT_TROUBLE, opened = open_side(&sides[BASE], src.base, &args, NULL) == 0;
     if (opened && (structure_index_build(&baseline, &sides[BASE].a.heap, &sides[BASE].a.dom,
                                          &sides[BASE].paths) < 0 ||
-                   compare_summary_build(&sides[BASE].r, &sides[BASE].paths, &base_summary) < 0)) {
+                   compare_summary_build(&sides[BASE].r, &baseline, &base_summary) < 0)) {
         errorf("out of memory");
         opened = 0;
     }

@@ -49,7 +49,7 @@ typedef struct loader {
     uint64_t duplicates, duplicated_addresses, null_addresses, dropped_edges;
     int out_of_memory;
     enum { FITS, TOO_MANY_OBJECTS, TOO_MANY_REFERENCES } too_big;
-    uint32_t max_objects, max_edges;  /* heapan's limits, lowered by the tests (limits_of) */
+    uint32_t max_objects, max_edges;  /* heapan's limits, lowered by the tests (limit_of) */
     /* Format 1.1 writes the roots first (docs/format.md, "Order"): were they? */
     int root_read, object_before_root;
 } loader;

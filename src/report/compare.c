@@ -14,34 +14,16 @@ int64_t delta_growth(const delta_row *row)
     return (int64_t)row->retained[NEW] - (int64_t)row->retained[BASE];
 }
 
-/* Rows of one side, before they are joined by name. */
+/* A row of one summary, borrowed while the two are joined by name. */
 typedef struct side_row {
-    char *name;
+    const named_total *total;
     int side;
-    uint64_t count, shallow, retained;
 } side_row;
-
-typedef struct collector {
-    side_row *rows;
-    size_t count, cap;
-} collector;
-
-static int collect(collector *c, const char *name, int side, uint64_t count, uint64_t shallow,
-                   uint64_t retained)
-{
-    if (grow(&c->rows, sizeof *c->rows, &c->cap, c->count + 1) < 0)
-        return -1;
-    char *copy = strdup(name);
-    if (!copy)
-        return -1;
-    c->rows[c->count++] = (side_row){copy, side, count, shallow, retained};
-    return 0;
-}
 
 static int by_name(const void *a, const void *b)
 {
     const side_row *x = a, *y = b;
-    int order = strcmp(x->name, y->name);
+    int order = strcmp(x->total->name, y->total->name);
     return order ? order : x->side - y->side;
 }
 
@@ -53,40 +35,39 @@ static int by_growth(const void *a, const void *b)
     return strcmp(((const delta_row *)a)->name, ((const delta_row *)b)->name);
 }
 
-/* Joins the collected rows by name into `out`; equal names on one side add up. */
-static int join(collector *c, delta_table *out)
+/* Joins one table of both summaries by name into `out`; equal names on one side add up. */
+static int join(const named_totals *base, const named_totals *now, delta_table *out)
 {
-    sort_items(c->rows, c->count, sizeof *c->rows, by_name);
-    out->rows = calloc(c->count ? c->count : 1, sizeof *out->rows);
-    if (!out->rows)
+    const named_totals *side[2] = {base, now};
+    size_t n = base->count + now->count, k = 0;
+    side_row *rows = malloc((n ? n : 1) * sizeof *rows);
+    out->rows = calloc(n ? n : 1, sizeof *out->rows);
+    if (!rows || !out->rows) {
+        free(rows);
         return -1;
-    for (size_t i = 0; i < c->count; i++) {
-        side_row *s = &c->rows[i];
-        delta_row *row = out->count ? &out->rows[out->count - 1] : NULL;
-        if (!row || strcmp(row->name, s->name) != 0) {
-            row = &out->rows[out->count++];
-            row->name = s->name;
-        } else {
-            free(s->name);
-        }
-        s->name = NULL;
-        row->present[s->side] = 1;
-        row->count[s->side] += s->count;
-        row->shallow[s->side] += s->shallow;
-        row->retained[s->side] += s->retained;
     }
-    free(c->rows);
-    c->rows = NULL;
-    c->count = c->cap = 0;
-    sort_items(out->rows, out->count, sizeof *out->rows, by_growth);
-    return 0;
-}
-
-static void release_collector(collector *c)
-{
-    for (size_t i = 0; i < c->count; i++)
-        free(c->rows[i].name);
-    free(c->rows);
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < side[s]->count; i++)
+            rows[k++] = (side_row){&side[s]->rows[i], s};
+    sort_items(rows, n, sizeof *rows, by_name);
+    int failed = 0;
+    for (size_t i = 0; i < n && !failed; i++) {
+        const named_total *t = rows[i].total;
+        int s = rows[i].side;
+        delta_row *row = out->count ? &out->rows[out->count - 1] : NULL;
+        if (!row || strcmp(row->name, t->name) != 0) {
+            row = &out->rows[out->count++];
+            failed = !(row->name = strdup(t->name));
+        }
+        row->present[s] = 1;
+        row->count[s] += t->count;
+        row->shallow[s] += t->shallow;
+        row->retained[s] += t->retained;
+    }
+    free(rows);
+    if (!failed)
+        sort_items(out->rows, out->count, sizeof *out->rows, by_growth);
+    return failed ? -1 : 0;
 }
 
 /* ---- a dump's summary --------------------------------------------------------------- */
@@ -116,16 +97,14 @@ static int summarise_groups(const report *r, const histogram *hist, named_totals
 }
 
 /* Every structure of the dump, by name (structures.c). */
-static int summarise_structures(const report *r, const retention *paths, named_totals *out)
+static int summarise_structures(const structure_index *ix, named_totals *out)
 {
-    structure_index ix;
-    int failed = structure_index_build(&ix, r->heap, r->dom, paths) < 0;
-    for (size_t i = 0; i < ix.count && !failed; i++) {
-        const structure *s = &ix.items[i];
-        failed = add_total(out, s->name, s->entries, s->shallow, s->retained) < 0;
+    for (size_t i = 0; i < ix->count; i++) {
+        const structure *s = &ix->items[i];
+        if (add_total(out, s->name, s->entries, s->shallow, s->retained) < 0)
+            return -1;
     }
-    structure_index_release(&ix);
-    return failed ? -1 : 0;
+    return 0;
 }
 
 /* Leaks match by kind and retention path, suggestions by kind and target. */
@@ -152,7 +131,8 @@ static int summarise_findings(const report *r, compare_summary *s)
     return 0;
 }
 
-int compare_summary_build(const report *r, const retention *paths, compare_summary *s)
+int compare_summary_build(const report *r, const structure_index *structures,
+                          compare_summary *s)
 {
     memset(s, 0, sizeof *s);
     s->objects = r->heap->count;
@@ -163,7 +143,7 @@ int compare_summary_build(const report *r, const retention *paths, compare_summa
     if (summarise_groups(r, &r->types, &s->types) < 0 ||
         summarise_groups(r, &r->modules, &s->modules) < 0 ||
         (s->has_sites && summarise_groups(r, &r->sites, &s->sites) < 0) ||
-        summarise_structures(r, paths, &s->structures) < 0 || summarise_findings(r, s) < 0)
+        summarise_structures(structures, &s->structures) < 0 || summarise_findings(r, s) < 0)
         return -1;
     return 0;
 }
@@ -191,25 +171,6 @@ void compare_summary_release(compare_summary *s)
     release_keys(s->leaks, s->leak_count);
     release_keys(s->suggestions, s->suggestion_count);
     memset(s, 0, sizeof *s);
-}
-
-/* ---- the two dumps, joined -------------------------------------------------------- */
-
-/* Joins one table of both summaries by name into `out`. */
-static int compare_totals(const named_totals *base, const named_totals *now, delta_table *out)
-{
-    collector c = {0};
-    const named_totals *side[2] = {base, now};
-    for (int s = 0; s < 2; s++) {
-        for (size_t i = 0; i < side[s]->count; i++) {
-            const named_total *t = &side[s]->rows[i];
-            if (collect(&c, t->name, s, t->count, t->shallow, t->retained) < 0) {
-                release_collector(&c);
-                return -1;
-            }
-        }
-    }
-    return join(&c, out);
 }
 
 /* ---- findings new in NEW ---------------------------------------------------------- */
@@ -347,12 +308,16 @@ int compare_build(const compare_summary *base, const report *now, const retentio
     c->side[NEW] = &c->now_summary;
     c->now = now;
     c->noise = noise;
-    if (compare_summary_build(now, now_paths, &c->now_summary) < 0 ||
-        compare_totals(&base->types, &c->now_summary.types, &c->types) < 0 ||
-        compare_totals(&base->modules, &c->now_summary.modules, &c->modules) < 0 ||
+    structure_index structures;
+    int failed = structure_index_build(&structures, now->heap, now->dom, now_paths) < 0 ||
+                 compare_summary_build(now, &structures, &c->now_summary) < 0;
+    structure_index_release(&structures);
+    if (failed ||
+        join(&base->types, &c->now_summary.types, &c->types) < 0 ||
+        join(&base->modules, &c->now_summary.modules, &c->modules) < 0 ||
         (base->has_sites && c->now_summary.has_sites &&
-         compare_totals(&base->sites, &c->now_summary.sites, &c->sites) < 0) ||
-        compare_totals(&base->structures, &c->now_summary.structures, &c->structures) < 0 ||
+         join(&base->sites, &c->now_summary.sites, &c->sites) < 0) ||
+        join(&base->structures, &c->now_summary.structures, &c->structures) < 0 ||
         find_new_findings(c) < 0)
         return -1;
     /* Limits first: a path limit may name a structure too small for the table. */

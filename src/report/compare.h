@@ -13,6 +13,7 @@
 #include "report/gate.h"
 #include "report/nearest.h"
 #include "report/report.h"
+#include "report/structures.h"
 
 enum { BASE = 0, NEW = 1 };
 
@@ -70,9 +71,10 @@ typedef struct compare_summary {
     size_t leak_count, suggestion_count;
 } compare_summary;
 
-/* Summarises a report built with its retention paths; 0, or -1 when out of memory
- * (release `s` either way). */
-int compare_summary_build(const report *r, const retention *paths, compare_summary *s);
+/* Summarises a report with its structures (structures.h); 0, or -1 when out of
+ * memory (release `s` either way). */
+int compare_summary_build(const report *r, const structure_index *structures,
+                          compare_summary *s);
 void compare_summary_release(compare_summary *s);
 
 typedef struct comparison {

@@ -280,7 +280,7 @@ static inline void fuzz_compare(const uint8_t *a, size_t a_size, const uint8_t *
         compare_summary summary = {0};
         FILE *sink = fopen("/dev/null", "w");
         compare_source src = {"base.zst", "new.zst", NULL};
-        if (compare_summary_build(&base.rep, &base.paths, &summary) == 0 &&
+        if (compare_summary_build(&base.rep, &baseline, &summary) == 0 &&
             compare_build(&summary, &now.rep, &now.paths, limits, limit_count, 64 << 10, &c) == 0 &&
             sink) {
             doc d;
