@@ -314,6 +314,37 @@ int json_capture_object(json_stream *p, json_bytes_fn sink, void *ctx)
 
 /* ---- numbers -------------------------------------------------------------------- */
 
+/*
+ * Most of a snapshot's bytes are numbers of a few digits: eight bytes are
+ * classified and converted at once (simdjson's parse_eight_digits).
+ */
+static size_t leading_digits(const char *s)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    memcpy(&w, s, 8);
+    uint64_t v = w ^ 0x3030303030303030u; /* a digit's byte becomes 0..9 */
+    /* a byte is no digit when its high nibble is set, or its low one is over 9 */
+    uint64_t nondigit = (v | ((v & 0x0F0F0F0F0F0F0F0Fu) + 0x0606060606060606u)) &
+                        0xF0F0F0F0F0F0F0F0u;
+    return nondigit ? (size_t)__builtin_ctzll(nondigit) / 8 : 8;
+#else
+    (void)s;
+    return 8; /* the byte-at-a-time loop */
+#endif
+}
+
+/* The value of the `n` (1 to 7) digits at s. */
+static uint64_t short_number(const char *s, size_t n)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    w = (w & 0x0F0F0F0F0F0F0F0Fu) << (8 * (8 - n)); /* as eight digits, leading zeros first */
+    w = (w * 2561) >> 8;
+    w = ((w & 0x00FF00FF00FF00FFu) * 6553601) >> 16;
+    return ((w & 0x0000FFFF0000FFFFu) * 42949672960001u) >> 32;
+}
+
 /* Streams an array of non-negative integers up to 2^53 to `sink`, CHUNK at a time. */
 int json_numbers(json_stream *p, json_numbers_fn sink, void *ctx)
 {
@@ -331,17 +362,34 @@ int json_numbers(json_stream *p, json_numbers_fn sink, void *ctx)
         for (; pos < len; pos++) {
             unsigned char c = (unsigned char)b[pos];
             if ((unsigned)(c - '0') < 10u) {
-                if (state == AFTER)
-                    goto bad;
-                value = value * 10 + (c - '0');
-                if (value > JSON_MAX_EXACT_INTEGER) {
+                if (state == AFTER) {
                     p->pos = pos;
-                    return json_fail(p, "a number over 2^53 at byte %llu of the text",
-                                     (unsigned long long)(p->text_offset + pos));
+                    goto bad;
                 }
+                size_t digits;
+                if (state != NUMBER && len - pos >= 8 && (digits = leading_digits(b + pos)) < 8) {
+                    value = short_number(b + pos, digits);
+                    pos += digits;
+                    state = NUMBER;
+                    c = (unsigned char)b[pos];
+                    goto emit;
+                }
+                do {
+                    value = value * 10 + (c - '0');
+                    if (value > JSON_MAX_EXACT_INTEGER) {
+                        p->pos = pos;
+                        return json_fail(p, "a number over 2^53 at byte %llu of the text",
+                                         (unsigned long long)(p->text_offset + pos));
+                    }
+                    if (++pos == len)
+                        break;
+                    c = (unsigned char)b[pos];
+                } while ((unsigned)(c - '0') < 10u);
                 state = NUMBER;
-                continue;
+                if (pos == len)
+                    break; /* the number may go on in the next window */
             }
+        emit:
             if (state == NUMBER) {
                 chunk[n++] = value;
                 value = 0;
@@ -363,6 +411,7 @@ int json_numbers(json_stream *p, json_numbers_fn sink, void *ctx)
                 p->pos = pos + 1;
                 return n ? sink(ctx, chunk, n) : 0;
             }
+            p->pos = pos; /* the message names the byte */
             goto bad;
         }
         p->pos = pos;

@@ -85,4 +85,11 @@ int json_capture_object(json_stream *j, json_bytes_fn sink, void *ctx);
 typedef int (*json_numbers_fn)(void *ctx, const uint64_t *values, size_t n);
 int json_numbers(json_stream *j, json_numbers_fn sink, void *ctx);
 
+/*
+ * The same, with the text tokenized on a second thread while the sink
+ * runs here (jsonpipe.c); inline when no thread can start.  The stream
+ * must not be touched by the sink.  Messages are as json_numbers' are.
+ */
+int json_numbers_piped(json_stream *j, json_numbers_fn sink, void *ctx);
+
 #endif

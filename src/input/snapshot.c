@@ -28,6 +28,7 @@ typedef struct meta {
     char **node_types, **edge_types;
     size_t node_type_count, edge_type_count;
     unsigned *node_kind, *edge_kind; /* NODE_* and EDGE_* bits by type */
+    uint8_t *edge_label_kind;        /* heapan_label_kind by edge type */
     uint64_t node_count, edge_count; /* as announced, 0 if not */
 } meta;
 
@@ -163,7 +164,8 @@ static int classify_types(parser *p)
                                                "shortcut", "weak",     NULL};
     m->node_kind = calloc(m->node_type_count, sizeof *m->node_kind);
     m->edge_kind = calloc(m->edge_type_count, sizeof *m->edge_kind);
-    if (!m->node_kind || !m->edge_kind)
+    m->edge_label_kind = calloc(m->edge_type_count, sizeof *m->edge_label_kind);
+    if (!m->node_kind || !m->edge_kind || !m->edge_label_kind)
         return no_memory(p);
     for (size_t i = 0; i < m->node_type_count; i++)
         m->node_kind[i] = name_is(m->node_types[i], object_like) ? NODE_OBJECT_LIKE : 0;
@@ -171,6 +173,11 @@ static int classify_types(parser *p)
         m->edge_kind[i] = (name_is(m->edge_types[i], string_named) ? EDGE_STRING_NAME : 0) |
                           (strcmp(m->edge_types[i], "weak") == 0 ? EDGE_WEAK : 0) |
                           (strcmp(m->edge_types[i], "shortcut") == 0 ? EDGE_SHORTCUT : 0);
+    for (size_t i = 0; i < m->edge_type_count; i++)
+        m->edge_label_kind[i] = !(m->edge_kind[i] & EDGE_STRING_NAME) ? HEAPAN_LABEL_INDEX
+                                : strcmp(m->edge_types[i], "context") == 0  ? HEAPAN_LABEL_LOCAL
+                                : strcmp(m->edge_types[i], "internal") == 0 ? HEAPAN_LABEL_FIELD
+                                                                            : HEAPAN_LABEL_ATTRIBUTE;
     return 0;
 }
 
@@ -237,6 +244,7 @@ static void free_meta(meta *m)
     for (size_t i = 0; m->edge_types && i < m->edge_type_count; i++)
         free(m->edge_types[i]);
     free(m->node_types), free(m->edge_types), free(m->node_kind), free(m->edge_kind);
+    free(m->edge_label_kind);
 }
 
 /* ---- nodes ------------------------------------------------------------------- */
@@ -372,7 +380,7 @@ static int read_nodes(parser *p)
         /* the announced count is a hint, and may lie: at most a million up front */
         reserve_nodes(p, p->m.node_count < (1u << 20) ? p->m.node_count + 1 : 1u << 20) < 0)
         return no_memory(p);
-    if (json_numbers(&p->json, node_numbers, p) < 0)
+    if (json_numbers_piped(&p->json, node_numbers, p) < 0)
         return -1;
     if (p->field)
         return fail(p, "\"nodes\" ends inside a node (%zu numbers left over)", p->field);
@@ -429,16 +437,11 @@ static int add_edge(parser *p, const uint64_t *f)
     if (!p->labels)
         return 0;
     uint32_t label = f[m->edge_name_at];
-    if (kind & EDGE_STRING_NAME) {
+    if (kind & EDGE_STRING_NAME)
         h->out_label[e] = label + 1 < HEAP_LABEL_BIG ? label + 1 : 0; /* checked with the strings */
-        h->out_label_kind[e] = strcmp(m->edge_types[type], "context") == 0 ? HEAPAN_LABEL_LOCAL
-                               : strcmp(m->edge_types[type], "internal") == 0
-                                   ? HEAPAN_LABEL_FIELD
-                                   : HEAPAN_LABEL_ATTRIBUTE;
-    } else {
+    else
         h->out_label[e] = label < HEAP_LABEL_BIG ? label : HEAP_LABEL_BIG - 1;
-        h->out_label_kind[e] = HEAPAN_LABEL_INDEX;
-    }
+    h->out_label_kind[e] = m->edge_label_kind[type];
     return 0;
 }
 
@@ -453,7 +456,7 @@ static int read_edges(parser *p)
     heap *h = p->h;
     if (!p->have_nodes)
         return fail(p, "\"edges\" comes before \"nodes\"");
-    if (json_numbers(&p->json, edge_numbers, p) < 0)
+    if (json_numbers_piped(&p->json, edge_numbers, p) < 0)
         return -1;
     if (p->field)
         return fail(p, "\"edges\" ends inside an edge");

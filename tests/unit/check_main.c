@@ -34,6 +34,7 @@ int main(void)
                                       integrity_suite, textout_suite, heap_suite,
                                       dominators_suite, histogram_suite, paths_suite, leaks_suite,
                                       trace_suite, trace_link_suite, nearest_suite, doc_suite, identity_suite, accounting_suite,
+                                      json_suite,
                                       runner_suite};
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++)

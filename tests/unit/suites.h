@@ -23,5 +23,6 @@ Suite *nearest_suite(void);    /* src/report/nearest.c */
 Suite *doc_suite(void);        /* src/render/doc.c, src/render/markup_*.c */
 Suite *identity_suite(void);   /* src/model/identity.c */
 Suite *accounting_suite(void); /* src/model/accounting.c */
+Suite *json_suite(void);       /* src/input/json.c, src/input/jsonpipe.c */
 
 #endif
