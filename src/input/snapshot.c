@@ -399,8 +399,7 @@ static int reserve_edges(parser *p, uint64_t need)
     cap = cap > p->edges_declared ? (size_t)p->edges_declared : cap;
     if (resize(p, &h->out_target, sizeof *h->out_target, cap) < 0 ||
         resize(p, &p->edge_type, sizeof *p->edge_type, cap) < 0 ||
-        (p->labels && (resize(p, &h->out_label, sizeof *h->out_label, cap) < 0 ||
-                       resize(p, &h->out_label_kind, sizeof *h->out_label_kind, cap) < 0)))
+        (p->labels && resize(p, &h->out_label, sizeof *h->out_label, cap) < 0))
         return -1;
     p->edge_cap = cap;
     return 0;
@@ -441,8 +440,7 @@ static int add_edge(parser *p, const uint64_t *f)
         h->out_label[e] = label + 1 < HEAP_LABEL_BIG ? label + 1 : 0; /* checked with the strings */
     else
         h->out_label[e] = label < HEAP_LABEL_BIG ? label : HEAP_LABEL_BIG - 1;
-    h->out_label_kind[e] = m->edge_label_kind[type];
-    return 0;
+    return 0; /* the label's kind follows from the edge's type: see label_kinds() */
 }
 
 static int edge_numbers(void *ctx, const uint64_t *values, size_t n)
@@ -691,7 +689,7 @@ static int check_strings(parser *p)
             return fail(p, "node %u is named by string %u, past the %u strings", i, p->name[i],
                         p->strings_seen);
     for (uint64_t e = 0; p->labels && e < h->edge_count; e++)
-        if (heap_label_is_string(h->out_label_kind[e]) && h->out_label[e] > p->strings_seen)
+        if (p->m.edge_kind[p->edge_type[e]] & EDGE_STRING_NAME && h->out_label[e] > p->strings_seen)
             return fail(p, "edge %llu is named by string %u, past the %u strings",
                         (unsigned long long)e, h->out_label[e] - 1, p->strings_seen);
     return 0;
@@ -753,6 +751,17 @@ static int ignore_foreign_edges(parser *p)
     return 0;
 }
 
+/* Each edge's V8 type becomes its label's kind, in place: one byte an edge, not two. */
+static void label_kinds(parser *p)
+{
+    if (!p->labels)
+        return;
+    for (uint64_t e = 0; e < p->h->edge_count; e++)
+        p->edge_type[e] = p->m.edge_label_kind[p->edge_type[e]];
+    p->h->out_label_kind = p->edge_type;
+    p->edge_type = NULL;
+}
+
 static int finish(parser *p)
 {
     heap *h = p->h;
@@ -764,6 +773,7 @@ static int finish(parser *p)
         return no_memory(p);
     if (name_types(p) < 0 || merge_equal_types(p) < 0 || ignore_foreign_edges(p) < 0)
         return -1;
+    label_kinds(p);
     free(p->edge_type), free(p->node_type); /* before the reverse edges: a lower peak */
     p->edge_type = NULL, p->node_type = NULL;
     for (uint32_t i = 0; p->labels && i < h->count; i++)
