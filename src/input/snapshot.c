@@ -349,18 +349,33 @@ static int add_node(parser *p, const uint64_t *f)
     return 0;
 }
 
-/* Hands each whole record of `width` numbers to `add`; a record may span chunks. */
+/* Copies numbers into the record being gathered; 1 when it is whole. */
+static int take_fields(parser *p, const uint64_t *values, size_t n, size_t width, size_t *k)
+{
+    while (*k < n && p->field < width)
+        p->fields[p->field++] = values[(*k)++];
+    return p->field == width;
+}
+
+/*
+ * Hands each whole record of `width` numbers to `add`.  A record may span
+ * chunks: only that one is copied, the others are read in place.
+ */
 static int gather(parser *p, const uint64_t *values, size_t n, size_t width,
                   int (*add)(parser *p, const uint64_t *fields))
 {
-    for (size_t k = 0; k < n; k++) {
-        p->fields[p->field++] = values[k];
-        if (p->field == width) {
-            p->field = 0;
-            if (add(p, p->fields) < 0)
-                return -1;
-        }
+    size_t k = 0;
+    if (p->field) {
+        if (!take_fields(p, values, n, width, &k))
+            return 0;
+        p->field = 0;
+        if (add(p, p->fields) < 0)
+            return -1;
     }
+    for (; n - k >= width; k += width)
+        if (add(p, values + k) < 0)
+            return -1;
+    take_fields(p, values, n, width, &k); /* the start of a record the next chunk ends */
     return 0;
 }
 
