@@ -52,7 +52,7 @@ typedef struct parser {
     /* edges */
     uint64_t edges_seen;
     uint32_t edge_from;
-    uint8_t *edge_type; /* per edge its V8 type, until the foreign edges are marked */
+    uint8_t *edge_type; /* per edge its V8 type; its label kind once the foreign edges are marked */
     size_t edge_cap;
     int have_nodes, have_edges, have_strings, have_meta;
     uint64_t unknown_type_nodes; /* nodes whose type is past the meta's list */
